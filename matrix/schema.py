@@ -1,0 +1,275 @@
+"""The catalogue's shape: pydantic models that forbid unknown keys and non-finite numbers.
+
+Reading the file lives in ``matrix.loader``; these models only say what a valid
+catalogue is. Every figure is a ``Sourced`` value: the value, where it came from (a source
+id, ``illustrative`` for our own estimate, or ``unconfirmed``) and an optional note.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Generic, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+ILLUSTRATIVE = "illustrative"
+UNCONFIRMED = "unconfirmed"
+PROVENANCE_KEYWORDS = (ILLUSTRATIVE, UNCONFIRMED)
+
+Tier = Literal["primary", "secondary", "tertiary"]
+DeliveryModel = Literal["prevention", "early_intervention", "therapeutic", "desistance"]
+TargetGroup = Literal["universal", "potentially_high_risk", "known_risk", "involved_in_violence"]
+ImpactBand = Literal["high", "moderate", "low", "no_clear_evidence", "harmful"]
+EvidenceWords = Literal["very_low", "low", "moderate", "high", "very_high"]
+DeliveryRisk = Literal["low", "medium", "high"]
+CostBand = Literal["£", "££", "£££"]
+LocalImpact = Literal["high", "moderate", "low", "unknown"]
+StrandFit = Literal["direct", "partial"]
+Status = Literal["commissioned", "delivered", "planned", "proposed"]
+
+TIERS: tuple[str, ...] = ("primary", "secondary", "tertiary")
+DELIVERY_MODELS: tuple[str, ...] = ("prevention", "early_intervention", "therapeutic", "desistance")
+TARGET_GROUPS: tuple[str, ...] = ("universal", "potentially_high_risk", "known_risk", "involved_in_violence")
+IMPACT_BANDS: tuple[str, ...] = ("high", "moderate", "low", "no_clear_evidence", "harmful")
+EVIDENCE_WORDS: tuple[str, ...] = ("very_low", "low", "moderate", "high", "very_high")
+DELIVERY_RISKS: tuple[str, ...] = ("low", "medium", "high")
+
+Identifier = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=80)]
+Text = Annotated[str, Field(min_length=1, max_length=2000)]
+NonNegativeMoney = Annotated[float, Field(ge=0, le=1e10)]
+Share = Annotated[float, Field(ge=0, le=100)]
+
+T = TypeVar("T")
+
+
+class Strict(BaseModel):
+    """Base: unknown keys are errors, NaN and infinity are refused, objects are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, str_strip_whitespace=True)
+
+
+class Sourced(Strict, Generic[T]):
+    """A value that must be present, with its provenance."""
+
+    value: T
+    source: Identifier
+    note: Text | None = None
+
+
+class MaybeSourced(Strict, Generic[T]):
+    """A value that may be unknown; when it is missing the source must say ``unconfirmed``."""
+
+    value: T | None = None
+    source: Identifier
+    note: Text | None = None
+
+    @model_validator(mode="after")
+    def _missing_means_unconfirmed(self) -> MaybeSourced[T]:
+        if self.value is None and self.source != UNCONFIRMED:
+            raise ValueError(f"no value given: give one, or set source = \"{UNCONFIRMED}\"")
+        return self
+
+    @property
+    def known(self) -> bool:
+        return self.value is not None
+
+
+def _unique(items: tuple[str, ...]) -> tuple[str, ...]:
+    if len(set(items)) != len(items):
+        raise ValueError("each entry may appear only once")
+    return items
+
+
+class Source(Strict):
+    id: Identifier
+    title: Text
+    publisher: Text
+    date: Annotated[str, Field(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$")]
+    location: Text
+
+
+class Budget(Strict):
+    annual_budget_gbp: Sourced[Annotated[float, Field(gt=0, le=1e10)]]
+
+
+class Weights(Strict):
+    impact: Share
+    reach: Share
+    cost: Share
+    risk: Share
+
+    @model_validator(mode="after")
+    def _not_all_zero(self) -> Weights:
+        if self.impact + self.reach + self.cost + self.risk <= 0:
+            raise ValueError("all weights are zero: give at least one criterion a weight above zero")
+        return self
+
+    def as_dict(self) -> dict[str, float]:
+        return {"impact": self.impact, "reach": self.reach, "cost": self.cost, "risk": self.risk}
+
+
+class Preset(Strict):
+    id: Identifier
+    label: Text
+    description: Text
+    weights: Weights
+
+
+Points = Annotated[
+    tuple[tuple[float, Annotated[float, Field(ge=0, le=100)]], ...],
+    Field(min_length=2),
+]
+
+
+def _increasing(points: tuple[tuple[float, float], ...]) -> tuple[tuple[float, float], ...]:
+    xs = [p[0] for p in points]
+    if any(b <= a for a, b in zip(xs, xs[1:], strict=False)):
+        raise ValueError("the x of each point must be larger than the one before")
+    return points
+
+
+class CriterionText(Strict):
+    label: Text
+    question: Text
+    weight_help: Text
+
+
+class ImpactScoring(CriterionText):
+    percent_points: Points
+    band_points: dict[Literal[ImpactBand, "unknown"], Annotated[float, Field(ge=0, le=100)]]
+
+    _check_points = field_validator("percent_points")(_increasing)
+
+    @field_validator("band_points")
+    @classmethod
+    def _every_band(cls, points: dict[str, float]) -> dict[str, float]:
+        missing = [b for b in (*IMPACT_BANDS, "unknown") if b not in points]
+        if missing:
+            raise ValueError(f"missing points for {', '.join(missing)}")
+        return points
+
+
+class LogScaleScoring(CriterionText):
+    points: Points
+
+    _check_points = field_validator("points")(_increasing)
+
+    @field_validator("points")
+    @classmethod
+    def _positive(cls, points: tuple[tuple[float, float], ...]) -> tuple[tuple[float, float], ...]:
+        if points[0][0] <= 0:
+            raise ValueError("a log scale needs every x above zero")
+        return points
+
+
+class ReachScoring(LogScaleScoring):
+    tier_points: dict[Tier, Annotated[float, Field(ge=0, le=100)]]
+
+
+class RiskScoring(CriterionText):
+    evidence_rating_penalty: Annotated[tuple[Annotated[float, Field(ge=0, le=100)], ...], Field(min_length=5, max_length=5)]
+    evidence_words_penalty: dict[Literal[EvidenceWords, "unknown"], Annotated[float, Field(ge=0, le=100)]]
+    harmful_penalty: Annotated[float, Field(ge=0, le=100)]
+    delivery_risk_penalty: dict[DeliveryRisk, Annotated[float, Field(ge=0, le=100)]]
+    unconfirmed_impact_penalty: Annotated[float, Field(ge=0, le=100)]
+    partial_fit_penalty: Annotated[float, Field(ge=0, le=100)]
+
+    @field_validator("evidence_words_penalty")
+    @classmethod
+    def _every_level(cls, penalties: dict[str, float]) -> dict[str, float]:
+        missing = [w for w in (*EVIDENCE_WORDS, "unknown") if w not in penalties]
+        if missing:
+            raise ValueError(f"missing penalties for {', '.join(missing)}")
+        return penalties
+
+    @field_validator("delivery_risk_penalty")
+    @classmethod
+    def _every_risk(cls, penalties: dict[str, float]) -> dict[str, float]:
+        missing = [r for r in DELIVERY_RISKS if r not in penalties]
+        if missing:
+            raise ValueError(f"missing penalties for {', '.join(missing)}")
+        return penalties
+
+
+class Scoring(Strict):
+    impact: ImpactScoring
+    reach: ReachScoring
+    cost: LogScaleScoring
+    risk: RiskScoring
+
+
+class YefStrand(Strict):
+    """A YEF Toolkit approach and its ratings, each with provenance."""
+
+    id: Identifier
+    name: Text
+    url: Text | None = None
+    impact_band: MaybeSourced[ImpactBand]
+    impact_pct: MaybeSourced[Annotated[float, Field(ge=-100, le=100)]]
+    impact_outcome: Text | None = None
+    evidence_rating: MaybeSourced[Annotated[int, Field(ge=1, le=5)]]
+    evidence_words: MaybeSourced[EvidenceWords]
+    cost_rating: MaybeSourced[Annotated[int, Field(ge=1, le=3)]]
+    checked: dt.date
+
+
+class Intervention(Strict):
+    id: Identifier
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    overview: Text
+    area: Text
+    named_in: Annotated[tuple[Identifier, ...], Field(min_length=1)]
+    status: Sourced[Status]
+    prevention_tiers: Sourced[Annotated[tuple[Tier, ...], Field(min_length=1)]]
+    delivery_model: Sourced[Annotated[tuple[DeliveryModel, ...], Field(min_length=1)]]
+    target_group: Sourced[TargetGroup]
+    local_cost_band: Sourced[CostBand] | None = None
+    local_impact_estimate: Sourced[LocalImpact] | None = None
+    annual_cost_gbp: Sourced[NonNegativeMoney]
+    reach_per_year: MaybeSourced[Annotated[int, Field(ge=1, le=100_000_000)]]
+    funded_today: Sourced[bool]
+    delivery_risk: Sourced[DeliveryRisk]
+    yef_strand: Identifier | None = None
+    yef_fit: StrandFit | None = None
+    yef_mapping_note: Text | None = None
+
+    @field_validator("named_in")
+    @classmethod
+    def _named_once(cls, ids: tuple[str, ...]) -> tuple[str, ...]:
+        return _unique(ids)
+
+    @model_validator(mode="after")
+    def _fit_with_strand(self) -> Intervention:
+        _unique(self.prevention_tiers.value)
+        _unique(self.delivery_model.value)
+        if self.yef_strand is not None and self.yef_fit is None:
+            raise ValueError("yef_fit is required with yef_strand: say \"direct\" or \"partial\"")
+        if self.yef_strand is None and self.yef_fit is not None:
+            raise ValueError("yef_fit is given but yef_strand is not")
+        return self
+
+
+class Catalogue(Strict):
+    schema_version: Literal[1]
+    title: Text
+    sources: Annotated[tuple[Source, ...], Field(min_length=1)]
+    budget: Budget
+    default_preset: Identifier
+    presets: Annotated[tuple[Preset, ...], Field(min_length=1)]
+    scoring: Scoring
+    yef_strands: tuple[YefStrand, ...] = ()
+    interventions: Annotated[tuple[Intervention, ...], Field(min_length=1)]
+
+    def strand(self, strand_id: str | None) -> YefStrand | None:
+        """The YEF strand with this id, or None."""
+        return next((s for s in self.yef_strands if s.id == strand_id), None)
+
+    def source(self, source_id: str) -> Source | None:
+        return next((s for s in self.sources if s.id == source_id), None)
+
+    def preset(self, preset_id: str) -> Preset:
+        """The preset with this id; KeyError if there is none."""
+        for preset in self.presets:
+            if preset.id == preset_id:
+                return preset
+        raise KeyError(preset_id)

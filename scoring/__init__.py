@@ -1,0 +1,30 @@
+"""Pure decision maths: value functions, weights, weighted sums, ranks.
+
+Nothing here reads files or draws widgets; it takes arrays and tables and returns tables.
+"""
+
+from scoring.value_functions import PiecewiseLinear
+from scoring.weighted_sum import (
+    CRITERIA,
+    NORMALISATIONS,
+    ScoreResult,
+    WeightsError,
+    minmax_rescale,
+    normalise_weights,
+    rank_scores,
+    score,
+    weighted_sum_kernel,
+)
+
+__all__ = [
+    "CRITERIA",
+    "NORMALISATIONS",
+    "PiecewiseLinear",
+    "ScoreResult",
+    "WeightsError",
+    "minmax_rescale",
+    "normalise_weights",
+    "rank_scores",
+    "score",
+    "weighted_sum_kernel",
+]
