@@ -137,6 +137,7 @@ class CriterionText(Strict):
 class ImpactScoring(CriterionText):
     percent_points: Points
     band_points: dict[Literal[ImpactBand, "unknown"], Annotated[float, Field(ge=0, le=100)]]
+    partial_fit_share: Annotated[float, Field(ge=0, le=1)]
 
     _check_points = field_validator("percent_points")(_increasing)
 
