@@ -21,7 +21,7 @@ Normalisation = Literal["value_functions", "minmax"]
 NORMALISATIONS: dict[str, str] = {
     "value_functions": "0-100 values from the catalogue's value functions, used as they are",
     "minmax": "each criterion rescaled so the lowest of the interventions shown scores 0 "
-    "and the highest 100 (rankings then depend on which interventions are compared)",
+    "and the highest 100 across the catalogue (rankings then depend on which interventions are in it)",
 }
 
 # Scores closer than this are treated as tied, so float noise never decides a rank.

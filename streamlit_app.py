@@ -1,0 +1,39 @@
+"""Interventions matrix and commissioning decision aid: the Streamlit entry point.
+
+This file only composes: the catalogue is loaded and scored by ``matrix`` and ``scoring``;
+page sections live in ``ui.sections``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import streamlit as st
+
+from matrix import CatalogueError, DecisionProblem, build_problem, load_catalogue
+from ui import sections
+
+DEFAULT_CATALOGUE = Path(__file__).resolve().parent / "data" / "interventions.toml"
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def load_problem(path: str, mtime_ns: int) -> DecisionProblem:
+    """The decision problem for a catalogue file; the mtime in the key reloads it after an edit."""
+    del mtime_ns
+    loaded = load_catalogue(path)
+    return build_problem(loaded.catalogue, loaded.sha256)
+
+
+def main() -> None:
+    st.set_page_config(page_title="Interventions matrix", page_icon=":bar_chart:", layout="wide")
+    path = os.environ.get("MATRIX_CATALOGUE", str(DEFAULT_CATALOGUE))
+    try:
+        problem = load_problem(path, Path(path).stat().st_mtime_ns if Path(path).is_file() else 0)
+    except CatalogueError as error:
+        sections.catalogue_problems(path, error)
+        st.stop()
+    sections.page(problem)
+
+
+main()

@@ -1,0 +1,112 @@
+"""Pure Altair chart builders: data in, ``alt.Chart`` out. Tested through ``chart.to_dict()``."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from matrix.problem import DecisionProblem
+from scoring import CRITERIA, ScoreResult
+
+CRITERION_COLOURS = {"impact": "#1b7837", "reach": "#2166ac", "cost": "#b35806", "risk": "#762a83"}
+
+
+def _criterion_scale() -> alt.Scale:
+    return alt.Scale(domain=list(CRITERIA), range=[CRITERION_COLOURS[c] for c in CRITERIA])
+
+
+ROW_HEIGHT_PX = 24
+PROVENANCE_MARKS = {"unconfirmed": "?", "illustrative": "*"}
+
+
+def provenance_mark(provenance: str) -> str:
+    """'?' when a cell rests on an unconfirmed input, '*' when on an illustrative one, else ''."""
+    for keyword, mark in PROVENANCE_MARKS.items():
+        if keyword in provenance:
+            return mark
+    return ""
+
+
+def marked_names(problem: DecisionProblem) -> dict[str, str]:
+    """Intervention names, with harmful ones marked so no chart can hide it."""
+    return {
+        str(i): ("HARMFUL: " if problem.info.at[i, "harmful"] else "") + str(problem.info.at[i, "name"])
+        for i in problem.info.index
+    }
+
+
+def heatmap_chart(problem: DecisionProblem, ids: list[str], order: list[str]) -> alt.Chart:
+    """Interventions (rows, in ``order``) by criteria (columns), coloured by 0-100 value."""
+    shown = [i for i in order if i in set(ids)]
+    long = (
+        problem.values.loc[shown]
+        .rename_axis("id")
+        .reset_index()
+        .melt(id_vars="id", var_name="criterion", value_name="value")
+    )
+    long["raw input"] = [problem.inputs.at[i, c] for i, c in zip(long["id"], long["criterion"], strict=True)]
+    long["provenance"] = [problem.provenance.at[i, c] for i, c in zip(long["id"], long["criterion"], strict=True)]
+    long["name"] = long["id"].map(marked_names(problem))
+    long["label"] = long["value"].round(0).astype(int).astype(str) + long["provenance"].map(provenance_mark)
+    names = [marked_names(problem)[i] for i in shown]
+    base = alt.Chart(long).encode(
+        x=alt.X("criterion:N", sort=list(CRITERIA), title=None, axis=alt.Axis(orient="top", labelAngle=0)),
+        y=alt.Y("name:N", sort=names, title=None, axis=alt.Axis(labelLimit=360, labelOverlap=False)),
+    )
+    cells = base.mark_rect().encode(
+        color=alt.Color("value:Q", scale=alt.Scale(domain=[0, 100], scheme="redyellowgreen"), title="value (100 = best)"),
+        tooltip=["name:N", "criterion:N", alt.Tooltip("value:Q", format=".1f"), "raw input:N", "provenance:N"],
+    )
+    text = base.mark_text(fontSize=11).encode(text="label:N")
+    return (cells + text).properties(height=max(120, ROW_HEIGHT_PX * len(shown)))
+
+
+def ranking_chart(problem: DecisionProblem, result: ScoreResult, ids: list[str]) -> alt.Chart:
+    """Stacked bars of each criterion's contribution to the score, best first."""
+    shown = [i for i in result.ranks.index if i in set(ids)]
+    long = (
+        result.contributions.loc[shown]
+        .rename_axis("id")
+        .reset_index()
+        .melt(id_vars="id", var_name="criterion", value_name="contribution")
+    )
+    long["name"] = long["id"].map(marked_names(problem))
+    long["rank"] = long["id"].map(result.ranks)
+    long["score"] = long["id"].map(result.scores)
+    long["order"] = long["criterion"].map({c: n for n, c in enumerate(CRITERIA)})
+    names = [marked_names(problem)[i] for i in shown]
+    return (
+        alt.Chart(long)
+        .mark_bar()
+        .encode(
+            x=alt.X("contribution:Q", stack="zero", title="score (sum of contributions, 0-100)", scale=alt.Scale(domain=[0, 100])),
+            y=alt.Y("name:N", sort=names, title=None, axis=alt.Axis(labelLimit=360, labelOverlap=False)),
+            color=alt.Color("criterion:N", scale=_criterion_scale(), sort=list(CRITERIA)),
+            order=alt.Order("order:Q"),
+            tooltip=[
+                "rank:Q",
+                "name:N",
+                "criterion:N",
+                alt.Tooltip("contribution:Q", format=".1f"),
+                alt.Tooltip("score:Q", format=".1f"),
+            ],
+        )
+        .properties(height=max(120, ROW_HEIGHT_PX * len(shown)))
+    )
+
+
+def weights_chart(weights: pd.Series) -> alt.Chart:
+    """One horizontal bar of the normalised weights, split by criterion."""
+    frame = pd.DataFrame({"criterion": list(weights.index), "weight": [float(w) * 100 for w in weights]})
+    frame["order"] = frame["criterion"].map({c: n for n, c in enumerate(CRITERIA)})
+    return (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            x=alt.X("weight:Q", stack="zero", title="weight %", scale=alt.Scale(domain=[0, 100])),
+            color=alt.Color("criterion:N", scale=_criterion_scale(), sort=list(CRITERIA), legend=None),
+            order=alt.Order("order:Q"),
+            tooltip=["criterion:N", alt.Tooltip("weight:Q", format=".0f")],
+        )
+        .properties(height=40)
+    )

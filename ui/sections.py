@@ -1,0 +1,216 @@
+"""Page sections. Widgets and layout only: every number comes from ``matrix`` or ``scoring``."""
+
+from __future__ import annotations
+
+import re
+
+import streamlit as st
+
+from matrix import CatalogueError, DecisionProblem, describe_value_functions, explain, shortlist_table, to_safe_csv
+from matrix.schema import DELIVERY_MODELS, IMPACT_BANDS, TARGET_GROUPS, TIERS
+from matrix.views import MatrixFilter, filter_ids, provenance_marks, select_rows, weights_from_query
+from scoring import CRITERIA, NORMALISATIONS, ScoreResult, WeightsError, score
+from ui import charts
+
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
+
+
+def plain(text: object) -> str:
+    """Escape Markdown so catalogue text is shown as typed, never as formatting or links."""
+    return _MARKDOWN_SPECIALS.sub(r"\\\1", str(text))
+
+
+def _words(value: str) -> str:
+    return value.replace("_", " ")
+
+
+def catalogue_problems(path: str, error: CatalogueError) -> None:
+    st.title("Interventions matrix")
+    st.error(f"The catalogue cannot be used: {len(error.problems)} problem(s) in {plain(path)}. Nothing has been changed.")
+    st.code("\n".join(str(p) for p in error.problems), language=None, wrap_lines=True)
+    st.caption("Fix the file and reload the page. `python -m matrix validate PATH` lists the same problems.")
+
+
+def _apply_preset(problem: DecisionProblem) -> None:
+    preset = problem.catalogue.preset(st.session_state["preset"])
+    for criterion, weight in preset.weights.as_dict().items():
+        st.session_state[f"w_{criterion}"] = round(weight)
+
+
+def weights_sidebar(problem: DecisionProblem) -> tuple[dict[str, int], str]:
+    """Sliders, presets and normalisation in the sidebar; weights are kept in the page's link."""
+    catalogue = problem.catalogue
+    default = catalogue.preset(catalogue.default_preset).weights.as_dict()
+    if "w_impact" not in st.session_state:
+        restored, problems = weights_from_query(dict(st.query_params.to_dict()), default)
+        for criterion, weight in restored.items():
+            st.session_state.setdefault(f"w_{criterion}", weight)
+        st.session_state.setdefault("link_problems", problems)
+    st.session_state.setdefault("preset", catalogue.default_preset)
+    presets = {p.id: p for p in catalogue.presets}
+    with st.sidebar:
+        st.header("Weights")
+        for message in st.session_state["link_problems"]:
+            st.warning(message)
+        st.selectbox(
+            "Preset",
+            options=list(presets),
+            format_func=lambda i: presets[i].label,
+            key="preset",
+            on_change=_apply_preset,
+            args=(problem,),
+            help="Sets all four sliders at once. You can then move any slider.",
+        )
+        st.caption(plain(presets[st.session_state["preset"]].description))
+        weights = {}
+        for criterion in CRITERIA:
+            text = getattr(catalogue.scoring, criterion)
+            weights[criterion] = st.slider(
+                text.label, min_value=0, max_value=100, step=1, key=f"w_{criterion}", help=text.weight_help
+            )
+        matching = [p.label for p in catalogue.presets if p.weights.as_dict() == {c: float(w) for c, w in weights.items()}]
+        st.caption(f"Matches preset: {', '.join(matching)}" if matching else "Custom weights (no preset matches).")
+        normalisation = st.selectbox(
+            "Normalisation",
+            options=list(NORMALISATIONS),
+            format_func=lambda n: {"value_functions": "Value functions (default)", "minmax": "Min-max across the catalogue"}[n],
+            key="normalisation",
+            help="How criterion values are put on one 0-100 scale before weighting.",
+        )
+        st.caption(plain(NORMALISATIONS[normalisation]))
+    st.query_params.update({c: str(w) for c, w in weights.items()})
+    return weights, normalisation
+
+
+def filters(problem: DecisionProblem) -> MatrixFilter:
+    columns = st.columns([1, 1, 1, 1, 1.4])
+    tiers = columns[0].multiselect("Prevention tier", TIERS, key="f_tiers")
+    models = columns[1].multiselect("Delivery model", DELIVERY_MODELS, format_func=_words, key="f_models")
+    groups = columns[2].multiselect("Target group", TARGET_GROUPS, format_func=_words, key="f_groups")
+    bands = columns[3].multiselect("YEF impact band", (*IMPACT_BANDS, "unknown"), format_func=_words, key="f_bands")
+    text = columns[4].text_input("Search", key="f_text", placeholder="name, area or YEF strand")
+    unverified = st.checkbox("Only interventions with illustrative or unconfirmed values", key="f_unverified")
+    return MatrixFilter(tiers, models, groups, bands, text, unverified)
+
+
+def matrix_tab(problem: DecisionProblem, result: ScoreResult, visible: list[str]) -> None:
+    st.caption(
+        f"Showing {len(visible)} of {len(problem.info)} interventions. Values are 0-100, 100 = best "
+        "(high impact, wide reach, low cost, low risk). In a cell, * marks a value resting on an illustrative "
+        "figure (our estimate) and ? one resting on an unconfirmed figure. Hover a cell for its raw input and source."
+    )
+    if not visible:
+        st.info("No intervention matches these filters.")
+        return
+    st.altair_chart(charts.heatmap_chart(problem, visible, list(result.ranks.index)), width="stretch")
+    info = problem.info.loc[visible]
+    table = info[["name"]].copy()
+    table["warning"] = info["harmful"].map({True: "HARMFUL (YEF): excluded from funding", False: ""})
+    table["not confirmed"] = info["provenance_flags"].map(provenance_marks)
+    table = table.join(info[["status", "prevention_tiers", "delivery_model", "target_group", "yef_strand", "yef_impact", "yef_evidence"]])
+    table["annual cost £"] = info["annual_cost_gbp"]
+    table["reach a year"] = info["reach_per_year"]
+    table["funded today"] = info["funded_today"]
+    st.dataframe(
+        table.reset_index(drop=True),
+        hide_index=True,
+        column_config={
+            "annual cost £": st.column_config.NumberColumn(format="£%,.0f"),
+            "reach a year": st.column_config.NumberColumn(format="%,d"),
+            "not confirmed": st.column_config.TextColumn(help="Values that are our illustrative estimates or not confirmed by any source"),
+        },
+    )
+
+
+def ranking_tab(problem: DecisionProblem, result: ScoreResult, visible: list[str]) -> None:
+    top = str(result.ranks.index[0])
+    with st.container(key="top_ranked"):
+        st.markdown(f"**Top ranked:** {plain(problem.info.at[top, 'name'])} (score {result.scores[top]:.1f})")
+    weights_text = ", ".join(f"{c} {w * 100:.0f}%" for c, w in result.weights.items())
+    st.caption(f"Normalised weights: {weights_text}.")
+    harmful = [i for i in visible if problem.info.at[i, "harmful"]]
+    if harmful:
+        names = "; ".join(str(problem.info.at[i, "name"]) for i in harmful)
+        st.warning(f"Rated harmful by the YEF, and excluded from funding unless overridden with a reason: {plain(names)}")
+    st.altair_chart(charts.ranking_chart(problem, result, visible), width="stretch")
+    st.caption(
+        "Each bar is the score: the sum of weight x value over the four criteria. Equal scores share a rank and are "
+        "listed by id. " + plain(result.method)
+    )
+    st.subheader("How was this scored?")
+    ordered = [i for i in result.ranks.index if i in set(visible)] or list(result.ranks.index)
+    chosen = st.selectbox(
+        "Intervention",
+        options=ordered,
+        format_func=lambda i: f"{result.ranks[i]}. {problem.info.at[i, 'name']}",
+        key="explain_id",
+    )
+    if chosen not in result.ranks.index:
+        return
+    explanation = explain(problem, result, str(chosen))
+    st.dataframe(explanation.drop(columns="in words"), hide_index=True)
+    for sentence in explanation["in words"]:
+        st.markdown(f"- {plain(sentence)}")
+    st.markdown(f"**Score {result.scores[chosen]:.1f}, rank {result.ranks[chosen]} of {len(result.ranks)}.**")
+
+
+def method_tab(problem: DecisionProblem, weights: dict[str, int]) -> None:
+    st.markdown(
+        "Each intervention gets a value from 0 to 100 on each criterion, 100 being best. The overall score is the "
+        "weighted sum of the four values, with the weights divided by their total so they add up to 100%."
+    )
+    descriptions = describe_value_functions(problem.catalogue.scoring)
+    for criterion in CRITERIA:
+        text = getattr(problem.catalogue.scoring, criterion)
+        st.markdown(f"**{plain(text.label)}** ({weights[criterion]} on the slider). {plain(text.question)}")
+        st.markdown(f"- Weight: {plain(text.weight_help)}")
+        st.markdown(f"- Value: {plain(descriptions[criterion])}")
+    st.markdown(
+        "**Provenance.** Every figure carries its source: a document in the catalogue's list, *illustrative* "
+        "(our estimate, to be replaced) or *unconfirmed* (not found in any source). The matrix marks both."
+    )
+    budget = problem.catalogue.budget.annual_budget_gbp
+    st.caption(f"Catalogue sha256 {problem.sha256}. Budget £{budget.value:,.0f} a year ({plain(budget.note or budget.source)}).")
+
+
+def export_tab(problem: DecisionProblem, result: ScoreResult, visible: list[str]) -> None:
+    scope = st.radio(
+        "Rows",
+        options=["all", "filtered", "top"],
+        format_func={"all": "All interventions", "filtered": "Only those the filters show", "top": "Top N"}.get,
+        horizontal=True,
+        key="export_scope",
+    )
+    top_n = int(st.number_input("N", min_value=1, max_value=len(result.ranks), value=min(10, len(result.ranks)), key="export_top_n"))
+    rows = select_rows(shortlist_table(problem, result), scope, visible, top_n)
+    st.download_button(
+        f"Download shortlist CSV ({len(rows)} rows)",
+        data=to_safe_csv(rows),
+        file_name="shortlist.csv",
+        mime="text/csv",
+        key="download_csv",
+        on_click="ignore",
+    )
+    st.caption("Columns are stable and listed in the README. Cells that a spreadsheet could run as a formula are prefixed with '.")
+    st.dataframe(rows[["rank", "id", "name", "score"]], hide_index=True)
+
+
+def page(problem: DecisionProblem) -> None:
+    st.title("Interventions matrix")
+    st.caption(plain(problem.catalogue.title))
+    weights, normalisation = weights_sidebar(problem)
+    try:
+        result = score(problem.values, weights, normalisation=normalisation)  # type: ignore[arg-type]
+    except WeightsError as error:
+        st.error(f"Cannot rank: {error}.")
+        return
+    visible = filter_ids(problem, filters(problem))
+    matrix, ranking, method, export = st.tabs(["Matrix", "Ranking", "How scoring works", "Export"])
+    with matrix:
+        matrix_tab(problem, result, visible)
+    with ranking:
+        ranking_tab(problem, result, visible)
+    with method:
+        method_tab(problem, weights)
+    with export:
+        export_tab(problem, result, visible)
