@@ -1,0 +1,44 @@
+# One entry point for every task. `make run` and `make test` set everything up first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+APP_STAMP := $(VENV)/.installed-app
+DEV_STAMP := $(VENV)/.installed-dev
+PORT ?= 8501
+
+.PHONY: run test lint bench e2e clean
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (Streamlit requires it); set PYTHON=python3.11")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(APP_STAMP): requirements/app.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -r requirements/app.txt
+	touch $@
+
+$(DEV_STAMP): requirements/dev.txt requirements/app.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -r requirements/dev.txt
+	touch $@ $(APP_STAMP)
+
+## run: set up and start the app on the shipped catalogue (http://localhost:8501)
+run: $(APP_STAMP)
+	$(BIN)/python -m streamlit run streamlit_app.py --server.port $(PORT)
+
+## test: set up and run every test, the real-browser test included
+test: $(DEV_STAMP)
+	$(BIN)/python -m pytest
+
+## lint: ruff and mypy (strict on scoring/ and matrix/)
+lint: $(DEV_STAMP)
+	$(BIN)/python -m ruff check .
+	$(BIN)/python -m ruff format --check .
+	$(BIN)/python -m mypy
+
+## bench: speed against references measured in the same run (not part of the tests)
+bench: $(DEV_STAMP)
+	$(BIN)/python bench/bench_scoring.py
+	$(BIN)/python bench/bench_app.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
