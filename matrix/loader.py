@@ -108,11 +108,19 @@ _MESSAGES = {
 }
 
 
+def _clean_loc(loc: tuple[int | str, ...]) -> tuple[int | str, ...]:
+    # Pydantic names the branch of a generic or a validator in the location; drop those.
+    return tuple(p for p in loc if not (isinstance(p, str) and ("[" in p or p.startswith("function-"))))
+
+
 def _schema_problems(error: ValidationError, shown: str) -> list[Problem]:
+    items = error.errors(include_url=False)
+    locs = [_clean_loc(item["loc"]) for item in items]
     problems = []
-    for item in error.errors(include_url=False):
-        # Pydantic names the branch of a generic or a literal in the location; drop those.
-        loc = tuple(p for p in item["loc"] if not (isinstance(p, str) and ("[" in p or p.startswith("function-"))))
+    for item, loc in zip(items, locs, strict=True):
+        # A list that fails only because its items failed adds nothing to their messages.
+        if any(len(other) > len(loc) and other[: len(loc)] == loc for other in locs):
+            continue
         message = _MESSAGES.get(item["type"], item["msg"])
         message = message.removeprefix("Value error, ").replace("Input should be", "must be")
         got = None if item["type"] == "missing" else _show(item.get("input"))

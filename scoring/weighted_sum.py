@@ -60,10 +60,12 @@ def weighted_sum_kernel(values: npt.NDArray[np.float64], weights: npt.NDArray[np
 
 def minmax_rescale(values: pd.DataFrame) -> pd.DataFrame:
     """Rescale each column to 0-100 across the rows given; a constant column scores 100."""
-    low = values.min(axis=0)
-    span = values.max(axis=0) - low
-    rescaled = (values - low) / span.where(span > 0, 1.0) * 100.0
-    return rescaled.where(span > 0, 100.0)
+    raw = values.to_numpy(dtype=np.float64)
+    low = raw.min(axis=0)
+    span = raw.max(axis=0) - low
+    varies = span > 0
+    rescaled = np.where(varies, (raw - low) / np.where(varies, span, 1.0) * 100.0, 100.0)
+    return pd.DataFrame(rescaled, index=values.index, columns=values.columns)
 
 
 def rank_scores(scores: pd.Series) -> pd.Series:
