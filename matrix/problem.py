@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
+from pydantic import BaseModel
 
 from matrix.schema import (
     ILLUSTRATIVE,
@@ -315,8 +316,8 @@ def provenance_counts(catalogue: Catalogue) -> Mapping[str, int]:
         elif isinstance(node, tuple):
             for child in node:
                 visit(child)
-        elif hasattr(node, "model_fields"):
-            for name in type(node).model_fields:  # type: ignore[attr-defined]
+        elif isinstance(node, BaseModel):
+            for name in type(node).model_fields:
                 visit(getattr(node, name))
 
     visit(catalogue)

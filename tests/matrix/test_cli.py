@@ -1,0 +1,97 @@
+"""The command line: validate and score, with messages and exit codes, never tracebacks."""
+
+from __future__ import annotations
+
+import csv
+import io
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from matrix.cli import main
+from tests.conftest import ROOT, SHIPPED
+from tests.matrix.example import with_change
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "matrix", *args], cwd=ROOT, capture_output=True, text=True, timeout=120)
+
+
+def test_validate_shipped_catalogue() -> None:
+    """validate prints a one-line summary with counts and exits 0."""
+    done = run("validate")
+    assert done.returncode == 0, done.stderr
+    [line] = done.stdout.splitlines()
+    assert line.startswith(f"{SHIPPED}: valid: 31 interventions, 14 sources, ")
+    assert "illustrative and" in line and "unconfirmed values" in line
+
+
+def test_validate_lists_every_problem_and_exits_1(write_catalogue: Callable[[str | bytes], Path]) -> None:
+    """A broken file: exit 1, each problem on its own line in the documented format, no traceback."""
+    text = with_change("value = 50000,", "value = -1,")
+    text = with_change('yef_strand = "mentoring"', 'yef_strand = "nope"', text)
+    path = write_catalogue(text)
+    done = run("validate", str(path))
+    assert done.returncode == 1
+    lines = done.stderr.splitlines()
+    assert lines[:2] == [
+        f"{path}: interventions[0].annual_cost_gbp.value: must be greater than or equal to 0 (got -1)",
+        f"{path}: interventions[0].yef_strand: unknown YEF strand; known strands: mentoring (got 'nope')",
+    ]
+    assert lines[-1] == "2 problem(s) found"
+    assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("content", [b"", b"\xff\xfe\x00", b"a = [1,\n"])
+def test_validate_unreadable_files_without_traceback(write_catalogue: Callable[[str | bytes], Path], content: bytes) -> None:
+    """Empty, non-UTF-8 and malformed TOML files exit 1 with a message, not a traceback."""
+    done = run("validate", str(write_catalogue(content)))
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr and done.stderr.strip()
+
+
+def test_validate_folder_and_missing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A folder and a missing file each exit 1 with one line."""
+    assert main(["validate", str(tmp_path)]) == 1
+    assert main(["validate", str(tmp_path / "none.toml")]) == 1
+    err = capsys.readouterr().err
+    assert f"{tmp_path}: this is a folder, not a catalogue file" in err
+    assert f"{tmp_path / 'none.toml'}: no such file" in err
+
+
+def test_score_writes_ranked_csv_to_stdout() -> None:
+    """score with weights writes the ranked CSV; reach-only weights put the widest-reaching first."""
+    done = run("score", "--weights", "reach=1")
+    assert done.returncode == 0, done.stderr
+    rows = list(csv.DictReader(io.StringIO(done.stdout)))
+    assert rows[0]["id"] == "hashtagng-campaign"
+    assert rows[0]["weight_reach"] == "100.0"
+
+
+def test_score_with_preset_to_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """--preset and --out write the file; the default preset gives the same order as its weights."""
+    out = tmp_path / "shortlist.csv"
+    assert main(["score", "--preset", "strategy_default", "--out", str(out)]) == 0
+    assert main(["score", "--weights", "impact=40,reach=20,cost=20,risk=20", "--out", str(tmp_path / "w.csv")]) == 0
+    assert out.read_bytes() == (tmp_path / "w.csv").read_bytes()
+    assert "wrote 31 ranked interventions" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--weights", "impact=0,reach=0"], "error: --weights: all weights are zero: give at least one criterion a weight above zero"),
+        (["--weights", "impct=3"], "error: --weights: unknown criterion 'impct'; the criteria are impact, reach, cost, risk"),
+        (["--weights", "impact=lots"], "error: --weights: impact=lots is not a number"),
+        (["--weights", "impact"], "error: --weights: 'impact' should look like criterion=number, e.g. impact=40"),
+        (["--weights", "impact=-5"], "error: --weights: weights cannot be negative (impact)"),
+        (["--preset", "nope"], "error: --preset: no preset 'nope'; presets: strategy_default, evidence_first, reach_first, value_for_money, equal"),
+    ],
+)
+def test_score_bad_arguments(args: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """Bad weights or presets exit 1 with a message in words."""
+    assert main(["score", *args]) == 1
+    assert capsys.readouterr().err.strip() == message

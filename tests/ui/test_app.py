@@ -1,0 +1,87 @@
+"""The app through Streamlit's AppTest: runs, reacts to sliders and presets, restores weights from a link."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import ROOT
+from tests.matrix.example import with_change
+
+APP = str(ROOT / "streamlit_app.py")
+
+
+def start(query: dict[str, str] | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def top_ranked(at: AppTest) -> str:
+    [line] = [m.value for m in at.markdown if m.value.startswith("**Top ranked:**")]
+    return line
+
+
+def test_app_runs_without_exceptions() -> None:
+    """The app opens on the shipped catalogue with no exception and the default preset's weights."""
+    at = start()
+    assert not at.exception
+    assert [at.slider(key=f"w_{c}").value for c in ("impact", "reach", "cost", "risk")] == [40, 20, 20, 20]
+    assert "Cognitive behavioural therapy in the community" in top_ranked(at)
+
+
+def test_moving_a_slider_changes_the_ranking() -> None:
+    """Putting all weight on reach puts the widest-reaching campaign first."""
+    at = start()
+    before = top_ranked(at)
+    for criterion in ("impact", "cost", "risk"):
+        at.slider(key=f"w_{criterion}").set_value(0)
+    at.slider(key="w_reach").set_value(100).run()
+    assert not at.exception
+    assert top_ranked(at) != before
+    assert "HashtagNG" in top_ranked(at)
+    assert at.query_params["reach"] == "100"
+
+
+def test_preset_sets_all_sliders() -> None:
+    """Choosing the value-for-money preset sets the sliders to 30/20/40/10."""
+    at = start()
+    at.selectbox(key="preset").set_value("value_for_money").run()
+    assert [at.slider(key=f"w_{c}").value for c in ("impact", "reach", "cost", "risk")] == [30, 20, 40, 10]
+    assert any("Matches preset: Value for money" in c.value for c in at.caption)
+
+
+def test_link_restores_weights() -> None:
+    """A link with weights opens with those weights, and a bad one is reported and replaced by the default."""
+    at = start({"impact": "10", "reach": "70", "cost": "x", "risk": "5"})
+    assert [at.slider(key=f"w_{c}").value for c in ("impact", "reach", "cost", "risk")] == [10, 70, 20, 5]
+    assert "the link's cost weight 'x' is not a number from 0 to 100; using 20" in [w.value for w in at.warning]
+
+
+def test_all_zero_weights_get_a_message() -> None:
+    """All four sliders at zero show a message instead of a ranking."""
+    at = start({"impact": "0", "reach": "0", "cost": "0", "risk": "0"})
+    assert not at.exception
+    assert [e.value for e in at.error] == ["Cannot rank: all weights are zero: give at least one criterion a weight above zero."]
+
+
+def test_broken_catalogue_lists_problems(write_catalogue: Callable[[str | bytes], Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A broken catalogue opens a page that lists its problems, with no traceback."""
+    path = write_catalogue(with_change("value = 50000,", "value = -1,"))
+    monkeypatch.setenv("MATRIX_CATALOGUE", str(path))
+    at = start()
+    assert not at.exception
+    assert at.error[0].value.startswith("The catalogue cannot be used: 1 problem(s)")
+    assert "interventions[0].annual_cost_gbp.value: must be greater than or equal to 0 (got -1)" in at.code[0].value
+
+
+def test_explanation_follows_the_chosen_intervention() -> None:
+    """Choosing an intervention under 'How was this scored?' shows its own raw inputs."""
+    at = start()
+    at.selectbox(key="explain_id").set_value("hashtagng-campaign").run()
+    table = at.dataframe[1].value
+    assert "81,890 people a year" in table["raw input"].tolist()
