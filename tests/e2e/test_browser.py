@@ -1,0 +1,54 @@
+"""The main journey in a real browser: open, move a weight, see the ranking change, download the CSV."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+pytestmark = pytest.mark.e2e
+
+IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
+
+
+def wait_idle(page: Page) -> None:
+    page.wait_for_timeout(300)
+    page.wait_for_selector(IDLE, timeout=20_000)
+
+
+def test_weight_change_reorders_and_downloads(page: Page, app_url: str, tmp_path: Path) -> None:
+    """Pushing Reach to 100 makes HashtagNG top-ranked, and the downloaded CSV agrees."""
+    page.goto(app_url)
+    expect(page.get_by_text("Interventions matrix", exact=True)).to_be_visible(timeout=20_000)
+    wait_idle(page)
+    page.get_by_role("tab", name="Ranking").click()
+    top = page.locator(".st-key-top_ranked")
+    expect(top).to_contain_text("Cognitive behavioural therapy in the community", timeout=10_000)
+
+    thumb = page.locator(".st-key-w_reach").get_by_role("slider")
+    thumb.focus()
+    thumb.press("End")
+    expect(page.locator(".st-key-w_reach [data-testid=stSliderThumbValue]")).to_have_text("100")
+    wait_idle(page)
+    expect(top).to_contain_text("HashtagNG co-produced campaign", timeout=10_000)
+    assert "reach=100" in page.url
+
+    page.get_by_role("tab", name="Export").click()
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download shortlist CSV").click()
+    path = tmp_path / "shortlist.csv"
+    download.value.save_as(path)
+    rows = list(csv.DictReader(path.open(encoding="utf-8")))
+    assert len(rows) == 31
+    assert rows[0]["id"] == "hashtagng-campaign"
+    assert float(rows[0]["weight_reach"]) == pytest.approx(100 / 180 * 100, abs=1e-3)
+    page.screenshot(path=str(tmp_path / "after.png"))
+
+
+def test_link_restores_weights_in_the_browser(page: Page, app_url: str) -> None:
+    """Opening a link with weights shows those weights on the sliders."""
+    page.goto(f"{app_url}/?impact=5&reach=60&cost=15&risk=20")
+    expect(page.locator(".st-key-w_reach [data-testid=stSliderThumbValue]")).to_have_text("60", timeout=20_000)
+    expect(page.locator(".st-key-w_impact [data-testid=stSliderThumbValue]")).to_have_text("5")
