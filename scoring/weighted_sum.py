@@ -71,19 +71,24 @@ def minmax_rescale(values: pd.DataFrame) -> pd.DataFrame:
 def rank_scores(scores: pd.Series) -> pd.Series:
     """Competition ranks (1, 2, 2, 4): higher score ranks first; equal scores share a rank.
 
-    Scores within TIE_TOLERANCE of each other count as equal. Display order within a tie
-    is by id, so the same inputs always give the same order.
+    Scores within TIE_TOLERANCE of the next higher one count as equal. The result is in
+    display order: by score, then by id within a tie, so the same inputs always give the
+    same order.
     """
-    order = sorted(scores.index, key=lambda i: (-float(scores[i]), str(i)))
-    ranks: dict[object, int] = {}
-    previous: float | None = None
-    for position, ident in enumerate(order, start=1):
-        value = float(scores[ident])
-        if previous is None or abs(previous - value) > TIE_TOLERANCE:
-            current_rank = position
-        previous = value
-        ranks[ident] = current_rank
-    return pd.Series(ranks, name="rank").reindex(order).astype(int)
+    order, ranks = _ranking(scores.to_numpy(dtype=np.float64), scores.index)
+    return pd.Series(ranks, index=scores.index[order], name="rank")
+
+
+def _ranking(values: npt.NDArray[np.float64], ids: pd.Index) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.int64]]:
+    """Display order (positions) and the competition rank at each place in that order."""
+    if values.size == 0:
+        return np.arange(0), np.arange(0, dtype=np.int64)
+    order = np.lexsort((np.asarray(ids, dtype=str), -values))
+    ordered = values[order]
+    starts_group = np.ones(values.size, dtype=bool)
+    starts_group[1:] = (ordered[:-1] - ordered[1:]) > TIE_TOLERANCE
+    positions = np.arange(1, values.size + 1, dtype=np.int64)
+    return order, np.maximum.accumulate(np.where(starts_group, positions, 0))
 
 
 @dataclass(frozen=True)
@@ -101,15 +106,19 @@ class ScoreResult:
     scores: pd.Series
     ranks: pd.Series
     normalisation: Normalisation
+    order: npt.NDArray[np.intp]
 
     def table(self) -> pd.DataFrame:
         """One row per intervention in rank order: rank, score, values, contributions."""
-        order = self.ranks.index
-        contributions = self.contributions.loc[order].add_prefix("contribution_")
-        return pd.concat(
-            [self.ranks, self.scores.loc[order].rename("score"), self.values.loc[order], contributions],
-            axis=1,
-        )
+        rows = self.order
+        columns = {"rank": self.ranks.to_numpy(), "score": self.scores.to_numpy()[rows]}
+        values = self.values.to_numpy()[rows]
+        contributions = self.contributions.to_numpy()[rows]
+        for j, criterion in enumerate(self.values.columns):
+            columns[criterion] = values[:, j]
+        for j, criterion in enumerate(self.values.columns):
+            columns[f"contribution_{criterion}"] = contributions[:, j]
+        return pd.DataFrame(columns, index=self.ranks.index)
 
     @property
     def method(self) -> str:
@@ -133,17 +142,16 @@ def score(
         values = minmax_rescale(values)
     elif normalisation != "value_functions":
         raise ValueError(f"unknown normalisation {normalisation!r}; choose one of {', '.join(NORMALISATIONS)}")
-    contributions = values * normalised.to_numpy()
-    totals = pd.Series(
-        weighted_sum_kernel(values.to_numpy(dtype=np.float64), normalised.to_numpy()),
-        index=values.index,
-        name="score",
-    )
+    matrix = values.to_numpy(dtype=np.float64)
+    weight_vector = normalised.to_numpy()
+    totals = weighted_sum_kernel(matrix, weight_vector)
+    order, ranks = _ranking(totals, values.index)
     return ScoreResult(
         values=values,
         weights=normalised,
-        contributions=contributions,
-        scores=totals,
-        ranks=rank_scores(totals),
+        contributions=pd.DataFrame(matrix * weight_vector, index=values.index, columns=values.columns),
+        scores=pd.Series(totals, index=values.index, name="score"),
+        ranks=pd.Series(ranks, index=values.index[order], name="rank"),
         normalisation=normalisation,
+        order=order,
     )
