@@ -16,7 +16,7 @@ from streamlit.testing.v1 import AppTest
 ROOT = Path(__file__).resolve().parent.parent
 REPEATS = 30
 
-BARE = '''
+BARE = """
 import streamlit as st
 with st.sidebar:
     st.selectbox("Preset", ["a", "b", "c", "d", "e"], key="preset")
@@ -37,7 +37,7 @@ with tabs[3]:
     st.radio("Rows", ["all", "filtered", "top"], key="export_scope")
     st.number_input("N", 1, 31, 10, key="export_top_n")
     st.download_button("Download", b"x", key="download_csv", on_click="ignore")
-'''
+"""
 
 
 def rerun_ms(script: str) -> float:

@@ -19,8 +19,8 @@ from pymcdm.methods import WSM
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from matrix import build_problem, load_catalogue  # noqa: E402
-from scoring import CRITERIA, score  # noqa: E402
+from matrix import build_problem, load_catalogue
+from scoring import CRITERIA, score
 
 WEIGHTS = {"impact": 40.0, "reach": 20.0, "cost": 20.0, "risk": 20.0}
 
@@ -37,7 +37,9 @@ def median_seconds(run: Callable[[], object], repeats: int) -> float:
 
 def synthetic(n: int, seed: int) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
-    return pd.DataFrame(rng.uniform(0, 100, size=(n, len(CRITERIA))), columns=list(CRITERIA), index=[f"int-{i:05d}" for i in range(n)])
+    return pd.DataFrame(
+        rng.uniform(0, 100, size=(n, len(CRITERIA))), columns=list(CRITERIA), index=[f"int-{i:05d}" for i in range(n)]
+    )
 
 
 def ours(values: pd.DataFrame) -> Callable[[], object]:

@@ -175,7 +175,9 @@ def _reference_problems(document: dict[str, Any], shown: str) -> list[Problem]:
         if isinstance(strand, str) and strand not in strand_ids:
             known = ", ".join(sorted(strand_ids)) or "none are defined"
             problems.append(
-                Problem(shown, f"unknown YEF strand; known strands: {known}", f"interventions[{index}].yef_strand", got=_show(strand))
+                Problem(
+                    shown, f"unknown YEF strand; known strands: {known}", f"interventions[{index}].yef_strand", got=_show(strand)
+                )
             )
         named = entry.get("named_in")
         for position, source in enumerate(named if isinstance(named, list) else []):
@@ -192,6 +194,8 @@ def _reference_problems(document: dict[str, Any], shown: str) -> list[Problem]:
     default = document.get("default_preset")
     if isinstance(default, str) and preset_ids and default not in preset_ids:
         problems.append(
-            Problem(shown, f"no preset has this id; presets: {', '.join(sorted(preset_ids))}", "default_preset", got=_show(default))
+            Problem(
+                shown, f"no preset has this id; presets: {', '.join(sorted(preset_ids))}", "default_preset", got=_show(default)
+            )
         )
     return problems

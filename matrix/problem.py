@@ -241,22 +241,26 @@ def build_problem(catalogue: Catalogue, sha256: str) -> DecisionProblem:
 def explain(problem: DecisionProblem, result: ScoreResult, intervention_id: str) -> pd.DataFrame:
     """How one intervention's score was reached: a row per criterion, in plain words."""
     scoring = problem.catalogue.scoring
+    position = result.values.index.get_loc(intervention_id)
+    values = dict(zip(result.values.columns, result.values.to_numpy()[position], strict=True))
+    contributions = dict(zip(result.contributions.columns, result.contributions.to_numpy()[position], strict=True))
     rows = []
     for criterion in CRITERIA:
-        value = float(result.values.at[intervention_id, criterion])
+        value = float(values[criterion])
         weight = float(result.weights[criterion])
-        contribution = float(result.contributions.at[intervention_id, criterion])
-        provenance = problem.provenance.at[intervention_id, criterion]
+        contribution = float(contributions[criterion])
+        raw = str(problem.inputs.loc[intervention_id, criterion])
+        provenance = str(problem.provenance.loc[intervention_id, criterion])
         label = getattr(scoring, criterion).label
         rows.append(
             {
                 "criterion": label,
-                "raw input": problem.inputs.at[intervention_id, criterion],
+                "raw input": raw,
                 "value (0-100)": round(value, 1),
                 "weight %": round(weight * 100, 1),
                 "contribution": round(contribution, 2),
                 "provenance": "; ".join(source_label(problem.catalogue, s.strip()) for s in provenance.split(";")),
-                "in words": f"{label}: {problem.inputs.at[intervention_id, criterion]} scores {value:.0f} of 100; "
+                "in words": f"{label}: {raw} scores {value:.0f} of 100; "
                 f"at a weight of {weight * 100:.0f}% it adds {contribution:.1f} points.",
             }
         )

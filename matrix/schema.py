@@ -8,6 +8,7 @@ id, ``illustrative`` for our own estimate, or ``unconfirmed``) and an optional n
 from __future__ import annotations
 
 import datetime as dt
+from itertools import pairwise
 from typing import Annotated, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -66,7 +67,7 @@ class MaybeSourced(Strict, Generic[T]):
     @model_validator(mode="after")
     def _missing_means_unconfirmed(self) -> MaybeSourced[T]:
         if self.value is None and self.source != UNCONFIRMED:
-            raise ValueError(f"no value given: give one, or set source = \"{UNCONFIRMED}\"")
+            raise ValueError(f'no value given: give one, or set source = "{UNCONFIRMED}"')
         return self
 
     @property
@@ -123,7 +124,7 @@ Points = Annotated[
 
 def _increasing(points: tuple[tuple[float, float], ...]) -> tuple[tuple[float, float], ...]:
     xs = [p[0] for p in points]
-    if any(b <= a for a, b in zip(xs, xs[1:], strict=False)):
+    if any(b <= a for a, b in pairwise(xs)):
         raise ValueError("the x of each point must be larger than the one before")
     return points
 
@@ -244,7 +245,7 @@ class Intervention(Strict):
         _unique(self.prevention_tiers.value)
         _unique(self.delivery_model.value)
         if self.yef_strand is not None and self.yef_fit is None:
-            raise ValueError("yef_fit is required with yef_strand: say \"direct\" or \"partial\"")
+            raise ValueError('yef_fit is required with yef_strand: say "direct" or "partial"')
         if self.yef_strand is None and self.yef_fit is not None:
             raise ValueError("yef_fit is given but yef_strand is not")
         return self

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 import numpy.typing as npt
@@ -32,7 +33,7 @@ class PiecewiseLinear:
     def __post_init__(self) -> None:
         if len(self.xs) < 2 or len(self.xs) != len(self.values):
             raise ValueError("a value function needs at least two (x, value) anchors")
-        if any(b <= a for a, b in zip(self.xs, self.xs[1:], strict=False)):
+        if any(b <= a for a, b in pairwise(self.xs)):
             raise ValueError("anchor x values must strictly increase")
         if self.log_scale and self.xs[0] <= 0:
             raise ValueError("a log-scale value function needs anchors above zero")

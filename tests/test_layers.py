@@ -38,6 +38,8 @@ def test_matrix_has_no_ui() -> None:
 
 def test_only_the_ui_imports_streamlit() -> None:
     """streamlit is imported only by streamlit_app.py and ui/sections.py; charts stay pure."""
-    importers = {path for folder in ("scoring", "matrix", "ui") for path, roots in imports_of(folder).items() if "streamlit" in roots}
+    importers = {
+        path for folder in ("scoring", "matrix", "ui") for path, roots in imports_of(folder).items() if "streamlit" in roots
+    }
     assert importers <= {"ui/sections.py"}, importers
     assert "streamlit" in imported_roots(ROOT / "streamlit_app.py")

@@ -95,7 +95,9 @@ def ranking_chart(problem: DecisionProblem, result: ScoreResult, ids: list[str])
         alt.Chart(long)
         .mark_bar()
         .encode(
-            x=alt.X("contribution:Q", stack="zero", title="score (sum of contributions, 0-100)", scale=alt.Scale(domain=[0, 100])),
+            x=alt.X(
+                "contribution:Q", stack="zero", title="score (sum of contributions, 0-100)", scale=alt.Scale(domain=[0, 100])
+            ),
             y=alt.Y("name:N", sort=names, title=None, axis=alt.Axis(labelLimit=360, labelOverlap=False)),
             color=alt.Color("criterion:N", scale=_criterion_scale(), sort=list(CRITERIA)),
             order=alt.Order("order:Q"),

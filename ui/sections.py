@@ -107,7 +107,9 @@ def matrix_tab(problem: DecisionProblem, result: ScoreResult, visible: list[str]
     table = info[["name"]].copy()
     table["warning"] = info["harmful"].map({True: "HARMFUL (YEF): excluded from funding", False: ""})
     table["not confirmed"] = info["provenance_flags"].map(provenance_marks)
-    table = table.join(info[["status", "prevention_tiers", "delivery_model", "target_group", "yef_strand", "yef_impact", "yef_evidence"]])
+    table = table.join(
+        info[["status", "prevention_tiers", "delivery_model", "target_group", "yef_strand", "yef_impact", "yef_evidence"]]
+    )
     table["annual cost £"] = info["annual_cost_gbp"]
     table["reach a year"] = info["reach_per_year"]
     table["funded today"] = info["funded_today"]
@@ -117,7 +119,9 @@ def matrix_tab(problem: DecisionProblem, result: ScoreResult, visible: list[str]
         column_config={
             "annual cost £": st.column_config.NumberColumn(format="£%,.0f"),
             "reach a year": st.column_config.NumberColumn(format="%,d"),
-            "not confirmed": st.column_config.TextColumn(help="Values that are our illustrative estimates or not confirmed by any source"),
+            "not confirmed": st.column_config.TextColumn(
+                help="Values that are our illustrative estimates or not confirmed by any source"
+            ),
         },
     )
 
@@ -181,7 +185,9 @@ def export_tab(problem: DecisionProblem, result: ScoreResult, visible: list[str]
         horizontal=True,
         key="export_scope",
     )
-    top_n = int(st.number_input("N", min_value=1, max_value=len(result.ranks), value=min(10, len(result.ranks)), key="export_top_n"))
+    top_n = int(
+        st.number_input("N", min_value=1, max_value=len(result.ranks), value=min(10, len(result.ranks)), key="export_top_n")
+    )
     rows = select_rows(shortlist_table(problem, result), scope, visible, top_n)
     st.download_button(
         f"Download shortlist CSV ({len(rows)} rows)",
@@ -191,7 +197,9 @@ def export_tab(problem: DecisionProblem, result: ScoreResult, visible: list[str]
         key="download_csv",
         on_click="ignore",
     )
-    st.caption("Columns are stable and listed in the README. Cells that a spreadsheet could run as a formula are prefixed with '.")
+    st.caption(
+        "Columns are stable and listed in the README. Cells that a spreadsheet could run as a formula are prefixed with '."
+    )
     st.dataframe(rows[["rank", "id", "name", "score"]], hide_index=True)
 
 

@@ -83,12 +83,18 @@ def test_score_with_preset_to_file(tmp_path: Path, capsys: pytest.CaptureFixture
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--weights", "impact=0,reach=0"], "error: --weights: all weights are zero: give at least one criterion a weight above zero"),
+        (
+            ["--weights", "impact=0,reach=0"],
+            "error: --weights: all weights are zero: give at least one criterion a weight above zero",
+        ),
         (["--weights", "impct=3"], "error: --weights: unknown criterion 'impct'; the criteria are impact, reach, cost, risk"),
         (["--weights", "impact=lots"], "error: --weights: impact=lots is not a number"),
         (["--weights", "impact"], "error: --weights: 'impact' should look like criterion=number, e.g. impact=40"),
         (["--weights", "impact=-5"], "error: --weights: weights cannot be negative (impact)"),
-        (["--preset", "nope"], "error: --preset: no preset 'nope'; presets: strategy_default, evidence_first, reach_first, value_for_money, equal"),
+        (
+            ["--preset", "nope"],
+            "error: --preset: no preset 'nope'; presets: strategy_default, evidence_first, reach_first, value_for_money, equal",
+        ),
     ],
 )
 def test_score_bad_arguments(args: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:

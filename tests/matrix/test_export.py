@@ -49,7 +49,16 @@ def test_columns_are_the_documented_ones(problem: DecisionProblem) -> None:
     assert len(rows) == len(problem.values)
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     for column in SCORE_COLUMNS:
-        assert f"`{column}`" in readme or column in {"impact", "reach", "cost", "risk", "contribution_reach", "contribution_cost", "weight_reach", "weight_cost"}
+        assert f"`{column}`" in readme or column in {
+            "impact",
+            "reach",
+            "cost",
+            "risk",
+            "contribution_reach",
+            "contribution_cost",
+            "weight_reach",
+            "weight_cost",
+        }
 
 
 def test_rows_carry_ranks_scores_and_weights(problem: DecisionProblem) -> None:
@@ -72,7 +81,7 @@ def test_formula_in_a_name_is_neutralised_end_to_end(write_catalogue: Callable[[
     loaded = load_catalogue(write_catalogue(text))
     problem = build_problem(loaded.catalogue, loaded.sha256)
     rows = read_csv(to_safe_csv(shortlist_table(problem, score(problem.values, {"impact": 1}))))
-    assert rows[0]["name"] == "'=HYPERLINK(\"http://example.invalid\",\"click\")"
+    assert rows[0]["name"] == '\'=HYPERLINK("http://example.invalid","click")'
 
 
 def test_no_comment_lines_and_utf8() -> None:

@@ -101,9 +101,12 @@ def test_duplicate_ids(write_catalogue: Write) -> None:
 
 def test_unknown_source(write_catalogue: Write) -> None:
     """A source id that is not in [[sources]] is named with the ids that exist."""
-    path = write_catalogue(with_change('status = { value = "delivered", source = "plan" }', 'status = { value = "delivered", source = "plam" }'))
+    path = write_catalogue(
+        with_change('status = { value = "delivered", source = "plan" }', 'status = { value = "delivered", source = "plam" }')
+    )
     assert problems_of(path) == [
-        f'{path}: interventions[0].status.source: unknown source; use one of plan, or "illustrative" or "unconfirmed" (got \'plam\')'
+        f"{path}: interventions[0].status.source: unknown source; "
+        'use one of plan, or "illustrative" or "unconfirmed" (got \'plam\')'
     ]
 
 
@@ -116,7 +119,9 @@ def test_unknown_named_in_source(write_catalogue: Write) -> None:
 def test_unknown_strand(write_catalogue: Write) -> None:
     """A YEF strand that the catalogue does not define is named with the known ones."""
     path = write_catalogue(with_change('yef_strand = "mentoring"', 'yef_strand = "mentorship"'))
-    assert problems_of(path) == [f"{path}: interventions[0].yef_strand: unknown YEF strand; known strands: mentoring (got 'mentorship')"]
+    assert problems_of(path) == [
+        f"{path}: interventions[0].yef_strand: unknown YEF strand; known strands: mentoring (got 'mentorship')"
+    ]
 
 
 def test_unknown_default_preset(write_catalogue: Write) -> None:
@@ -127,7 +132,9 @@ def test_unknown_default_preset(write_catalogue: Write) -> None:
 
 def test_all_zero_preset(write_catalogue: Write) -> None:
     """A preset whose weights are all zero is refused."""
-    path = write_catalogue(with_change("impact = 25, reach = 25, cost = 25, risk = 25", "impact = 0, reach = 0, cost = 0, risk = 0"))
+    path = write_catalogue(
+        with_change("impact = 25, reach = 25, cost = 25, risk = 25", "impact = 0, reach = 0, cost = 0, risk = 0")
+    )
     [problem] = problems_of(path)
     assert problem.startswith(f"{path}: presets[0].weights: all weights are zero")
 

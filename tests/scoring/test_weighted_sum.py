@@ -43,7 +43,10 @@ def test_weights_are_normalised_to_one() -> None:
 @pytest.mark.parametrize(
     ("weights", "message"),
     [
-        ({"impact": 0, "reach": 0, "cost": 0, "risk": 0}, "all weights are zero: give at least one criterion a weight above zero"),
+        (
+            {"impact": 0, "reach": 0, "cost": 0, "risk": 0},
+            "all weights are zero: give at least one criterion a weight above zero",
+        ),
         ({"impact": -1, "reach": 2}, "weights cannot be negative (impact)"),
         ({"impact": float("nan")}, "every weight must be a number"),
         ({"impcat": 1}, "unknown criterion impcat; the criteria are impact, reach, cost, risk"),
@@ -111,9 +114,9 @@ def test_minmax_matches_pymcdm_minmax(problem: DecisionProblem) -> None:
     assert ours.scores.to_numpy() / 100 == pytest.approx(peer, abs=1e-12)
 
 
-values_matrix = st.lists(
-    st.tuples(*[st.floats(0, 100, allow_nan=False) for _ in CRITERIA]), min_size=2, max_size=12
-).map(lambda rows: pd.DataFrame(rows, columns=list(CRITERIA), index=[f"i{n:02d}" for n in range(len(rows))]))
+values_matrix = st.lists(st.tuples(*[st.floats(0, 100, allow_nan=False) for _ in CRITERIA]), min_size=2, max_size=12).map(
+    lambda rows: pd.DataFrame(rows, columns=list(CRITERIA), index=[f"i{n:02d}" for n in range(len(rows))])
+)
 weight_vectors = st.tuples(*[st.floats(0, 100, allow_nan=False) for _ in CRITERIA]).filter(lambda w: sum(w) > 1e-6)
 
 
@@ -143,7 +146,9 @@ def test_scaling_all_weights_leaves_ranks_unchanged(values: pd.DataFrame, weight
 
 @settings(max_examples=150, deadline=None)
 @given(values_matrix, weight_vectors, st.sampled_from(CRITERIA), st.floats(0, 100, allow_nan=False))
-def test_a_zero_weight_criterion_changes_nothing(values: pd.DataFrame, weights: tuple[float, ...], criterion: str, new: float) -> None:
+def test_a_zero_weight_criterion_changes_nothing(
+    values: pd.DataFrame, weights: tuple[float, ...], criterion: str, new: float
+) -> None:
     """With a criterion weighted 0, changing its values changes no score."""
     chosen = dict(zip(CRITERIA, weights, strict=True)) | {criterion: 0.0}
     if sum(chosen.values()) <= 1e-6:
