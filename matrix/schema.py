@@ -8,6 +8,7 @@ id, ``illustrative`` for our own estimate, or ``unconfirmed``) and an optional n
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from itertools import pairwise
 from typing import Annotated, Generic, Literal, TypeVar
 
@@ -122,6 +123,18 @@ Points = Annotated[
 ]
 
 
+def _complete(keys: tuple[str, ...]) -> Callable[[dict[str, float]], dict[str, float]]:
+    """A validator that requires a number for every one of ``keys``."""
+
+    def check(table: dict[str, float]) -> dict[str, float]:
+        missing = [k for k in keys if k not in table]
+        if missing:
+            raise ValueError(f"missing a number for {', '.join(missing)}")
+        return table
+
+    return check
+
+
 def _increasing(points: tuple[tuple[float, float], ...]) -> tuple[tuple[float, float], ...]:
     xs = [p[0] for p in points]
     if any(b <= a for a, b in pairwise(xs)):
@@ -141,14 +154,7 @@ class ImpactScoring(CriterionText):
     partial_fit_share: Annotated[float, Field(ge=0, le=1)]
 
     _check_points = field_validator("percent_points")(_increasing)
-
-    @field_validator("band_points")
-    @classmethod
-    def _every_band(cls, points: dict[str, float]) -> dict[str, float]:
-        missing = [b for b in (*IMPACT_BANDS, "unknown") if b not in points]
-        if missing:
-            raise ValueError(f"missing points for {', '.join(missing)}")
-        return points
+    _every_band = field_validator("band_points")(_complete((*IMPACT_BANDS, "unknown")))
 
 
 class LogScaleScoring(CriterionText):
@@ -167,6 +173,8 @@ class LogScaleScoring(CriterionText):
 class ReachScoring(LogScaleScoring):
     tier_points: dict[Tier, Annotated[float, Field(ge=0, le=100)]]
 
+    _every_tier = field_validator("tier_points")(_complete(TIERS))
+
 
 class RiskScoring(CriterionText):
     evidence_rating_penalty: Annotated[tuple[Annotated[float, Field(ge=0, le=100)], ...], Field(min_length=5, max_length=5)]
@@ -176,21 +184,8 @@ class RiskScoring(CriterionText):
     unconfirmed_impact_penalty: Annotated[float, Field(ge=0, le=100)]
     partial_fit_penalty: Annotated[float, Field(ge=0, le=100)]
 
-    @field_validator("evidence_words_penalty")
-    @classmethod
-    def _every_level(cls, penalties: dict[str, float]) -> dict[str, float]:
-        missing = [w for w in (*EVIDENCE_WORDS, "unknown") if w not in penalties]
-        if missing:
-            raise ValueError(f"missing penalties for {', '.join(missing)}")
-        return penalties
-
-    @field_validator("delivery_risk_penalty")
-    @classmethod
-    def _every_risk(cls, penalties: dict[str, float]) -> dict[str, float]:
-        missing = [r for r in DELIVERY_RISKS if r not in penalties]
-        if missing:
-            raise ValueError(f"missing penalties for {', '.join(missing)}")
-        return penalties
+    _every_level = field_validator("evidence_words_penalty")(_complete((*EVIDENCE_WORDS, "unknown")))
+    _every_risk = field_validator("delivery_risk_penalty")(_complete(DELIVERY_RISKS))
 
 
 class Scoring(Strict):

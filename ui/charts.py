@@ -111,20 +111,3 @@ def ranking_chart(problem: DecisionProblem, result: ScoreResult, ids: list[str])
         )
         .properties(height=max(120, ROW_HEIGHT_PX * len(shown)))
     )
-
-
-def weights_chart(weights: pd.Series) -> alt.Chart:
-    """One horizontal bar of the normalised weights, split by criterion."""
-    frame = pd.DataFrame({"criterion": list(weights.index), "weight": [float(w) * 100 for w in weights]})
-    frame["order"] = frame["criterion"].map({c: n for n, c in enumerate(CRITERIA)})
-    return (
-        alt.Chart(frame)
-        .mark_bar()
-        .encode(
-            x=alt.X("weight:Q", stack="zero", title="weight %", scale=alt.Scale(domain=[0, 100])),
-            color=alt.Color("criterion:N", scale=_criterion_scale(), sort=list(CRITERIA), legend=None),
-            order=alt.Order("order:Q"),
-            tooltip=[alt.Tooltip("criterion:N"), alt.Tooltip("weight:Q", format=".0f")],
-        )
-        .properties(height=40)
-    )

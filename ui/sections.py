@@ -68,6 +68,9 @@ def weights_sidebar(problem: DecisionProblem) -> tuple[dict[str, int], str]:
             weights[criterion] = st.slider(
                 text.label, min_value=0, max_value=100, step=1, key=f"w_{criterion}", help=text.weight_help
             )
+        total = sum(weights.values())
+        if total > 0:
+            st.caption("Normalised: " + ", ".join(f"{c} {w / total:.0%}" for c, w in weights.items()))
         matching = [p.label for p in catalogue.presets if p.weights.as_dict() == {c: float(w) for c, w in weights.items()}]
         st.caption(f"Matches preset: {', '.join(matching)}" if matching else "Custom weights (no preset matches).")
         normalisation = st.selectbox(

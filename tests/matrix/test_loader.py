@@ -180,3 +180,12 @@ def test_byte_order_mark_is_accepted(write_catalogue: Write) -> None:
     """A UTF-8 file saved with a byte order mark (as some editors do) loads."""
     loaded = load_catalogue(write_catalogue(b"\xef\xbb\xbf" + readme_example().encode()))
     assert loaded.catalogue.title == "Example"
+
+
+def test_value_function_tables_must_be_complete(write_catalogue: Write) -> None:
+    """A reach table missing a tier is refused, naming the tier, rather than failing later."""
+    path = write_catalogue(
+        with_change("tier_points = { primary = 60, secondary = 35, tertiary = 15 }", "tier_points = { primary = 60 }")
+    )
+    [problem] = problems_of(path)
+    assert problem.startswith(f"{path}: scoring.reach.tier_points: missing a number for secondary, tertiary")

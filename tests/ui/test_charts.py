@@ -43,10 +43,3 @@ def test_ranking_chart_stacks_contributions_in_rank_order(problem: DecisionProbl
     assert spec["encoding"]["y"]["sort"][0] == problem.info.at[top, "name"]
     total = sum(r["contribution"] for r in dataset(spec) if r["id"] == top)
     assert abs(total - result.scores[top]) < 1e-9
-
-
-def test_weights_chart_shows_percentages(problem: DecisionProblem) -> None:
-    """The weights bar shows normalised weights as percentages adding up to 100."""
-    result = score(problem.values, {"impact": 1, "reach": 1, "cost": 2, "risk": 0})
-    rows = dataset(charts.weights_chart(result.weights).to_dict())
-    assert [r["weight"] for r in rows] == [25.0, 25.0, 50.0, 0.0]
