@@ -15,7 +15,9 @@ import pandas as pd
 from pydantic import BaseModel
 
 from matrix.schema import (
+    FULL_LEVEL,
     ILLUSTRATIVE,
+    TIERS,
     PROVENANCE_KEYWORDS,
     UNCONFIRMED,
     Catalogue,
@@ -23,6 +25,7 @@ from matrix.schema import (
     MaybeSourced,
     Scoring,
     Sourced,
+    Tier,
     YefStrand,
 )
 from scoring import CRITERIA, PiecewiseLinear, ScoreResult
@@ -49,7 +52,10 @@ class DecisionProblem:
 
     Every table is indexed by intervention id in catalogue order. ``values`` holds the
     0-100 value of each criterion (100 = best); ``inputs`` the raw attribute behind each
-    value in words; ``provenance`` where that attribute came from.
+    value in words; ``provenance`` where that attribute came from. ``options`` has one row
+    per way of funding an intervention (``id/full`` and any alternative levels), with its
+    cost, reach, criterion values and its spend split across prevention tiers (equally
+    between the tiers an intervention lists).
     """
 
     catalogue: Catalogue
@@ -58,6 +64,7 @@ class DecisionProblem:
     inputs: pd.DataFrame
     provenance: pd.DataFrame
     info: pd.DataFrame
+    options: pd.DataFrame
 
     @property
     def budget_gbp(self) -> float:
@@ -105,17 +112,46 @@ def _strand_impact(strand: YefStrand | None, scoring: Scoring, curve: PiecewiseL
     return CriterionCell(points["unknown"], f"YEF {strand.name}: rating not known", UNCONFIRMED)
 
 
-def _reach(item: Intervention, scoring: Scoring, curve: PiecewiseLinear) -> CriterionCell:
-    reach = item.reach_per_year
+def _reach(reach: MaybeSourced[int], tiers: tuple[Tier, ...], scoring: Scoring, curve: PiecewiseLinear) -> CriterionCell:
     if reach.value is not None:
         return CriterionCell(float(curve(reach.value)), f"{reach.value:,} people a year", reach.source)
-    tiers = item.prevention_tiers.value
     best = max(tiers, key=lambda t: scoring.reach.tier_points[t])
     return CriterionCell(
         scoring.reach.tier_points[best],
         f"reach not known; scored by its widest tier ({best})",
         f"{UNCONFIRMED}; tier rule",
     )
+
+
+def _cost(cost: Sourced[float], curve: PiecewiseLinear) -> CriterionCell:
+    return CriterionCell(float(curve(cost.value)), f"{_money(cost.value)} a year", cost.source)
+
+
+def _options(
+    item: Intervention, cells: dict[str, CriterionCell], scoring: Scoring, curves: dict[str, PiecewiseLinear]
+) -> list[dict[str, Any]]:
+    """One row per way of funding the intervention: its full level first, then its alternatives."""
+    tiers = item.prevention_tiers.value
+    shares = {f"share_{t}": (1.0 / len(tiers) if t in tiers else 0.0) for t in TIERS}
+    rows = []
+    levels = [(FULL_LEVEL, "Full", item.annual_cost_gbp, item.reach_per_year)]
+    levels += [(lv.id, lv.label, lv.annual_cost_gbp, lv.reach_per_year) for lv in item.levels]
+    for level_id, label, cost, reach in levels:
+        row: dict[str, Any] = {
+            "option": f"{item.id}/{level_id}",
+            "intervention": item.id,
+            "level": level_id,
+            "level_label": label,
+            "annual_cost_gbp": cost.value,
+            "reach_per_year": reach.value,
+            "impact": cells["impact"].value,
+            "reach": _reach(reach, tiers, scoring, curves["reach"]).value,
+            "cost": _cost(cost, curves["cost"]).value,
+            "risk": cells["risk"].value,
+            "funded_today": bool(item.funded_today.value and level_id == FULL_LEVEL),
+        }
+        rows.append(row | shares)
+    return rows
 
 
 def _risk(item: Intervention, strand: YefStrand | None, impact_unconfirmed: bool, scoring: Scoring) -> CriterionCell:
@@ -190,20 +226,18 @@ def build_problem(catalogue: Catalogue, sha256: str) -> DecisionProblem:
     inputs: dict[str, dict[str, str]] = {}
     provenance: dict[str, dict[str, str]] = {}
     info: dict[str, dict[str, Any]] = {}
+    options: list[dict[str, Any]] = []
     for item in catalogue.interventions:
         strand = catalogue.strand(item.yef_strand)
         impact = _impact(item, strand, scoring, curves["impact"])
         impact_unconfirmed = strand is None or strand.impact_band.value is None or strand.impact_band.source == UNCONFIRMED
         cells = {
             "impact": impact,
-            "reach": _reach(item, scoring, curves["reach"]),
-            "cost": CriterionCell(
-                float(curves["cost"](item.annual_cost_gbp.value)),
-                f"{_money(item.annual_cost_gbp.value)} a year",
-                item.annual_cost_gbp.source,
-            ),
+            "reach": _reach(item.reach_per_year, item.prevention_tiers.value, scoring, curves["reach"]),
+            "cost": _cost(item.annual_cost_gbp, curves["cost"]),
             "risk": _risk(item, strand, impact_unconfirmed, scoring),
         }
+        options += _options(item, cells, scoring, curves)
         values[item.id] = {c: cells[c].value for c in CRITERIA}
         inputs[item.id] = {c: cells[c].raw for c in CRITERIA}
         provenance[item.id] = {c: cells[c].provenance for c in CRITERIA}
@@ -235,6 +269,7 @@ def build_problem(catalogue: Catalogue, sha256: str) -> DecisionProblem:
         inputs=pd.DataFrame.from_dict(inputs, orient="index").reindex(index),
         provenance=pd.DataFrame.from_dict(provenance, orient="index").reindex(index),
         info=pd.DataFrame.from_dict(info, orient="index").reindex(index),
+        options=pd.DataFrame(options).set_index("option"),
     )
 
 

@@ -210,6 +210,18 @@ class YefStrand(Strict):
     checked: dt.date
 
 
+class FundingLevel(Strict):
+    """An alternative way to fund an intervention (a pilot, one site), instead of the full level."""
+
+    id: Identifier
+    label: Text
+    annual_cost_gbp: Sourced[NonNegativeMoney]
+    reach_per_year: MaybeSourced[Annotated[int, Field(ge=1, le=100_000_000)]]
+
+
+FULL_LEVEL = "full"
+
+
 class Intervention(Strict):
     id: Identifier
     name: Annotated[str, Field(min_length=1, max_length=200)]
@@ -229,6 +241,7 @@ class Intervention(Strict):
     yef_strand: Identifier | None = None
     yef_fit: StrandFit | None = None
     yef_mapping_note: Text | None = None
+    levels: tuple[FundingLevel, ...] = ()
 
     @field_validator("named_in")
     @classmethod
@@ -243,6 +256,10 @@ class Intervention(Strict):
             raise ValueError('yef_fit is required with yef_strand: say "direct" or "partial"')
         if self.yef_strand is None and self.yef_fit is not None:
             raise ValueError("yef_fit is given but yef_strand is not")
+        level_ids = [level.id for level in self.levels]
+        if FULL_LEVEL in level_ids:
+            raise ValueError(f'a funding level cannot be called "{FULL_LEVEL}": that is the intervention\'s own cost and reach')
+        _unique(tuple(level_ids))
         return self
 
 

@@ -3,6 +3,7 @@
 Nothing here reads files or draws widgets; it takes arrays and tables and returns tables.
 """
 
+from scoring.portfolio import FundingRules, InfeasibleError, Portfolio, frontier, optimise, ratio_ranking
 from scoring.value_functions import PiecewiseLinear
 from scoring.weighted_sum import (
     CRITERIA,
@@ -18,6 +19,12 @@ from scoring.weighted_sum import (
 
 __all__ = [
     "CRITERIA",
+    "FundingRules",
+    "InfeasibleError",
+    "Portfolio",
+    "frontier",
+    "optimise",
+    "ratio_ranking",
     "NORMALISATIONS",
     "PiecewiseLinear",
     "ScoreResult",
