@@ -1,4 +1,4 @@
-"""Command line: ``python -m matrix validate|score``. Problems are printed in words, never as tracebacks."""
+"""Command line: ``python -m matrix validate|score|shortlist``. Problems are printed in words, never as tracebacks."""
 
 from __future__ import annotations
 
@@ -7,11 +7,15 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from matrix.errors import CatalogueError
-from matrix.export import shortlist_table, to_safe_csv
-from matrix.loader import load_catalogue
+from matrix.export import funding_table, shortlist_table, to_safe_csv
+from matrix.loader import LoadedCatalogue, load_catalogue
 from matrix.problem import build_problem, provenance_counts
-from scoring import CRITERIA, NORMALISATIONS, WeightsError, score
+from matrix.scenario import Scenario, ScenarioError, evaluate
+from matrix.schema import TIERS, Weights
+from scoring import CRITERIA, NORMALISATIONS, InfeasibleError, WeightsError, score
 
 DEFAULT_CATALOGUE = Path(__file__).resolve().parent.parent / "data" / "interventions.toml"
 
@@ -41,6 +45,33 @@ def parse_weights(text: str) -> dict[str, float]:
     return weights
 
 
+def parse_share(option: str, text: str) -> tuple[str, float]:
+    """``primary=0.3`` -> ("primary", 0.3), with the tier and the 0-1 range checked."""
+    tier, sep, number = text.partition("=")
+    tier = tier.strip()
+    if not sep or tier not in TIERS:
+        raise UsageError(f"{option} {text}: write TIER=SHARE with TIER one of {', '.join(TIERS)}, e.g. primary=0.3")
+    try:
+        share = float(number)
+    except ValueError:
+        raise UsageError(f"{option} {text}: {number.strip()} is not a number") from None
+    if not 0 <= share <= 1:
+        raise UsageError(f"{option} {text}: the share must be between 0 and 1")
+    return tier, share
+
+
+def _weights(args: argparse.Namespace, loaded: LoadedCatalogue) -> dict[str, float]:
+    catalogue = loaded.catalogue
+    if args.weights is not None:
+        return parse_weights(args.weights)
+    preset_id = args.preset or catalogue.default_preset
+    try:
+        return catalogue.preset(preset_id).weights.as_dict()
+    except KeyError:
+        known = ", ".join(p.id for p in catalogue.presets)
+        raise UsageError(f"--preset: no preset '{preset_id}'; presets: {known}") from None
+
+
 def _validate(args: argparse.Namespace) -> int:
     loaded = load_catalogue(args.path)
     catalogue = loaded.catalogue
@@ -56,30 +87,68 @@ def _validate(args: argparse.Namespace) -> int:
 
 def _score(args: argparse.Namespace) -> int:
     loaded = load_catalogue(args.catalogue)
-    catalogue = loaded.catalogue
-    if args.weights is not None:
-        weights = parse_weights(args.weights)
-    else:
-        preset_id = args.preset or catalogue.default_preset
-        try:
-            weights = catalogue.preset(preset_id).weights.as_dict()
-        except KeyError:
-            known = ", ".join(p.id for p in catalogue.presets)
-            raise UsageError(f"--preset: no preset '{preset_id}'; presets: {known}") from None
+    weights = _weights(args, loaded)
     try:
-        problem = build_problem(catalogue, loaded.sha256)
+        problem = build_problem(loaded.catalogue, loaded.sha256)
         result = score(problem.values, weights, normalisation=args.normalisation)
     except WeightsError as error:
         raise UsageError(f"--weights: {error}") from None
-    data = to_safe_csv(shortlist_table(problem, result))
-    if args.out is None:
+    _write(args.out, to_safe_csv(shortlist_table(problem, result)), f"wrote {len(result.scores)} ranked interventions")
+    return 0
+
+
+def _write(out: str | None, data: bytes, done: str) -> None:
+    if out is None:
         sys.stdout.write(data.decode("utf-8"))
     else:
         try:
-            Path(args.out).write_bytes(data)
+            Path(out).write_bytes(data)
         except OSError as error:
-            raise UsageError(f"--out: cannot write {args.out}: {error.strerror or error}") from None
-        print(f"wrote {len(result.scores)} ranked interventions to {args.out}", file=sys.stderr)
+            raise UsageError(f"--out: cannot write {out}: {error.strerror or error}") from None
+        print(f"{done} to {out}", file=sys.stderr)
+
+
+def _shortlist(args: argparse.Namespace) -> int:
+    if args.budget < 0:
+        raise UsageError(f"--budget: must be zero or more (got {args.budget:g})")
+    if len(args.allow_harmful) != len(args.reason):
+        raise UsageError("--allow-harmful: give each one a --reason, in the same order")
+    if not 0 <= args.ringfence <= 1:
+        raise UsageError(f"--ringfence: the share must be between 0 and 1 (got {args.ringfence:g})")
+    loaded = load_catalogue(args.catalogue)
+    weights = _weights(args, loaded)
+    problem = build_problem(loaded.catalogue, loaded.sha256)
+    try:
+        result = score(problem.values, weights)
+        scenario = Scenario(
+            name="command line",
+            weights=Weights.model_validate(weights | {c: 0.0 for c in CRITERIA if c not in weights}),
+            budget_gbp=args.budget,
+            must_fund=tuple(args.must),
+            must_not_fund=tuple(args.exclude),
+            harmful_overrides=dict(zip(args.allow_harmful, args.reason, strict=True)),
+            tier_min_share=dict(parse_share("--tier-min", t) for t in args.tier_min),
+            tier_max_share=dict(parse_share("--tier-max", t) for t in args.tier_max),
+            ringfence_share=args.ringfence,
+            keep_status_quo=args.keep_today,
+            include_cost=args.include_cost,
+        )
+        funded = evaluate(problem, scenario)
+    except (WeightsError, ScenarioError) as error:
+        raise UsageError(str(error)) from None
+    except InfeasibleError as error:
+        raise UsageError("the constraints cannot all hold: " + "; ".join(error.reasons)) from None
+    except ValidationError as error:
+        raise UsageError("; ".join(e["msg"] for e in error.errors(include_url=False))) from None
+    table = funding_table(problem, result, funded.options, funded.optimum)
+    optimum = funded.optimum
+    summary = (
+        f"funded {len(optimum.chosen)} of {len(table)} interventions for £{optimum.spend_gbp:,.0f} "
+        f"(value {optimum.value:.1f}; ratio ranking would reach {funded.ratio.value:.1f})"
+    )
+    _write(args.out, to_safe_csv(table), summary + ("; wrote the shortlist" if args.out else ""))
+    if args.out is None:
+        print(summary, file=sys.stderr)
     return 0
 
 
@@ -99,6 +168,28 @@ def build_parser() -> argparse.ArgumentParser:
     score_cmd.add_argument("--normalisation", choices=list(NORMALISATIONS), default="value_functions")
     score_cmd.add_argument("--out", help="file to write (default: standard output)")
     score_cmd.set_defaults(run=_score)
+
+    short = commands.add_parser("shortlist", help="the exact best set to fund within a budget, as CSV")
+    short.add_argument("--budget", type=float, required=True, help="annual budget in GBP")
+    short.add_argument("--catalogue", default=str(DEFAULT_CATALOGUE), help="catalogue TOML (default: the shipped one)")
+    picked = short.add_mutually_exclusive_group()
+    picked.add_argument("--weights", help="e.g. impact=40,reach=20,cost=20,risk=20")
+    picked.add_argument("--preset", help="a preset id from the catalogue")
+    short.add_argument("--must", action="append", default=[], metavar="ID", help="fund this intervention (repeatable)")
+    short.add_argument("--exclude", action="append", default=[], metavar="ID", help="never fund this one (repeatable)")
+    short.add_argument(
+        "--allow-harmful", action="append", default=[], metavar="ID", help="allow a harmful-rated one; needs --reason"
+    )
+    short.add_argument("--reason", action="append", default=[], metavar="TEXT", help="why, for each --allow-harmful")
+    short.add_argument("--tier-min", action="append", default=[], metavar="TIER=SHARE", help="least share of spend, 0-1")
+    short.add_argument("--tier-max", action="append", default=[], metavar="TIER=SHARE", help="most share of spend, 0-1")
+    short.add_argument(
+        "--ringfence", type=float, default=0.0, metavar="SHARE", help="share of the budget kept for evaluation, 0-1"
+    )
+    short.add_argument("--keep-today", action="store_true", help="keep everything funded today (no disinvestment)")
+    short.add_argument("--include-cost", action="store_true", help="count the cost criterion in the benefit too")
+    short.add_argument("--out", help="file to write (default: standard output)")
+    short.set_defaults(run=_shortlist)
     return parser
 
 

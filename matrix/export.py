@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 
 from matrix.problem import DecisionProblem
-from scoring import CRITERIA, ScoreResult
+from matrix.schema import FULL_LEVEL
+from scoring import CRITERIA, Portfolio, ScoreResult
 
 # The score CSV's columns, in order. They are part of the public interface: the README lists
 # them and later exports only ever add columns at the end.
@@ -30,6 +31,9 @@ SCORE_COLUMNS: tuple[str, ...] = (
     "catalogue_sha256",
 )
 
+# The funding shortlist: the score columns, then what the scenario funds.
+FUNDING_COLUMNS: tuple[str, ...] = (*SCORE_COLUMNS, "benefit", "funded", "funded_level", "funded_cost_gbp")
+
 # OWASP: a cell starting with one of these can be read by a spreadsheet as a formula.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -53,6 +57,24 @@ def shortlist_table(problem: DecisionProblem, result: ScoreResult) -> pd.DataFra
     table["reach_per_year"] = info["reach_per_year"].astype("Int64")
     table["catalogue_sha256"] = problem.sha256
     return table.reset_index(names="id")[list(SCORE_COLUMNS)]
+
+
+def funding_table(problem: DecisionProblem, result: ScoreResult, options: pd.DataFrame, portfolio: Portfolio) -> pd.DataFrame:
+    """The ranked shortlist with FUNDING_COLUMNS: each intervention's benefit and whether, at which
+    level and at what cost the scenario funds it. Benefit is the funded level's, else the full level's."""
+    table = shortlist_table(problem, result)
+    chosen = portfolio.chosen
+    full = options[options["level"] == FULL_LEVEL]
+    benefit = dict(zip(full["intervention"], full["benefit"], strict=True)) | dict(
+        zip(chosen["intervention"], chosen["benefit"], strict=True)
+    )
+    level = dict(zip(chosen["intervention"], chosen["level"], strict=True))
+    cost = dict(zip(chosen["intervention"], chosen["annual_cost_gbp"], strict=True))
+    table["benefit"] = [round(float(benefit[i]), 4) for i in table["id"]]
+    table["funded"] = ["true" if i in level else "false" for i in table["id"]]
+    table["funded_level"] = [str(level.get(i, "")) for i in table["id"]]
+    table["funded_cost_gbp"] = [float(cost.get(i, 0.0)) for i in table["id"]]
+    return table[list(FUNDING_COLUMNS)]
 
 
 def to_safe_csv(table: pd.DataFrame) -> bytes:

@@ -17,8 +17,8 @@ from pydantic import BaseModel
 from matrix.schema import (
     FULL_LEVEL,
     ILLUSTRATIVE,
-    TIERS,
     PROVENANCE_KEYWORDS,
+    TIERS,
     UNCONFIRMED,
     Catalogue,
     Intervention,

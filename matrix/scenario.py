@@ -139,13 +139,14 @@ def _check_ids(problem: DecisionProblem, scenario: Scenario) -> None:
             if ident not in known:
                 problems.append(f"{label}: no intervention has the id '{ident}'")
     harmful = set(problem.info.index[problem.info["harmful"]])
+    names = _names(problem)
     for ident in scenario.harmful_overrides:
         if ident in known and ident not in harmful:
-            problems.append(f"harmful override: {problem.info.at[ident, 'name']} is not rated harmful, so it needs no override")
+            problems.append(f"harmful override: {names[ident]} is not rated harmful, so it needs no override")
     for ident in scenario.must_fund:
         if ident in harmful and ident not in scenario.harmful_overrides:
             problems.append(
-                f"must fund: {problem.info.at[ident, 'name']} is rated harmful by the YEF; "
+                f"must fund: {names[ident]} is rated harmful by the YEF; "
                 "it can only be funded with an override and a recorded reason"
             )
     if problems:
@@ -171,8 +172,8 @@ def funding_rules(problem: DecisionProblem, scenario: Scenario) -> tuple[Funding
         must_fund=tuple(must_fund),
         must_not_fund=tuple(dict.fromkeys([*scenario.must_not_fund, *harmful])),
         excluded_options=tuple(excluded),
-        tier_min_share=dict(scenario.tier_min_share),
-        tier_max_share=dict(scenario.tier_max_share),
+        tier_min_share={str(t): s for t, s in scenario.tier_min_share.items()},
+        tier_max_share={str(t): s for t, s in scenario.tier_max_share.items()},
         ringfence_share=scenario.ringfence_share,
     )
     return rules, harmful
@@ -207,7 +208,7 @@ def frontier_table(problem: DecisionProblem, scenario: Scenario, points: int = 1
     options = scenario_options(problem, scenario)
     everything = float(options.groupby("intervention")["annual_cost_gbp"].max().sum())
     total = everything / max(1e-9, 1 - scenario.ringfence_share) if scenario.ringfence_share < 1 else everything
-    return frontier(options, rules, np.linspace(0.0, total, points))
+    return frontier(options, rules, [float(b) for b in np.linspace(0.0, total, points)])
 
 
 def next_pound(

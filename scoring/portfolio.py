@@ -262,7 +262,7 @@ def _explain_infeasible(options: pd.DataFrame, rules: FundingRules, names: Mappi
 def _replace(rules: FundingRules, **changes: object) -> FundingRules:
     values = {name: getattr(rules, name) for name in rules.__dataclass_fields__}
     values.update(changes)
-    return FundingRules(**values)  # type: ignore[arg-type]
+    return FundingRules(**values)
 
 
 def _drop(rules: FundingRules, label: str) -> FundingRules:
@@ -304,10 +304,9 @@ def _binding(
     could_add = options[
         _allowed(options, rules) & ~options["intervention"].isin(funded_groups).to_numpy() & (options["benefit"] > 0).to_numpy()
     ]
-    if len(could_add) and left < float(could_add["annual_cost_gbp"].min()):
-        binding.append(
-            f"budget: {_money(left)} left, less than the cheapest intervention not funded ({_money(float(could_add['annual_cost_gbp'].min()))})"
-        )
+    cheapest = float(could_add["annual_cost_gbp"].min()) if len(could_add) else np.inf
+    if len(could_add) and left < cheapest:
+        binding.append(f"budget: {_money(left)} left, less than the cheapest intervention not funded ({_money(cheapest)})")
     for tier, low in rules.tier_min_share.items():
         if low > 0 and spend > 0 and abs(spend_by_tier[tier] - low * spend) <= MONEY_TOLERANCE_GBP:
             binding.append(f"{tier} minimum: exactly {low:.0%} of spend")

@@ -101,3 +101,56 @@ def test_score_bad_arguments(args: list[str], message: str, capsys: pytest.Captu
     """Bad weights or presets exit 1 with a message in words."""
     assert main(["score", *args]) == 1
     assert capsys.readouterr().err.strip() == message
+
+
+def test_shortlist_writes_funding_columns(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """shortlist writes every intervention with the score columns plus benefit, funded, level and cost."""
+    out = tmp_path / "funded.csv"
+    assert main(["shortlist", "--budget", "880000", "--out", str(out)]) == 0
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert len(rows) == 31
+    assert list(rows[0])[-4:] == ["benefit", "funded", "funded_level", "funded_cost_gbp"]
+    funded = [r for r in rows if r["funded"] == "true"]
+    assert sum(float(r["funded_cost_gbp"]) for r in funded) <= 880_000
+    assert {r["funded"] for r in rows} == {"true", "false"}
+    assert all(r["funded_level"] == "" and r["funded_cost_gbp"] == "0.0" for r in rows if r["funded"] == "false")
+    assert "funded 21 of 31 interventions for £880,000" in capsys.readouterr().err
+
+
+def test_shortlist_constraints_change_the_set(capsys: pytest.CaptureFixture[str]) -> None:
+    """--must, --exclude and --allow-harmful with --reason all shape the funded set."""
+    args = ["shortlist", "--budget", "880000", "--must", "prison-mentoring", "--exclude", "cbt-community"]
+    args += ["--allow-harmful", "prison-awareness-visits", "--reason", "evaluated pilot", "--must", "prison-awareness-visits"]
+    assert main(args) == 0
+    rows = {r["id"]: r for r in csv.DictReader(io.StringIO(capsys.readouterr().out))}
+    assert rows["prison-mentoring"]["funded"] == "true"
+    assert rows["cbt-community"]["funded"] == "false"
+    assert rows["prison-awareness-visits"]["funded"] == "true"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--budget", "-5"], "error: --budget: must be zero or more (got -5)"),
+        (["--budget", "1", "--must", "nope"], "error: must fund: no intervention has the id 'nope'"),
+        (["--budget", "1", "--tier-min", "primary=1.5"], "error: --tier-min primary=1.5: the share must be between 0 and 1"),
+        (
+            ["--budget", "1", "--tier-max", "fourth=0.5"],
+            "error: --tier-max fourth=0.5: write TIER=SHARE with TIER one of primary, secondary, tertiary, e.g. primary=0.3",
+        ),
+        (["--budget", "1", "--ringfence", "2"], "error: --ringfence: the share must be between 0 and 1 (got 2)"),
+        (
+            ["--budget", "1", "--allow-harmful", "prison-awareness-visits"],
+            "error: --allow-harmful: give each one a --reason, in the same order",
+        ),
+        (
+            ["--budget", "100000", "--must", "sports-diversion-mentoring", "--must", "ae-navigators-redthread"],
+            "error: the constraints cannot all hold: must fund: £150,000 of commitments (at their cheapest levels) "
+            "exceed the £100,000 budget",
+        ),
+    ],
+)
+def test_shortlist_bad_arguments(args: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """Bad arguments and impossible constraints exit 1 with a message in words."""
+    assert main(["shortlist", *args]) == 1
+    assert capsys.readouterr().err.strip() == message
