@@ -6,7 +6,7 @@ APP_STAMP := $(VENV)/.installed-app
 DEV_STAMP := $(VENV)/.installed-dev
 PORT ?= 8501
 
-.PHONY: run test lint bench e2e clean
+.PHONY: run test lint bench clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (Streamlit requires it); set PYTHON=python3.11")'
@@ -38,6 +38,7 @@ lint: $(DEV_STAMP)
 ## bench: speed against references measured in the same run (not part of the tests)
 bench: $(DEV_STAMP)
 	$(BIN)/python bench/bench_scoring.py
+	$(BIN)/python bench/bench_portfolio.py
 	$(BIN)/python bench/bench_app.py
 
 clean:
