@@ -20,9 +20,9 @@ import pulp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from matrix import build_problem, load_catalogue  # noqa: E402
-from matrix.scenario import default_scenario, frontier_table, funding_rules, scenario_options  # noqa: E402
-from scoring import FundingRules, optimise  # noqa: E402
+from matrix import build_problem, load_catalogue
+from matrix.scenario import default_scenario, frontier_table, funding_rules, scenario_options
+from scoring import FundingRules, optimise
 
 TIERS = ("primary", "secondary", "tertiary")
 
@@ -44,11 +44,11 @@ def synthetic(n: int, seed: int) -> tuple[pd.DataFrame, FundingRules]:
         tiers = rng.choice(TIERS, size=int(rng.integers(1, 3)), replace=False)
         shares = {f"share_{t}": (1 / len(tiers) if t in tiers else 0.0) for t in TIERS}
         cost = float(rng.integers(2, 60) * 5_000)
-        rows.append({"option": f"i{g}/full", "intervention": f"i{g}", "level": "full", "annual_cost_gbp": cost,
-                     "benefit": float(rng.uniform(5, 90)), "reach_per_year": float(rng.integers(10, 5000))} | shares)  # fmt: skip
+        full = {"intervention": f"i{g}", "level": "full", "annual_cost_gbp": cost, "benefit": float(rng.uniform(5, 90))}
+        rows.append({"option": f"i{g}/full", "reach_per_year": float(rng.integers(10, 5000))} | full | shares)
         if rng.random() < 0.3:
-            rows.append({"option": f"i{g}/pilot", "intervention": f"i{g}", "level": "pilot", "annual_cost_gbp": round(cost * 0.4, -3),
-                         "benefit": float(rng.uniform(3, 60)), "reach_per_year": float(rng.integers(5, 2000))} | shares)  # fmt: skip
+            pilot = full | {"level": "pilot", "annual_cost_gbp": round(cost * 0.4, -3), "benefit": float(rng.uniform(3, 60))}
+            rows.append({"option": f"i{g}/pilot", "reach_per_year": float(rng.integers(5, 2000))} | pilot | shares)
     options = pd.DataFrame(rows).set_index("option")
     budget = float(options.groupby("intervention")["annual_cost_gbp"].max().sum() * 0.3)
     rules = FundingRules(budget, tier_min_share={"primary": 0.25}, tier_max_share={"tertiary": 0.4}, ringfence_share=0.05)
