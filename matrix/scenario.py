@@ -323,3 +323,33 @@ def scenario_from_query(params: Mapping[str, str], base: Scenario) -> tuple[Scen
     except ValidationError as error:
         problems += [f"the link's scenario is not valid ({e['msg']}); using the default" for e in error.errors(include_url=False)]
         return base, problems
+
+
+def compare(results: list[ScenarioResult]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Side by side: which interventions each scenario funds (and at which level), and their totals.
+
+    Returns (membership, totals). Membership has a row per intervention funded by any scenario
+    and a column per scenario holding the level's label or ''. Totals has a row per scenario.
+    """
+    names = results[0].names if results else {}
+    funded_ids = list(dict.fromkeys(i for r in results for i in r.optimum.funded))
+    membership = pd.DataFrame({"name": [names[i] for i in funded_ids]}, index=pd.Index(funded_ids, name="id"))
+    totals = []
+    for number, result in enumerate(results, start=1):
+        label = f"{number}. {result.scenario.name}"
+        levels = dict(zip(result.optimum.chosen["intervention"], result.optimum.chosen["level_label"], strict=True))
+        membership[label] = [levels.get(i, "") for i in funded_ids]
+        shares = result.optimum.share_by_tier
+        totals.append(
+            {
+                "scenario": label,
+                "budget £": result.scenario.budget_gbp,
+                "spend £": result.optimum.spend_gbp,
+                "value": round(result.optimum.value, 2),
+                "reach a year": result.optimum.reach,
+                "funded": len(result.optimum.chosen),
+                **{f"{t} spend £": float(result.optimum.spend_by_tier.get(t, 0.0)) for t in TIERS},
+                **{f"{t} share": round(float(shares.get(t, 0.0)), 4) for t in TIERS},
+            }
+        )
+    return membership, pd.DataFrame(totals)

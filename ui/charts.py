@@ -111,3 +111,83 @@ def ranking_chart(problem: DecisionProblem, result: ScoreResult, ids: list[str])
         )
         .properties(height=max(120, ROW_HEIGHT_PX * len(shown)))
     )
+
+
+def value_for_money_chart(options: pd.DataFrame, funded_options: list[str], names: dict[str, str]) -> alt.Chart:
+    """Benefit against annual cost for every funding option: reach as size, tier as colour, funded filled."""
+    frame = pd.DataFrame(
+        {
+            "option": options.index.astype(str),
+            "name": [
+                names[i] + ("" if lv == "full" else f" ({lb})")
+                for i, lv, lb in zip(options["intervention"], options["level"], options["level_label"], strict=True)
+            ],
+            "annual cost £": options["annual_cost_gbp"].to_numpy(),
+            "benefit": options["benefit"].round(2).to_numpy(),
+            "reach a year": options["reach_per_year"].fillna(0).to_numpy(),
+            "tiers": [
+                " + ".join(t for t in ("primary", "secondary", "tertiary") if row[f"share_{t}"] > 0)
+                for _, row in options.iterrows()
+            ],
+            "funded": ["funded" if o in set(funded_options) else "not funded" for o in options.index],
+        }
+    )
+    return (
+        alt.Chart(frame)
+        .mark_point(filled=True, opacity=0.8)
+        .encode(
+            x=alt.X("annual cost £:Q", title="annual cost (£)", axis=alt.Axis(format="~s")),
+            y=alt.Y("benefit:Q", title="benefit (0-100)"),
+            size=alt.Size("reach a year:Q", title="reach a year", scale=alt.Scale(type="sqrt", range=[30, 900])),
+            color=alt.Color("tiers:N", title="prevention tiers"),
+            shape=alt.Shape(
+                "funded:N", title=None, scale=alt.Scale(domain=["funded", "not funded"], range=["circle", "triangle"])
+            ),
+            tooltip=[
+                alt.Tooltip("name:N"),
+                alt.Tooltip("annual cost £:Q", format=",.0f"),
+                alt.Tooltip("benefit:Q", format=".1f"),
+                alt.Tooltip("reach a year:Q", format=",.0f"),
+                alt.Tooltip("tiers:N"),
+                alt.Tooltip("funded:N"),
+            ],
+        )
+        .properties(height=420)
+    )
+
+
+def frontier_chart(table: pd.DataFrame, budget_gbp: float) -> alt.Chart:
+    """Best value at every budget (exact) and what ratio ranking reaches, with today's budget marked."""
+    long = table.melt(id_vars="budget_gbp", value_vars=["optimal_value", "ratio_value"], var_name="method", value_name="value")
+    long["method"] = long["method"].map({"optimal_value": "exact optimum", "ratio_value": "ratio ranking"})
+    lines = (
+        alt.Chart(long)
+        .mark_line(interpolate="step-after")
+        .encode(
+            x=alt.X("budget_gbp:Q", title="budget (£)", axis=alt.Axis(format="~s")),
+            y=alt.Y("value:Q", title="value (sum of benefits)"),
+            color=alt.Color("method:N", title=None),
+            strokeDash=alt.StrokeDash("method:N", legend=None),
+            tooltip=[alt.Tooltip("method:N"), alt.Tooltip("budget_gbp:Q", format=",.0f"), alt.Tooltip("value:Q", format=".1f")],
+        )
+    )
+    rule = alt.Chart(pd.DataFrame({"budget_gbp": [budget_gbp]})).mark_rule(strokeDash=[4, 4]).encode(x=alt.X("budget_gbp:Q"))
+    return (lines + rule).properties(height=320)
+
+
+def tier_spend_chart(totals: pd.DataFrame) -> alt.Chart:
+    """Spend by prevention tier for each compared scenario, as stacked bars."""
+    columns = [f"{t} spend £" for t in ("primary", "secondary", "tertiary")]
+    long = totals[["scenario", *columns]].melt(id_vars="scenario", var_name="tier", value_name="tier spend £")
+    long["tier"] = long["tier"].str.removesuffix(" spend £")
+    return (
+        alt.Chart(long)
+        .mark_bar()
+        .encode(
+            x=alt.X("tier spend £:Q", stack="zero", title="spend (£)", axis=alt.Axis(format="~s")),
+            y=alt.Y("scenario:N", title=None, axis=alt.Axis(labelLimit=300)),
+            color=alt.Color("tier:N", sort=["primary", "secondary", "tertiary"]),
+            tooltip=[alt.Tooltip("scenario:N"), alt.Tooltip("tier:N"), alt.Tooltip("tier spend £:Q", format=",.0f")],
+        )
+        .properties(height=max(80, 40 * len(totals)))
+    )

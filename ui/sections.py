@@ -2,22 +2,15 @@
 
 from __future__ import annotations
 
-import re
-
 import streamlit as st
 
 from matrix import CatalogueError, DecisionProblem, describe_value_functions, explain, shortlist_table, to_safe_csv
+from matrix.scenario import scenario_to_query
 from matrix.schema import DELIVERY_MODELS, IMPACT_BANDS, TARGET_GROUPS, TIERS
 from matrix.views import MatrixFilter, filter_ids, provenance_marks, select_rows, weights_from_query
 from scoring import CRITERIA, NORMALISATIONS, ScoreResult, WeightsError, score
-from ui import charts
-
-_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
-
-
-def plain(text: object) -> str:
-    """Escape Markdown so catalogue text is shown as typed, never as formatting or links."""
-    return _MARKDOWN_SPECIALS.sub(r"\\\1", str(text))
+from ui import charts, funding
+from ui.text import plain
 
 
 def _words(value: str) -> str:
@@ -81,7 +74,6 @@ def weights_sidebar(problem: DecisionProblem) -> tuple[dict[str, int], str]:
             help="How criterion values are put on one 0-100 scale before weighting.",
         )
         st.caption(plain(NORMALISATIONS[normalisation]))
-    st.query_params.update({c: str(w) for c, w in weights.items()})
     return weights, normalisation
 
 
@@ -215,13 +207,24 @@ def page(problem: DecisionProblem) -> None:
     except WeightsError as error:
         st.error(f"Cannot rank: {error}.")
         return
+    link_problems = funding.init_from_link(problem)
     visible = filter_ids(problem, filters(problem))
-    matrix, ranking, method, export = st.tabs(["Matrix", "Ranking", "How scoring works", "Export"])
+    matrix, ranking, funded, compared, method, export = st.tabs(
+        ["Matrix", "Ranking", "Funding", "Compare", "How scoring works", "Export"]
+    )
     with matrix:
         matrix_tab(problem, result, visible)
     with ranking:
         ranking_tab(problem, result, visible)
+    with funded:
+        for message in link_problems:
+            st.warning(message)
+        scenario = funding.funding_tab(problem, weights, result)
+    with compared:
+        funding.compare_tab(problem)
     with method:
         method_tab(problem, weights)
     with export:
         export_tab(problem, result, visible)
+    link = {c: str(w) for c, w in weights.items()} | (scenario_to_query(scenario) if scenario else {})
+    st.query_params.from_dict(link)

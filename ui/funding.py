@@ -1,0 +1,281 @@
+"""Funding scenario and comparison sections. Widgets only: the optimisation lives in matrix/scoring."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from matrix import DecisionProblem
+from matrix.export import funding_table, to_safe_csv
+from matrix.scenario import (
+    Scenario,
+    ScenarioError,
+    ScenarioResult,
+    compare,
+    default_scenario,
+    evaluate,
+    frontier_table,
+    next_pound,
+    scenario_from_query,
+)
+from matrix.schema import TIERS, Weights
+from scoring import InfeasibleError, ScoreResult, WeightsError
+from ui import charts
+from ui.text import plain
+
+MAX_COMPARED = 4
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _evaluate(_problem: DecisionProblem, sha256: str, scenario_json: str) -> ScenarioResult:
+    """Evaluate a scenario; the catalogue hash and the scenario's JSON are the cache key."""
+    del sha256
+    return evaluate(_problem, Scenario.model_validate_json(scenario_json))
+
+
+@st.cache_data(max_entries=16, show_spinner="Finding the best value at 100 budgets...")
+def _frontier_and_next_pound(_problem: DecisionProblem, sha256: str, scenario_json: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    del sha256
+    scenario = Scenario.model_validate_json(scenario_json)
+    return frontier_table(_problem, scenario), next_pound(_problem, scenario)
+
+
+def evaluate_cached(problem: DecisionProblem, scenario: Scenario) -> ScenarioResult:
+    return _evaluate(problem, problem.sha256, scenario.model_dump_json())
+
+
+def init_from_link(problem: DecisionProblem) -> list[str]:
+    """Put the link's scenario (or the default) into the widgets' state, once per session."""
+    if "sc_budget" in st.session_state:
+        return []
+    scenario, problems = scenario_from_query(dict(st.query_params.to_dict()), default_scenario(problem))
+    st.session_state["sc_name"] = scenario.name
+    st.session_state["sc_budget"] = round(scenario.budget_gbp)
+    st.session_state["sc_ringfence"] = round(scenario.ringfence_share * 100)
+    st.session_state["sc_must"] = [i for i in scenario.must_fund if i in problem.info.index]
+    st.session_state["sc_exclude"] = [i for i in scenario.must_not_fund if i in problem.info.index]
+    st.session_state["sc_allow_harmful"] = [i for i in scenario.harmful_overrides if i in problem.info.index]
+    st.session_state["sc_reason"] = next(iter(scenario.harmful_overrides.values()), "")
+    for tier in TIERS:
+        low = round(scenario.tier_min_share.get(tier, 0.0) * 100)
+        high = round(scenario.tier_max_share.get(tier, 1.0) * 100)
+        st.session_state[f"sc_tier_{tier}"] = (low, high)
+    st.session_state["sc_keep_today"] = scenario.keep_status_quo
+    st.session_state["sc_include_cost"] = scenario.include_cost
+    st.session_state.setdefault("saved_scenarios", [])
+    return problems
+
+
+def scenario_controls(problem: DecisionProblem, weights: dict[str, int]) -> Scenario | None:
+    """The scenario's widgets; returns the scenario they describe."""
+    names = {str(i): str(n) for i, n in problem.info["name"].items()}
+    ids = list(names)
+    harmful = [i for i in ids if problem.info.at[i, "harmful"]]
+    budget_source = problem.catalogue.budget.annual_budget_gbp
+    top = st.columns([2, 1, 1])
+    top[0].text_input("Scenario name", key="sc_name", max_chars=120)
+    top[1].number_input(
+        "Budget (£ a year)",
+        min_value=0,
+        max_value=100_000_000,
+        step=10_000,
+        key="sc_budget",
+        help=f"Default: £{budget_source.value:,.0f}, {budget_source.note or budget_source.source}",
+    )
+    top[2].slider(
+        "Ring-fenced for evaluation (%)", 0, 30, key="sc_ringfence", help="Share of the budget kept aside for evaluation."
+    )
+    pick = st.columns(2)
+    pick[0].multiselect("Must fund", ids, format_func=names.get, key="sc_must")
+    pick[1].multiselect("Must not fund", ids, format_func=names.get, key="sc_exclude")
+    st.caption(
+        "Share of spend by prevention tier (minimum and maximum). "
+        "A multi-tier intervention's cost is split equally between its tiers."
+    )
+    tier_columns = st.columns(3)
+    for column, tier in zip(tier_columns, TIERS, strict=True):
+        column.slider(f"{tier.capitalize()} (%)", 0, 100, key=f"sc_tier_{tier}")
+    options = st.columns(2)
+    options[0].checkbox(
+        "Keep everything funded today (no disinvestment)",
+        key="sc_keep_today",
+        help="Unticked, the optimiser may stop current interventions; what that frees is shown.",
+    )
+    options[1].checkbox(
+        "Count cost in the benefit too",
+        key="sc_include_cost",
+        help="By default the benefit leaves cost out, because the budget already accounts for it.",
+    )
+    overrides: dict[str, str] = {}
+    if harmful:
+        with st.expander("Override the exclusion of approaches the YEF rates harmful"):
+            st.multiselect("Allow", harmful, format_func=names.get, key="sc_allow_harmful")
+            st.text_input("Reason (recorded with the scenario)", key="sc_reason", max_chars=500)
+            chosen = st.session_state["sc_allow_harmful"]
+            reason = st.session_state["sc_reason"].strip()
+            if chosen and not reason:
+                st.warning("Give a reason to override the exclusion; until then these stay excluded.")
+            elif chosen:
+                overrides = dict.fromkeys(chosen, reason)
+    tier_min = {t: st.session_state[f"sc_tier_{t}"][0] / 100 for t in TIERS if st.session_state[f"sc_tier_{t}"][0] > 0}
+    tier_max = {t: st.session_state[f"sc_tier_{t}"][1] / 100 for t in TIERS if st.session_state[f"sc_tier_{t}"][1] < 100}
+    try:
+        return Scenario(
+            name=st.session_state["sc_name"].strip() or "Scenario",
+            weights=Weights(**{c: float(w) for c, w in weights.items()}),
+            budget_gbp=float(st.session_state["sc_budget"]),
+            must_fund=tuple(st.session_state["sc_must"]),
+            must_not_fund=tuple(st.session_state["sc_exclude"]),
+            harmful_overrides=overrides,
+            tier_min_share=tier_min,
+            tier_max_share=tier_max,
+            ringfence_share=st.session_state["sc_ringfence"] / 100,
+            keep_status_quo=st.session_state["sc_keep_today"],
+            include_cost=st.session_state["sc_include_cost"],
+        )
+    except ValueError as error:
+        st.error(f"This scenario cannot be used: {error}")
+        return None
+
+
+def _money(gbp: float) -> str:
+    return f"£{gbp:,.0f}"
+
+
+def show_result(problem: DecisionProblem, result: ScenarioResult) -> None:
+    optimum, ratio = result.optimum, result.ratio
+    metrics = st.columns(5)
+    metrics[0].metric("Value (sum of benefits)", f"{optimum.value:.1f}")
+    metrics[1].metric("Spend", _money(optimum.spend_gbp))
+    metrics[2].metric("Money left", _money(optimum.money_left_gbp))
+    metrics[3].metric("Ring-fenced for evaluation", _money(optimum.rules.ringfenced_gbp))
+    metrics[4].metric("Funded", f"{len(optimum.chosen)} of {len(problem.info)}")
+    with st.container(key="funded_summary"):
+        st.markdown(
+            f"**Funded:** {len(optimum.chosen)} interventions, reaching at least {optimum.reach:,.0f} people a year "
+            "(interventions with unknown reach count as 0)."
+        )
+    st.caption(
+        "Benefit is each intervention's weighted sum of "
+        + (
+            "all four criteria"
+            if result.scenario.include_cost
+            else "impact, reach and risk (cost left out: the budget already counts it)"
+        )
+        + ". The set is the exact optimum (HiGHS integer programme), not a ranking by benefit per pound."
+    )
+    gap = optimum.value - ratio.value
+    if gap > 1e-6:
+        only_best = [result.names[i] for i in optimum.funded if i not in ratio.funded]
+        only_ratio = [result.names[i] for i in ratio.funded if i not in optimum.funded]
+        st.info(
+            f"Ranking by benefit per pound would reach a value of {ratio.value:.1f}, {gap:.1f} less"
+            + (f"; it would fund {plain('; '.join(only_ratio))}" if only_ratio else "")
+            + (f" instead of {plain('; '.join(only_best))}" if only_best else "")
+            + ". (Ratio ranking also ignores tier shares.)"
+        )
+    else:
+        st.caption(f"Ranking by benefit per pound happens to reach the same value here ({ratio.value:.1f}).")
+    if optimum.binding:
+        st.markdown("**Constraints with no room to spare:** " + plain("; ".join(optimum.binding)))
+    if result.stopped:
+        stopped = "; ".join(result.names[i] for i in result.stopped)
+        st.markdown(
+            f"**Funded today but not in this set:** {plain(stopped)}. Stopping them frees {_money(result.freed_gbp)} a year."
+        )
+    if result.harmful_excluded:
+        excluded = "; ".join(result.names[i] for i in result.harmful_excluded)
+        st.caption(f"Excluded because the YEF rates the approach harmful: {plain(excluded)}.")
+    for ident, reason in result.scenario.harmful_overrides.items():
+        st.warning(f"Harmful-rated approach allowed by override: {plain(result.names[ident])}. Recorded reason: {plain(reason)}")
+    st.dataframe(
+        result.funded_table(),
+        hide_index=True,
+        column_config={"annual cost £": st.column_config.NumberColumn(format="£%,.0f")},
+        key="funded_table",
+    )
+    tiers = optimum.spend_by_tier.to_frame("spend £")
+    tiers["share of spend"] = (optimum.share_by_tier * 100).round(1).astype(str) + "%"
+    st.markdown("**Spend by prevention tier**")
+    st.dataframe(tiers, column_config={"spend £": st.column_config.NumberColumn(format="£%,.0f")})
+    st.markdown(
+        "**Value for money**: benefit against cost for every way of funding each intervention; size is reach, colour is tier."
+    )
+    st.altair_chart(charts.value_for_money_chart(result.options, list(optimum.chosen.index), dict(result.names)), width="stretch")
+
+
+def funding_tab(problem: DecisionProblem, weights: dict[str, int], scored: ScoreResult) -> Scenario | None:
+    """The scenario page: controls, the funded set, charts, frontier and next pound, saving for comparison."""
+    scenario = scenario_controls(problem, weights)
+    if scenario is None:
+        return None
+    try:
+        result = evaluate_cached(problem, scenario)
+    except (ScenarioError, WeightsError) as error:
+        st.error(f"This scenario cannot be evaluated: {plain(error)}")
+        return scenario
+    except InfeasibleError as error:
+        st.error("These constraints cannot all be met:\n\n" + "\n".join(f"- {plain(reason)}" for reason in error.reasons))
+        return scenario
+    show_result(problem, result)
+    if st.toggle("Show the efficient frontier and what the next pound buys", key="sc_show_frontier"):
+        table, pounds = _frontier_and_next_pound(problem, problem.sha256, scenario.model_dump_json())
+        st.altair_chart(charts.frontier_chart(table, scenario.budget_gbp), width="stretch")
+        st.caption("Best value at each budget from £0 to the cost of everything; the dashed rule is this scenario's budget.")
+        st.markdown("**What a budget change would do**")
+        st.dataframe(pounds, hide_index=True, key="next_pound_table")
+    actions = st.columns(2)
+    saved: list[Scenario] = st.session_state["saved_scenarios"]
+    if actions[0].button("Save for comparison", key="sc_save", disabled=len(saved) >= MAX_COMPARED):
+        saved.append(scenario)
+        st.toast(f"Saved '{scenario.name}' for comparison ({len(saved)} of {MAX_COMPARED}).")
+    if len(saved) >= MAX_COMPARED:
+        actions[0].caption(f"{MAX_COMPARED} scenarios are saved; remove one on the Compare tab to save another.")
+    actions[1].download_button(
+        "Download funding shortlist CSV",
+        data=to_safe_csv(funding_table(problem, scored, result.options, result.optimum)),
+        file_name="funding-shortlist.csv",
+        mime="text/csv",
+        key="download_funding_csv",
+        on_click="ignore",
+    )
+    st.caption("The page's address now holds this scenario and the weights: copy it to share or to come back to it.")
+    return scenario
+
+
+def compare_tab(problem: DecisionProblem) -> None:
+    saved: list[Scenario] = st.session_state["saved_scenarios"]
+    if not saved:
+        st.info("Save up to four scenarios on the Funding tab to compare them here.")
+        return
+    results, failed = [], []
+    for scenario in saved:
+        try:
+            results.append(evaluate_cached(problem, scenario))
+        except (ScenarioError, WeightsError, InfeasibleError) as error:
+            failed.append(f"{scenario.name}: {error}")
+    for message in failed:
+        st.warning(plain(message))
+    if results:
+        membership, totals = compare(results)
+        st.markdown("**Totals**")
+        st.dataframe(
+            totals[["scenario", "budget £", "spend £", "value", "reach a year", "funded"]],
+            hide_index=True,
+            column_config={c: st.column_config.NumberColumn(format="£%,.0f") for c in ("budget £", "spend £")},
+            key="compare_totals",
+        )
+        st.markdown("**Spend by prevention tier**")
+        st.altair_chart(charts.tier_spend_chart(totals), width="stretch")
+        st.markdown("**What each funds** (the level funded, or blank)")
+        st.dataframe(membership.reset_index(drop=True), hide_index=True, key="compare_membership")
+    remove = st.selectbox(
+        "Remove a saved scenario",
+        options=list(range(len(saved))),
+        format_func=lambda k: f"{k + 1}. {saved[k].name}",
+        index=None,
+        key="compare_remove",
+    )
+    if remove is not None and st.button("Remove", key="compare_remove_button"):
+        saved.pop(remove)
+        st.rerun()
