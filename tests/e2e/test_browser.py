@@ -52,3 +52,41 @@ def test_link_restores_weights_in_the_browser(page: Page, app_url: str) -> None:
     page.goto(f"{app_url}/?impact=5&reach=60&cost=15&risk=20")
     expect(page.locator(".st-key-w_reach [data-testid=stSliderThumbValue]")).to_have_text("60", timeout=20_000)
     expect(page.locator(".st-key-w_impact [data-testid=stSliderThumbValue]")).to_have_text("5")
+
+
+def test_budget_scenarios_compare_and_download(page: Page, app_url: str, tmp_path: Path) -> None:
+    """Set a budget, see the funded set change, save and compare two scenarios, download the funding shortlist."""
+    page.goto(app_url)
+    expect(page.get_by_text("Interventions matrix", exact=True)).to_be_visible(timeout=20_000)
+    wait_idle(page)
+    page.get_by_role("tab", name="Funding").click()
+    summary = page.locator(".st-key-funded_summary")
+    expect(summary).to_contain_text("Funded: 21 interventions", timeout=10_000)
+    page.locator(".st-key-sc_save").get_by_role("button").click()
+    wait_idle(page)
+
+    name = page.locator(".st-key-sc_name input")
+    name.fill("Cut to 400k")
+    name.press("Enter")
+    wait_idle(page)
+    budget = page.locator(".st-key-sc_budget input")
+    budget.fill("400000")
+    budget.press("Enter")
+    wait_idle(page)
+    expect(summary).not_to_contain_text("Funded: 21 interventions", timeout=10_000)
+    assert "budget=400000" in page.url
+    page.locator(".st-key-sc_save").get_by_role("button").click()
+    wait_idle(page)
+
+    page.get_by_role("tab", name="Compare").click()
+    expect(page.get_by_text("What each funds")).to_be_visible(timeout=10_000)
+
+    page.get_by_role("tab", name="Funding").click()
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download funding shortlist CSV").click()
+    path = tmp_path / "funding.csv"
+    download.value.save_as(path)
+    rows = list(csv.DictReader(path.open(encoding="utf-8")))
+    funded = [r for r in rows if r["funded"] == "true"]
+    assert 0 < sum(float(r["funded_cost_gbp"]) for r in funded) <= 400_000
+    assert len(funded) < 21
