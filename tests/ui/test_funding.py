@@ -32,7 +32,8 @@ def test_impossible_constraints_are_explained() -> None:
     ).run()
     assert not at.exception
     assert [e.value for e in at.error] == [
-        "These constraints cannot all be met:\n\n- must fund: £240,000 of commitments \\(at their cheapest levels\\) exceed the £200,000 budget"
+        "These constraints cannot all be met:\n\n"
+        "- must fund: £240,000 of commitments \\(at their cheapest levels\\) exceed the £200,000 budget"
     ]
 
 
