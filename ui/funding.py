@@ -66,14 +66,14 @@ def init_from_link(problem: DecisionProblem) -> list[str]:
     return problems
 
 
-def scenario_controls(problem: DecisionProblem, weights: dict[str, int]) -> Scenario | None:
-    """The scenario's widgets; returns the scenario they describe."""
+def scenario_controls(problem: DecisionProblem) -> None:
+    """The scenario's widgets. Their values live in session state, so they persist while another tab is open."""
     names = {str(i): str(n) for i, n in problem.info["name"].items()}
     ids = list(names)
     harmful = [i for i in ids if problem.info.at[i, "harmful"]]
     budget_source = problem.catalogue.budget.annual_budget_gbp
     top = st.columns([2, 1, 1])
-    top[0].text_input("Scenario name", key="sc_name", max_chars=120)
+    top[0].text_input("Scenario name", key="sc_name", max_chars=120, persist_state="page")
     top[1].number_input(
         "Budget (£ a year)",
         min_value=0,
@@ -81,61 +81,71 @@ def scenario_controls(problem: DecisionProblem, weights: dict[str, int]) -> Scen
         step=10_000,
         key="sc_budget",
         help=f"Default: £{budget_source.value:,.0f}, {budget_source.note or budget_source.source}",
+        persist_state="page",
     )
     top[2].slider(
-        "Ring-fenced for evaluation (%)", 0, 30, key="sc_ringfence", help="Share of the budget kept aside for evaluation."
+        "Ring-fenced for evaluation (%)",
+        0,
+        30,
+        key="sc_ringfence",
+        help="Share of the budget kept aside for evaluation.",
+        persist_state="page",
     )
     pick = st.columns(2)
-    pick[0].multiselect("Must fund", ids, format_func=names.get, key="sc_must")
-    pick[1].multiselect("Must not fund", ids, format_func=names.get, key="sc_exclude")
+    pick[0].multiselect("Must fund", ids, format_func=names.get, key="sc_must", persist_state="page")
+    pick[1].multiselect("Must not fund", ids, format_func=names.get, key="sc_exclude", persist_state="page")
     st.caption(
         "Share of spend by prevention tier (minimum and maximum). "
         "A multi-tier intervention's cost is split equally between its tiers."
     )
     tier_columns = st.columns(3)
     for column, tier in zip(tier_columns, TIERS, strict=True):
-        column.slider(f"{tier.capitalize()} (%)", 0, 100, key=f"sc_tier_{tier}")
+        column.slider(f"{tier.capitalize()} (%)", 0, 100, key=f"sc_tier_{tier}", persist_state="page")
     options = st.columns(2)
     options[0].checkbox(
         "Keep everything funded today (no disinvestment)",
         key="sc_keep_today",
         help="Unticked, the optimiser may stop current interventions; what that frees is shown.",
+        persist_state="page",
     )
     options[1].checkbox(
         "Count cost in the benefit too",
         key="sc_include_cost",
         help="By default the benefit leaves cost out, because the budget already accounts for it.",
+        persist_state="page",
     )
-    overrides: dict[str, str] = {}
     if harmful:
         with st.expander("Override the exclusion of approaches the YEF rates harmful"):
-            st.multiselect("Allow", harmful, format_func=names.get, key="sc_allow_harmful")
-            st.text_input("Reason (recorded with the scenario)", key="sc_reason", max_chars=500)
-            chosen = st.session_state["sc_allow_harmful"]
-            reason = st.session_state["sc_reason"].strip()
-            if chosen and not reason:
+            st.multiselect("Allow", harmful, format_func=names.get, key="sc_allow_harmful", persist_state="page")
+            st.text_input("Reason (recorded with the scenario)", key="sc_reason", max_chars=500, persist_state="page")
+            if st.session_state["sc_allow_harmful"] and not st.session_state["sc_reason"].strip():
                 st.warning("Give a reason to override the exclusion; until then these stay excluded.")
-            elif chosen:
-                overrides = dict.fromkeys(chosen, reason)
-    tier_min = {t: st.session_state[f"sc_tier_{t}"][0] / 100 for t in TIERS if st.session_state[f"sc_tier_{t}"][0] > 0}
-    tier_max = {t: st.session_state[f"sc_tier_{t}"][1] / 100 for t in TIERS if st.session_state[f"sc_tier_{t}"][1] < 100}
+
+
+def current_scenario(weights: dict[str, int]) -> tuple[Scenario | None, str]:
+    """The scenario the widgets' values describe (read from session state), or why there is none."""
+    state = st.session_state
+    reason = state["sc_reason"].strip()
+    overrides = dict.fromkeys(state["sc_allow_harmful"], reason) if reason else {}
+    tier_min = {t: state[f"sc_tier_{t}"][0] / 100 for t in TIERS if state[f"sc_tier_{t}"][0] > 0}
+    tier_max = {t: state[f"sc_tier_{t}"][1] / 100 for t in TIERS if state[f"sc_tier_{t}"][1] < 100}
     try:
-        return Scenario(
-            name=st.session_state["sc_name"].strip() or "Scenario",
+        scenario = Scenario(
+            name=state["sc_name"].strip() or "Scenario",
             weights=Weights(**{c: float(w) for c, w in weights.items()}),
-            budget_gbp=float(st.session_state["sc_budget"]),
-            must_fund=tuple(st.session_state["sc_must"]),
-            must_not_fund=tuple(st.session_state["sc_exclude"]),
+            budget_gbp=float(state["sc_budget"]),
+            must_fund=tuple(state["sc_must"]),
+            must_not_fund=tuple(state["sc_exclude"]),
             harmful_overrides=overrides,
             tier_min_share=tier_min,
             tier_max_share=tier_max,
-            ringfence_share=st.session_state["sc_ringfence"] / 100,
-            keep_status_quo=st.session_state["sc_keep_today"],
-            include_cost=st.session_state["sc_include_cost"],
+            ringfence_share=state["sc_ringfence"] / 100,
+            keep_status_quo=state["sc_keep_today"],
+            include_cost=state["sc_include_cost"],
         )
     except ValueError as error:
-        st.error(f"This scenario cannot be used: {error}")
-        return None
+        return None, f"This scenario cannot be used: {error}"
+    return scenario, ""
 
 
 def _money(gbp: float) -> str:
@@ -204,21 +214,23 @@ def show_result(problem: DecisionProblem, result: ScenarioResult) -> None:
     st.altair_chart(charts.value_for_money_chart(result.options, list(optimum.chosen.index), dict(result.names)), width="stretch")
 
 
-def funding_tab(problem: DecisionProblem, weights: dict[str, int], scored: ScoreResult) -> Scenario | None:
+def funding_tab(problem: DecisionProblem, weights: dict[str, int], scored: ScoreResult) -> None:
     """The scenario page: controls, the funded set, charts, frontier and next pound, saving for comparison."""
-    scenario = scenario_controls(problem, weights)
+    scenario_controls(problem)
+    scenario, problem_text = current_scenario(weights)
     if scenario is None:
-        return None
+        st.error(plain(problem_text))
+        return
     try:
         result = evaluate_cached(problem, scenario)
     except (ScenarioError, WeightsError) as error:
         st.error(f"This scenario cannot be evaluated: {plain(error)}")
-        return scenario
+        return
     except InfeasibleError as error:
         st.error("These constraints cannot all be met:\n\n" + "\n".join(f"- {plain(reason)}" for reason in error.reasons))
-        return scenario
+        return
     show_result(problem, result)
-    if st.toggle("Show the efficient frontier and what the next pound buys", key="sc_show_frontier"):
+    if st.toggle("Show the efficient frontier and what the next pound buys", key="sc_show_frontier", persist_state="page"):
         table, pounds = _frontier_and_next_pound(problem, problem.sha256, scenario.model_dump_json())
         st.altair_chart(charts.frontier_chart(table, scenario.budget_gbp), width="stretch")
         st.caption("Best value at each budget from £0 to the cost of everything; the dashed rule is this scenario's budget.")
@@ -233,14 +245,13 @@ def funding_tab(problem: DecisionProblem, weights: dict[str, int], scored: Score
         actions[0].caption(f"{MAX_COMPARED} scenarios are saved; remove one on the Compare tab to save another.")
     actions[1].download_button(
         "Download funding shortlist CSV",
-        data=to_safe_csv(funding_table(problem, scored, result.options, result.optimum)),
+        data=lambda: to_safe_csv(funding_table(problem, scored, result.options, result.optimum)),
         file_name="funding-shortlist.csv",
         mime="text/csv",
         key="download_funding_csv",
         on_click="ignore",
     )
     st.caption("The page's address now holds this scenario and the weights: copy it to share or to come back to it.")
-    return scenario
 
 
 def compare_tab(problem: DecisionProblem) -> None:
@@ -275,6 +286,7 @@ def compare_tab(problem: DecisionProblem) -> None:
         format_func=lambda k: f"{k + 1}. {saved[k].name}",
         index=None,
         key="compare_remove",
+        persist_state="page",
     )
     if remove is not None and st.button("Remove", key="compare_remove_button"):
         saved.pop(remove)

@@ -143,6 +143,7 @@ def ranking_tab(problem: DecisionProblem, result: ScoreResult, visible: list[str
         options=ordered,
         format_func=lambda i: f"{result.ranks[i]}. {problem.info.at[i, 'name']}",
         key="explain_id",
+        persist_state="page",
     )
     if chosen not in result.ranks.index:
         return
@@ -179,14 +180,22 @@ def export_tab(problem: DecisionProblem, result: ScoreResult, visible: list[str]
         format_func={"all": "All interventions", "filtered": "Only those the filters show", "top": "Top N"}.get,
         horizontal=True,
         key="export_scope",
+        persist_state="page",
     )
     top_n = int(
-        st.number_input("N", min_value=1, max_value=len(result.ranks), value=min(10, len(result.ranks)), key="export_top_n")
+        st.number_input(
+            "N",
+            min_value=1,
+            max_value=len(result.ranks),
+            value=min(10, len(result.ranks)),
+            key="export_top_n",
+            persist_state="page",
+        )
     )
     rows = select_rows(shortlist_table(problem, result), scope, visible, top_n)
     st.download_button(
         f"Download shortlist CSV ({len(rows)} rows)",
-        data=to_safe_csv(rows),
+        data=lambda: to_safe_csv(rows),
         file_name="shortlist.csv",
         mime="text/csv",
         key="download_csv",
@@ -209,22 +218,30 @@ def page(problem: DecisionProblem) -> None:
         return
     link_problems = funding.init_from_link(problem)
     visible = filter_ids(problem, filters(problem))
+    # Lazy tabs: only the open tab runs, so a slider move does not redraw every chart.
     matrix, ranking, funded, compared, method, export = st.tabs(
-        ["Matrix", "Ranking", "Funding", "Compare", "How scoring works", "Export"]
+        ["Matrix", "Ranking", "Funding", "Compare", "How scoring works", "Export"], key="tab", on_change="rerun"
     )
-    with matrix:
-        matrix_tab(problem, result, visible)
-    with ranking:
-        ranking_tab(problem, result, visible)
-    with funded:
-        for message in link_problems:
-            st.warning(message)
-        scenario = funding.funding_tab(problem, weights, result)
-    with compared:
-        funding.compare_tab(problem)
-    with method:
-        method_tab(problem, weights)
-    with export:
-        export_tab(problem, result, visible)
+    if matrix.open:
+        with matrix:
+            matrix_tab(problem, result, visible)
+    if ranking.open:
+        with ranking:
+            ranking_tab(problem, result, visible)
+    if funded.open:
+        with funded:
+            for message in link_problems:
+                st.warning(message)
+            funding.funding_tab(problem, weights, result)
+    if compared.open:
+        with compared:
+            funding.compare_tab(problem)
+    if method.open:
+        with method:
+            method_tab(problem, weights)
+    if export.open:
+        with export:
+            export_tab(problem, result, visible)
+    scenario, _ = funding.current_scenario(weights)
     link = {c: str(w) for c, w in weights.items()} | (scenario_to_query(scenario) if scenario else {})
     st.query_params.from_dict(link)

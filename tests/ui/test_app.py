@@ -14,10 +14,17 @@ from tests.matrix.example import with_change
 APP = str(ROOT / "streamlit_app.py")
 
 
-def start(query: dict[str, str] | None = None) -> AppTest:
+def start(query: dict[str, str] | None = None, tab: str = "Matrix") -> AppTest:
+    """Run the app with these link parameters, on this tab (tabs are lazy: only the open one runs)."""
     at = AppTest.from_file(APP, default_timeout=60)
     for key, value in (query or {}).items():
         at.query_params[key] = value
+    at.run()
+    return open_tab(at, tab) if tab != "Matrix" else at
+
+
+def open_tab(at: AppTest, tab: str) -> AppTest:
+    at.session_state["tab"] = tab
     return at.run()
 
 
@@ -28,7 +35,7 @@ def top_ranked(at: AppTest) -> str:
 
 def test_app_runs_without_exceptions() -> None:
     """The app opens on the shipped catalogue with no exception and the default preset's weights."""
-    at = start()
+    at = start(tab="Ranking")
     assert not at.exception
     assert [at.slider(key=f"w_{c}").value for c in ("impact", "reach", "cost", "risk")] == [40, 20, 20, 20]
     assert "Cognitive behavioural therapy in the community" in top_ranked(at)
@@ -36,7 +43,7 @@ def test_app_runs_without_exceptions() -> None:
 
 def test_moving_a_slider_changes_the_ranking() -> None:
     """Putting all weight on reach puts the widest-reaching campaign first."""
-    at = start()
+    at = start(tab="Ranking")
     before = top_ranked(at)
     for criterion in ("impact", "cost", "risk"):
         at.slider(key=f"w_{criterion}").set_value(0)
@@ -81,7 +88,7 @@ def test_broken_catalogue_lists_problems(write_catalogue: Callable[[str | bytes]
 
 def test_explanation_follows_the_chosen_intervention() -> None:
     """Choosing an intervention under 'How was this scored?' shows its own raw inputs."""
-    at = start()
+    at = start(tab="Ranking")
     at.selectbox(key="explain_id").set_value("hashtagng-campaign").run()
-    table = at.dataframe[1].value
+    table = at.dataframe[0].value
     assert "81,890 people a year" in table["raw input"].tolist()

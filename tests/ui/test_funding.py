@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
-from tests.ui.test_app import start
+from tests.ui.test_app import open_tab, start
 
 
 def metric(at: AppTest, label: str) -> str:
@@ -14,7 +14,7 @@ def metric(at: AppTest, label: str) -> str:
 
 def test_budget_change_changes_the_funded_set() -> None:
     """Cutting the budget to £600k spends at most £600k and funds fewer interventions."""
-    at = start()
+    at = start(tab="Funding")
     assert metric(at, "Spend") == "£880,000"
     before = metric(at, "Funded")
     at.number_input(key="sc_budget").set_value(600_000).run()
@@ -26,7 +26,7 @@ def test_budget_change_changes_the_funded_set() -> None:
 
 def test_impossible_constraints_are_explained() -> None:
     """Must-funding more than the budget shows the commitments and the budget in words."""
-    at = start({"budget": "200000"})
+    at = start({"budget": "200000"}, tab="Funding")
     at.multiselect(key="sc_must").set_value(
         ["sports-diversion-mentoring", "mentoring-targeted-outreach", "ae-navigators-redthread"]
     ).run()
@@ -39,7 +39,7 @@ def test_impossible_constraints_are_explained() -> None:
 
 def test_link_restores_the_scenario() -> None:
     """A link with a budget, a must-fund and a tier minimum opens with those settings."""
-    at = start({"budget": "500000", "must": "prison-mentoring", "min_primary": "30", "scenario": "Cut"})
+    at = start({"budget": "500000", "must": "prison-mentoring", "min_primary": "30", "scenario": "Cut"}, tab="Funding")
     assert at.number_input(key="sc_budget").value == 500_000
     assert at.multiselect(key="sc_must").value == ["prison-mentoring"]
     assert at.slider(key="sc_tier_primary").value == (30, 100)
@@ -49,7 +49,7 @@ def test_link_restores_the_scenario() -> None:
 
 def test_harmful_override_needs_a_reason() -> None:
     """Allowing the harmful option without a reason leaves it excluded and asks for one; with a reason it is recorded."""
-    at = start({"budget": "5000000"})
+    at = start({"budget": "5000000"}, tab="Funding")
     at.multiselect(key="sc_allow_harmful").set_value(["prison-awareness-visits"]).run()
     assert "Give a reason to override the exclusion; until then these stay excluded." in [w.value for w in at.warning]
     at.text_input(key="sc_reason").set_value("small evaluated pilot").run()
@@ -58,12 +58,13 @@ def test_harmful_override_needs_a_reason() -> None:
 
 def test_save_and_compare_two_scenarios() -> None:
     """Two saved scenarios appear side by side with their totals."""
-    at = start()
+    at = start(tab="Funding")
     at.button(key="sc_save").click().run()
     at.text_input(key="sc_name").set_value("Cut").run()
     at.number_input(key="sc_budget").set_value(600_000).run()
     at.button(key="sc_save").click().run()
     assert not at.exception
+    open_tab(at, "Compare")
     saved = at.session_state["saved_scenarios"]
     assert [s.name for s in saved] == ["Scenario", "Cut"]
     totals = next(df.value for df in at.dataframe if "scenario" in df.value.columns)
@@ -73,8 +74,19 @@ def test_save_and_compare_two_scenarios() -> None:
 
 def test_frontier_toggle() -> None:
     """Turning on the frontier shows the next-pound table with four budget changes."""
-    at = start()
+    at = start(tab="Funding")
     at.toggle(key="sc_show_frontier").set_value(True).run()
     assert not at.exception
     pounds = next(df.value for df in at.dataframe if "budget change £" in df.value.columns)
     assert pounds["budget change £"].tolist() == [-100_000, -50_000, 50_000, 100_000]
+
+
+def test_scenario_survives_switching_tabs() -> None:
+    """A budget set on the Funding tab stays set, and stays in the link, while another tab is open."""
+    at = start(tab="Funding")
+    at.number_input(key="sc_budget").set_value(450_000).run()
+    open_tab(at, "Matrix")
+    assert at.query_params["budget"] == "450000"
+    open_tab(at, "Funding")
+    assert at.number_input(key="sc_budget").value == 450_000
+    assert metric(at, "Spend") != "£880,000"
