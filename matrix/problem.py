@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from pydantic import BaseModel
 
@@ -26,6 +27,7 @@ from matrix.schema import (
     Scoring,
     Sourced,
     Tier,
+    Uncertainty,
     YefStrand,
 )
 from scoring import CRITERIA, PiecewiseLinear, ScoreResult
@@ -55,7 +57,8 @@ class DecisionProblem:
     value in words; ``provenance`` where that attribute came from. ``options`` has one row
     per way of funding an intervention (``id/full`` and any alternative levels), with its
     cost, reach, criterion values and its spend split across prevention tiers (equally
-    between the tiers an intervention lists).
+    between the tiers an intervention lists). ``spread`` holds the standard deviation of each
+    value for the Monte Carlo analysis (from ``[uncertainty]``); options carry ``sd_<criterion>``.
     """
 
     catalogue: Catalogue
@@ -65,6 +68,7 @@ class DecisionProblem:
     provenance: pd.DataFrame
     info: pd.DataFrame
     options: pd.DataFrame
+    spread: pd.DataFrame
 
     @property
     def budget_gbp(self) -> float:
@@ -127,8 +131,35 @@ def _cost(cost: Sourced[float], curve: PiecewiseLinear) -> CriterionCell:
     return CriterionCell(float(curve(cost.value)), f"{_money(cost.value)} a year", cost.source)
 
 
+def _figure_sd(source: str, uncertainty: Uncertainty) -> float:
+    """Spread of a reach or cost value by where its figure came from."""
+    if source == ILLUSTRATIVE:
+        return uncertainty.illustrative_sd
+    if source.startswith(UNCONFIRMED):
+        return uncertainty.unconfirmed_sd
+    return uncertainty.sourced_sd
+
+
+def _impact_sd(item: Intervention, strand: YefStrand | None, impact_unconfirmed: bool, uncertainty: Uncertainty) -> float:
+    """Impact spread: wider as the YEF evidence weakens, wider still when unconfirmed or a partial match."""
+    if strand is not None and strand.evidence_rating.value is not None:
+        base = uncertainty.impact_sd_by_rating[strand.evidence_rating.value - 1]
+    elif strand is not None and strand.evidence_words.value is not None:
+        base = uncertainty.impact_sd_by_words[strand.evidence_words.value]
+    else:
+        base = uncertainty.impact_sd_by_words["unknown"]
+    extra = uncertainty.unconfirmed_impact_extra_sd if impact_unconfirmed else 0.0
+    partial = uncertainty.partial_fit_extra_sd if item.yef_fit == "partial" else 0.0
+    return float(np.sqrt(base**2 + extra**2 + partial**2))
+
+
 def _options(
-    item: Intervention, cells: dict[str, CriterionCell], scoring: Scoring, curves: dict[str, PiecewiseLinear]
+    item: Intervention,
+    cells: dict[str, CriterionCell],
+    scoring: Scoring,
+    curves: dict[str, PiecewiseLinear],
+    spread: dict[str, float],
+    uncertainty: Uncertainty,
 ) -> list[dict[str, Any]]:
     """One row per way of funding the intervention: its full level first, then its alternatives."""
     tiers = item.prevention_tiers.value
@@ -149,6 +180,10 @@ def _options(
             "cost": _cost(cost, curves["cost"]).value,
             "risk": cells["risk"].value,
             "funded_today": bool(item.funded_today.value and level_id == FULL_LEVEL),
+            "sd_impact": spread["impact"],
+            "sd_reach": uncertainty.unconfirmed_sd if reach.value is None else _figure_sd(reach.source, uncertainty),
+            "sd_cost": _figure_sd(cost.source, uncertainty),
+            "sd_risk": spread["risk"],
         }
         rows.append(row | shares)
     return rows
@@ -226,6 +261,7 @@ def build_problem(catalogue: Catalogue, sha256: str) -> DecisionProblem:
     inputs: dict[str, dict[str, str]] = {}
     provenance: dict[str, dict[str, str]] = {}
     info: dict[str, dict[str, Any]] = {}
+    spread: dict[str, dict[str, float]] = {}
     options: list[dict[str, Any]] = []
     for item in catalogue.interventions:
         strand = catalogue.strand(item.yef_strand)
@@ -237,7 +273,14 @@ def build_problem(catalogue: Catalogue, sha256: str) -> DecisionProblem:
             "cost": _cost(item.annual_cost_gbp, curves["cost"]),
             "risk": _risk(item, strand, impact_unconfirmed, scoring),
         }
-        options += _options(item, cells, scoring, curves)
+        uncertainty = catalogue.uncertainty
+        spread[item.id] = {
+            "impact": _impact_sd(item, strand, impact_unconfirmed, uncertainty),
+            "reach": _figure_sd(cells["reach"].provenance, uncertainty),
+            "cost": _figure_sd(cells["cost"].provenance, uncertainty),
+            "risk": uncertainty.risk_sd,
+        }
+        options += _options(item, cells, scoring, curves, spread[item.id], uncertainty)
         values[item.id] = {c: cells[c].value for c in CRITERIA}
         inputs[item.id] = {c: cells[c].raw for c in CRITERIA}
         provenance[item.id] = {c: cells[c].provenance for c in CRITERIA}
@@ -270,6 +313,7 @@ def build_problem(catalogue: Catalogue, sha256: str) -> DecisionProblem:
         provenance=pd.DataFrame.from_dict(provenance, orient="index").reindex(index),
         info=pd.DataFrame.from_dict(info, orient="index").reindex(index),
         options=pd.DataFrame(options).set_index("option"),
+        spread=pd.DataFrame.from_dict(spread, orient="index").reindex(index)[list(CRITERIA)].astype(float),
     )
 
 

@@ -195,6 +195,24 @@ class Scoring(Strict):
     risk: RiskScoring
 
 
+Spread = Annotated[float, Field(ge=0, le=50)]
+
+
+class Uncertainty(Strict):
+    """Standard deviations (value points on the 0-100 scale) used by the Monte Carlo analysis."""
+
+    impact_sd_by_rating: Annotated[tuple[Spread, ...], Field(min_length=5, max_length=5)]
+    impact_sd_by_words: dict[Literal[EvidenceWords, "unknown"], Spread]
+    unconfirmed_impact_extra_sd: Spread
+    partial_fit_extra_sd: Spread
+    sourced_sd: Spread
+    illustrative_sd: Spread
+    unconfirmed_sd: Spread
+    risk_sd: Spread
+
+    _every_level = field_validator("impact_sd_by_words")(_complete((*EVIDENCE_WORDS, "unknown")))
+
+
 class YefStrand(Strict):
     """A YEF Toolkit approach and its ratings, each with provenance."""
 
@@ -271,6 +289,7 @@ class Catalogue(Strict):
     default_preset: Identifier
     presets: Annotated[tuple[Preset, ...], Field(min_length=1)]
     scoring: Scoring
+    uncertainty: Uncertainty
     yef_strands: tuple[YefStrand, ...] = ()
     interventions: Annotated[tuple[Intervention, ...], Field(min_length=1)]
 

@@ -1,0 +1,171 @@
+"""Deterministic sensitivity: exact breakpoints of one-way weight changes, and dominance.
+
+One-way weight change for criterion c: its weight becomes t (0 to 1) and the other weights keep
+their proportions, w(t) = t e_c + (1 - t) w_rest, where w_rest is the other weights rescaled to
+add up to 1. Every score is then a straight line in t,
+
+    s_i(t) = t v_ic + (1 - t) b_i,   b_i = sum over k != c of w_rest_k v_ik,
+
+so the weights at which two interventions swap places, and at which the top-k set changes, are
+found exactly by intersecting lines. The funded set is piecewise constant in t as well, and its
+breakpoints are found exactly by parametric re-optimisation (``funded_breakpoints``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+FloatArray = npt.NDArray[np.float64]
+TOLERANCE = 1e-9
+MAX_STEPS = 2_000
+
+
+def one_way_weights(weights: pd.Series, criterion: str, t: float) -> pd.Series:
+    """Normalised weights with ``criterion`` at t and the others in their current proportions.
+
+    When every other weight is zero they share 1 - t equally.
+    """
+    rest = weights.drop(criterion)
+    total = float(rest.sum())
+    rest = rest / total if total > 0 else pd.Series(1.0 / len(rest), index=rest.index)
+    out = rest * (1 - t)
+    out[criterion] = t
+    return out.reindex(weights.index)
+
+
+def score_lines(values: pd.DataFrame, weights: pd.Series, criterion: str) -> pd.DataFrame:
+    """Each intervention's score at t = 0 and t = 1 (its line), columns ``at_0`` and ``at_1``."""
+    at_0 = values.to_numpy() @ one_way_weights(weights, criterion, 0.0).to_numpy()
+    at_1 = values[criterion].to_numpy(dtype=np.float64)
+    return pd.DataFrame({"at_0": at_0, "at_1": at_1}, index=values.index)
+
+
+def _crossings(lines: pd.DataFrame) -> FloatArray:
+    """Every t in (0, 1) where two score lines cross."""
+    a = lines["at_0"].to_numpy()
+    slope = lines["at_1"].to_numpy() - a
+    da = a[:, None] - a[None, :]
+    ds = slope[None, :] - slope[:, None]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = da / ds
+    upper = np.triu(np.ones_like(t, dtype=bool), k=1)
+    found = t[upper & np.isfinite(t) & (t > TOLERANCE) & (t < 1 - TOLERANCE)]
+    return np.unique(found)
+
+
+def _top_k(lines: pd.DataFrame, t: float, k: int) -> frozenset[str]:
+    scores = lines["at_0"].to_numpy() * (1 - t) + lines["at_1"].to_numpy() * t
+    order = np.lexsort((lines.index.to_numpy(dtype=str), -scores))
+    return frozenset(str(i) for i in lines.index[order[:k]])
+
+
+@dataclass(frozen=True)
+class Interval:
+    """A range of one criterion's weight (0-1) and what holds throughout it."""
+
+    low: float
+    high: float
+    members: frozenset[str]
+
+
+def top_k_intervals(values: pd.DataFrame, weights: pd.Series, criterion: str, k: int) -> list[Interval]:
+    """The exact weight ranges of ``criterion`` over which the top-k set stays the same.
+
+    Breakpoints are where two score lines cross and the set on either side differs.
+    """
+    lines = score_lines(values, weights, criterion)
+    cuts = [0.0, *_crossings(lines).tolist(), 1.0]
+    intervals: list[Interval] = []
+    for low, high in zip(cuts, cuts[1:], strict=False):
+        members = _top_k(lines, (low + high) / 2, k)
+        if intervals and intervals[-1].members == members:
+            intervals[-1] = Interval(intervals[-1].low, high, members)
+        else:
+            intervals.append(Interval(low, high, members))
+    return intervals
+
+
+def containing(intervals: list[Interval], t: float) -> Interval:
+    """The interval holding t (the first one where t sits on a boundary)."""
+    for interval in intervals:
+        if interval.low - TOLERANCE <= t <= interval.high + TOLERANCE:
+            return interval
+    raise ValueError(f"no interval contains {t}")
+
+
+def funded_breakpoints(
+    solve: Callable[[float], tuple[frozenset[str], Callable[[float], float]]],
+    low: float = 0.0,
+    high: float = 1.0,
+    tolerance: float = 1e-7,
+) -> list[Interval]:
+    """Exact ranges of a weight over which the optimal funded set is unchanged.
+
+    ``solve(t)`` returns the optimal set at t and a function giving that set's value at any t
+    (straight in t). Over [a, b], if the set optimal at a is also optimal at b it is optimal
+    throughout (every other set's advantage is a straight line that is not positive at either
+    end). Otherwise the lines of the two sets cross at some c; solving at c either confirms
+    the set at a up to c (c is a breakpoint) or finds a set that beats it there, and the search
+    moves to that crossing. This is parametric analysis by repeated exact solves.
+    """
+    intervals: list[Interval] = []
+    start = low
+    start_set, start_value = solve(start)
+    steps = 0
+    while start < high - tolerance:
+        end = high
+        end_set, end_value = solve(end)
+        while end_set != start_set:
+            steps += 1
+            if steps > MAX_STEPS:
+                raise RuntimeError("parametric analysis did not settle; the problem may be degenerate")
+            # Where does the better-at-end set's line cross the start set's line?
+            gain_start = end_value(start) - start_value(start)
+            gain_end = end_value(end) - start_value(end)
+            if gain_end - gain_start <= 0:
+                break  # the end set is not better at the end after all (ties): treat as the same
+            cross = start + (end - start) * (-gain_start) / (gain_end - gain_start)
+            if cross <= start + tolerance:
+                end = start
+                break
+            found_set, found_value = solve(cross)
+            if found_value(cross) <= start_value(cross) + 1e-9 * max(1.0, abs(start_value(cross))):
+                end = cross
+                break
+            end, end_set, end_value = cross, found_set, found_value
+        if end <= start + tolerance:
+            # A tie at the start itself: move on with the set that wins just after it.
+            nudge = min(high, start + 10 * tolerance)
+            start_set, start_value = solve(nudge)
+            start = nudge
+            continue
+        intervals.append(Interval(start, end, start_set))
+        if end >= high - tolerance:
+            break
+        start = end
+        start_set, start_value = solve(min(high, end + tolerance))
+    merged: list[Interval] = []
+    for interval in intervals:
+        if merged and merged[-1].members == interval.members:
+            merged[-1] = Interval(merged[-1].low, interval.high, interval.members)
+        else:
+            merged.append(interval)
+    return merged
+
+
+def dominance(values: pd.DataFrame) -> pd.DataFrame:
+    """Pairs (dominated, by) where ``by`` is at least as good on every criterion and better on one.
+
+    With cost scored as a value (cheaper is higher), "at least as good on every criterion"
+    includes "no more expensive".
+    """
+    matrix = values.to_numpy(dtype=np.float64)
+    geq = (matrix[None, :, :] >= matrix[:, None, :] - TOLERANCE).all(axis=2)
+    gt = (matrix[None, :, :] > matrix[:, None, :] + TOLERANCE).any(axis=2)
+    dominated, by = np.nonzero(geq & gt)
+    return pd.DataFrame({"dominated": values.index[dominated].astype(str), "by": values.index[by].astype(str)})
