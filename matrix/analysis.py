@@ -24,6 +24,11 @@ from scoring.sensitivity import Interval, containing, dominance, funded_breakpoi
 FloatArray = npt.NDArray[np.float64]
 
 
+def _number(frame: pd.DataFrame, row: str, column: str) -> float:
+    """One cell as a float (pandas types cells too broadly for mypy)."""
+    return float(np.asarray(frame.loc[row, column], dtype=np.float64))
+
+
 def _pct(share: float) -> str:
     return f"{share * 100:.1f}%"
 
@@ -137,7 +142,8 @@ def stability_table(problem: DecisionProblem, scenario: Scenario, k: int) -> pd.
     for criterion in CRITERIA:
         now = float(normalised[criterion])
         here = containing(funded_intervals(problem, scenario, criterion, solver), now)
-        low, high = top.at[criterion, "top-k stable from %"] / 100, top.at[criterion, "top-k stable to %"] / 100
+        low = _number(top, criterion, "top-k stable from %") / 100
+        high = _number(top, criterion, "top-k stable to %") / 100
         rows.append(
             {
                 "criterion": criterion,
@@ -237,7 +243,7 @@ def _top_k_changes(problem: DecisionProblem, normalised: pd.Series, intervention
             statements.append(f"Top {k}: no change to a single weight puts {name} in the top {k}.")
     others = scores.drop(intervention).sort_values(ascending=False)
     needed = float(others.iloc[k - 1]) - float(scores[intervention])
-    value = float(problem.values.at[intervention, "impact"])
+    value = _number(problem.values, intervention, "impact")
     w_impact = float(normalised["impact"])
     if w_impact > 0:
         target = value + needed / w_impact
@@ -246,9 +252,9 @@ def _top_k_changes(problem: DecisionProblem, normalised: pd.Series, intervention
         else:
             statements.append(f"Top {k}: even the best impact value (100) would not be enough at these weights.")
     w_cost = float(normalised["cost"])
-    cost_value = float(problem.values.at[intervention, "cost"])
+    cost_value = _number(problem.values, intervention, "cost")
     if w_cost > 0 and cost_value + needed / w_cost <= 100:
-        cost_now = float(problem.info.at[intervention, "annual_cost_gbp"])
+        cost_now = _number(problem.info, intervention, "annual_cost_gbp")
         cheaper = _cost_for_value(problem, cost_value + needed / w_cost)
         statements.append(f"Top {k}: its annual cost would need to fall from £{cost_now:,.0f} to below £{cheaper:,.0f}.")
     return statements
@@ -266,7 +272,7 @@ def _funded_with(
 
 def _funding_changes(problem: DecisionProblem, scenario: Scenario, intervention: str) -> list[str]:
     name = str(problem.info.at[intervention, "name"])
-    rules, harmful = funding_rules(problem, scenario)
+    _, harmful = funding_rules(problem, scenario)
     if intervention in harmful:
         return [f"Funding: {name} is rated harmful by the YEF and excluded; only an override with a reason can fund it."]
     if intervention in scenario.must_not_fund:
@@ -310,7 +316,8 @@ def _funding_changes(problem: DecisionProblem, scenario: Scenario, intervention:
             middle = (low + high) / 2
             low, high = (middle, high) if _funded_with(problem, scenario, intervention, cheaper(middle)) else (low, middle)
         statements.append(
-            f"Funding: it would be funded if its cheapest level cost about £{cost_now * low:,.0f} a year or less (now £{cost_now:,.0f})."
+            f"Funding: it would be funded if its cheapest level cost about £{cost_now * low:,.0f} a year or less "
+            f"(now £{cost_now:,.0f})."
         )
     else:
         statements.append("Funding: no cut in its cost alone would fund it.")
@@ -351,7 +358,7 @@ def run_monte_carlo(
     normalised = normalise_weights(scenario.weights.as_dict())
     solver = FundingSolver.for_scenario(problem, scenario)
     options = solver.options
-    group = problem.values.index.get_indexer(options["intervention"])
+    group = problem.values.index.get_indexer(pd.Index(options["intervention"]))
     option_values = options[list(CRITERIA)].to_numpy(dtype=np.float32)
     option_sd = options[[f"sd_{c}" for c in CRITERIA]].to_numpy(dtype=np.float32)
 

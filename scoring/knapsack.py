@@ -33,7 +33,7 @@ def dp_unit(options: pd.DataFrame, rules: FundingRules, max_states: int = MAX_ST
     costs = options["annual_cost_gbp"].to_numpy(dtype=np.float64)
     if len(costs) == 0 or not np.all(np.abs(costs - np.round(costs)) < 1e-9):
         return None
-    positive = [int(round(c)) for c in costs if c > 0]
+    positive = [round(c) for c in costs if c > 0]
     unit = reduce(math.gcd, positive) if positive else 1
     if rules.available_gbp / unit + 1 > max_states:
         return None
@@ -72,13 +72,13 @@ def best_sets(options: pd.DataFrame, rules: FundingRules, benefits: npt.NDArray[
     if not np.all(np.isfinite(best[:, capacity])):
         raise ValueError("the must-funds cannot all be afforded")
     picked = np.zeros((draws, len(options)), dtype=bool)
-    remaining = np.full(draws, capacity)
+    remaining: npt.NDArray[np.int64] = np.full(draws, capacity, dtype=np.int64)
     rows = np.arange(draws)
     for members, choice in reversed(choices):
         taken = choice[rows, remaining]
         has = taken >= 0
         if members.size:
-            option = members[np.where(has, taken, 0)]
-            picked[rows[has], option[has]] = True
-            remaining = remaining - np.where(has, cost_units[option], 0)
+            chosen = members[np.where(has, taken, 0)]
+            picked[rows[has], chosen[has]] = True
+            remaining = remaining - np.where(has, cost_units[chosen], 0)
     return picked

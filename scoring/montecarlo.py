@@ -40,13 +40,13 @@ def sample_weights(
 ) -> FloatArray:
     """``draws`` weight vectors (rows add up to 1)."""
     if mode == "uniform":
-        return rng.dirichlet(np.ones(center.size), size=draws)
+        return np.asarray(rng.dirichlet(np.ones(center.size), size=draws), dtype=np.float64)
     if mode == "pool":
         if pool is None or len(pool) == 0:
             raise ValueError("weight mode 'pool' needs at least one weight vector")
         rows = np.asarray(pool, dtype=np.float64)
         rows = rows / rows.sum(axis=1, keepdims=True)
-        return rows[rng.integers(0, len(rows), size=draws)]
+        return np.asarray(rows[rng.integers(0, len(rows), size=draws)], dtype=np.float64)
     if mode != "around":
         raise ValueError(f"unknown weight mode {mode!r}; choose around, uniform or pool")
     if concentration <= 0:
@@ -78,7 +78,7 @@ class MonteCarloResult:
     @staticmethod
     def standard_error(probability: pd.Series, draws: int) -> pd.Series:
         """Monte Carlo standard error of an estimated probability: sqrt(p (1 - p) / draws)."""
-        return np.sqrt(probability * (1 - probability) / draws)
+        return (probability * (1 - probability) / draws) ** 0.5
 
     @property
     def max_standard_error(self) -> float:
@@ -98,7 +98,7 @@ def simulate(
     mode: WeightMode = "around",
     concentration: float = 50.0,
     pool: FloatArray | None = None,
-    funding: Callable[[FloatArray, FloatArray], npt.NDArray[np.bool_]] | None = None,
+    funding: Callable[[FloatArray, npt.NDArray[np.float32]], npt.NDArray[np.bool_]] | None = None,
 ) -> MonteCarloResult:
     """Rank (and, with ``funding``, funding) probabilities over ``draws`` seeded draws.
 

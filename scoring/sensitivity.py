@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 import numpy.typing as npt
@@ -81,7 +82,7 @@ def top_k_intervals(values: pd.DataFrame, weights: pd.Series, criterion: str, k:
     lines = score_lines(values, weights, criterion)
     cuts = [0.0, *_crossings(lines).tolist(), 1.0]
     intervals: list[Interval] = []
-    for low, high in zip(cuts, cuts[1:], strict=False):
+    for low, high in pairwise(cuts):
         members = _top_k(lines, (low + high) / 2, k)
         if intervals and intervals[-1].members == members:
             intervals[-1] = Interval(intervals[-1].low, high, members)
