@@ -384,3 +384,18 @@ def run_monte_carlo(
         pool=pool,
         funding=funding if with_funding else None,
     )
+
+
+def describe_uncertainty(problem: DecisionProblem) -> str:
+    """The Monte Carlo spreads in plain words, generated from the catalogue's ``[uncertainty]``."""
+    u = problem.catalogue.uncertainty
+    ratings = ", ".join(f"{n}/5 {sd:g}" for n, sd in enumerate(u.impact_sd_by_rating, start=1))
+    words = ", ".join(f"{w.replace('_', ' ')} {sd:g}" for w, sd in u.impact_sd_by_words.items())
+    return (
+        "Each draw adds to every value a normal error with these standard deviations (value points), then keeps it "
+        f"within 0-100. Impact, by the YEF evidence rating ({ratings}) or YEF's words ({words}); plus "
+        f"{u.unconfirmed_impact_extra_sd:g} when the impact rating is unconfirmed or there is no strand and "
+        f"{u.partial_fit_extra_sd:g} for a partial match, combined as the square root of the sum of squares. "
+        f"Reach and cost: {u.sourced_sd:g} when the figure comes from a source, {u.illustrative_sd:g} when it is "
+        f"illustrative, {u.unconfirmed_sd:g} when it is unconfirmed. Risk: {u.risk_sd:g}."
+    )

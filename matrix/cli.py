@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -18,6 +20,21 @@ from matrix.schema import TIERS, Weights
 from scoring import CRITERIA, NORMALISATIONS, InfeasibleError, WeightsError, score
 
 DEFAULT_CATALOGUE = Path(__file__).resolve().parent.parent / "data" / "interventions.toml"
+
+
+@contextlib.contextmanager
+def solver_output_to_stderr() -> Iterator[None]:
+    """Send anything the compiled solver prints to standard output to standard error instead,
+    so a CSV written to standard output stays clean (HiGHS occasionally prints diagnostics)."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        os.dup2(2, 1)
+        yield
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(saved)
 
 
 class UsageError(Exception):
@@ -133,7 +150,8 @@ def _shortlist(args: argparse.Namespace) -> int:
             keep_status_quo=args.keep_today,
             include_cost=args.include_cost,
         )
-        funded = evaluate(problem, scenario)
+        with solver_output_to_stderr():
+            funded = evaluate(problem, scenario)
     except (WeightsError, ScenarioError) as error:
         raise UsageError(str(error)) from None
     except InfeasibleError as error:

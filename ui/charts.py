@@ -191,3 +191,96 @@ def tier_spend_chart(totals: pd.DataFrame) -> alt.Chart:
         )
         .properties(height=max(80, 40 * len(totals)))
     )
+
+
+def weight_lines_chart(lines: pd.DataFrame, current_pct: float, breakpoints_pct: list[float], top_now: list[str]) -> alt.Chart:
+    """Every intervention's score as one weight runs 0-100%: straight lines, the current weight and the
+    weights where the top-k set changes marked."""
+    frame = lines.copy()
+    frame["now"] = ["in the top k now" if i in set(top_now) else "not in the top k" for i in frame["id"]]
+    paths = (
+        alt.Chart(frame)
+        .mark_line()
+        .encode(
+            x=alt.X("weight %:Q", title="this criterion's weight (%)", scale=alt.Scale(domain=[0, 100])),
+            y=alt.Y("score:Q", title="score"),
+            detail=alt.Detail("id:N"),
+            color=alt.Color(
+                "now:N",
+                title=None,
+                scale=alt.Scale(domain=["in the top k now", "not in the top k"], range=["#1b7837", "#bbbbbb"]),
+            ),
+            tooltip=[alt.Tooltip("name:N"), alt.Tooltip("weight %:Q", format=".0f"), alt.Tooltip("score:Q", format=".1f")],
+        )
+    )
+    marks = pd.DataFrame(
+        {"weight %": [current_pct, *breakpoints_pct], "mark": ["current weight"] + ["top-k set changes"] * len(breakpoints_pct)}
+    )
+    rules = (
+        alt.Chart(marks)
+        .mark_rule()
+        .encode(
+            x=alt.X("weight %:Q"),
+            strokeDash=alt.StrokeDash(
+                "mark:N", title=None, scale=alt.Scale(domain=["current weight", "top-k set changes"], range=[[1, 0], [4, 4]])
+            ),
+            tooltip=[alt.Tooltip("mark:N"), alt.Tooltip("weight %:Q", format=".1f")],
+        )
+    )
+    return (paths + rules).properties(height=380)
+
+
+def tornado_chart(stability: pd.DataFrame) -> alt.Chart:
+    """How many percentage points each weight can move before the decision changes (shorter = more sensitive)."""
+    long = stability.melt(
+        id_vars="criterion",
+        value_vars=["room before top-k changes (points)", "room before funded set changes (points)"],
+        var_name="decision",
+        value_name="room (points)",
+    )
+    long["decision"] = long["decision"].map(
+        {"room before top-k changes (points)": "top-k set", "room before funded set changes (points)": "funded set"}
+    )
+    return (
+        alt.Chart(long)
+        .mark_bar()
+        .encode(
+            y=alt.Y("criterion:N", sort="x", title=None),
+            x=alt.X(
+                "room (points):Q",
+                title="how far the weight can move before the decision changes (points)",
+                scale=alt.Scale(domain=[0, 100]),
+            ),
+            yOffset=alt.YOffset("decision:N"),
+            color=alt.Color("decision:N", title=None),
+            tooltip=[alt.Tooltip("criterion:N"), alt.Tooltip("decision:N"), alt.Tooltip("room (points):Q", format=".1f")],
+        )
+        .properties(height=220)
+    )
+
+
+def rank_probability_chart(rank_probability: pd.DataFrame, names: dict[str, str], top: int = 15) -> alt.Chart:
+    """Probability of each rank (columns) for each intervention (rows, by expected rank), as a heatmap."""
+    table = rank_probability.copy()
+    ranks = np.asarray(table.columns, dtype=float)
+    expected = table.to_numpy() @ ranks
+    order = [str(i) for i in table.index[np.argsort(expected)]]
+    shown_ranks = [r for r in table.columns if r <= top]
+    long = (
+        table.loc[order, shown_ranks]
+        .rename_axis("id")
+        .reset_index()
+        .melt(id_vars="id", var_name="rank", value_name="probability")
+    )
+    long["name"] = long["id"].map(names)
+    return (
+        alt.Chart(long)
+        .mark_rect()
+        .encode(
+            x=alt.X("rank:O", title="rank"),
+            y=alt.Y("name:N", sort=[names[i] for i in order], title=None, axis=alt.Axis(labelLimit=320, labelOverlap=False)),
+            color=alt.Color("probability:Q", scale=alt.Scale(scheme="blues", domain=[0, 1])),
+            tooltip=[alt.Tooltip("name:N"), alt.Tooltip("rank:O"), alt.Tooltip("probability:Q", format=".3f")],
+        )
+        .properties(height=max(120, ROW_HEIGHT_PX * len(order)))
+    )

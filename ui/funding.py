@@ -20,7 +20,7 @@ from matrix.scenario import (
 )
 from matrix.schema import TIERS, Weights
 from scoring import InfeasibleError, ScoreResult, WeightsError
-from ui import charts
+from ui import charts, sensitivity
 from ui.text import plain
 
 MAX_COMPARED = 4
@@ -236,6 +236,19 @@ def funding_tab(problem: DecisionProblem, weights: dict[str, int], scored: Score
         st.caption("Best value at each budget from £0 to the cost of everything; the dashed rule is this scenario's budget.")
         st.markdown("**What a budget change would do**")
         st.dataframe(pounds, hide_index=True, key="next_pound_table")
+    sensitivity.init_state()
+    if st.toggle(
+        "Show each intervention's probability of being funded (Monte Carlo; settings on the Sensitivity tab)",
+        key="sc_show_probability",
+        persist_state="page",
+    ):
+        mc = sensitivity.monte_carlo(problem, scenario)
+        if mc is not None:
+            st.caption(
+                f"{mc.draws:,} draws (seed {mc.seed}) over weights and evidence-driven value uncertainty; "
+                f"largest standard error {mc.max_standard_error:.3f}."
+            )
+            st.dataframe(sensitivity.probability_table(problem, mc), key="funded_probability_table")
     actions = st.columns(2)
     saved: list[Scenario] = st.session_state["saved_scenarios"]
     if actions[0].button("Save for comparison", key="sc_save", disabled=len(saved) >= MAX_COMPARED):

@@ -9,7 +9,7 @@ from matrix.scenario import scenario_to_query
 from matrix.schema import DELIVERY_MODELS, IMPACT_BANDS, TARGET_GROUPS, TIERS
 from matrix.views import MatrixFilter, filter_ids, provenance_marks, select_rows, weights_from_query
 from scoring import CRITERIA, NORMALISATIONS, ScoreResult, WeightsError, score
-from ui import charts, funding
+from ui import charts, funding, sensitivity
 from ui.text import plain
 
 
@@ -219,8 +219,8 @@ def page(problem: DecisionProblem) -> None:
     link_problems = funding.init_from_link(problem)
     visible = filter_ids(problem, filters(problem))
     # Lazy tabs: only the open tab runs, so a slider move does not redraw every chart.
-    matrix, ranking, funded, compared, method, export = st.tabs(
-        ["Matrix", "Ranking", "Funding", "Compare", "How scoring works", "Export"], key="tab", on_change="rerun"
+    matrix, ranking, funded, compared, sensitive, method, export = st.tabs(
+        ["Matrix", "Ranking", "Funding", "Compare", "Sensitivity", "How scoring works", "Export"], key="tab", on_change="rerun"
     )
     if matrix.open:
         with matrix:
@@ -236,6 +236,9 @@ def page(problem: DecisionProblem) -> None:
     if compared.open:
         with compared:
             funding.compare_tab(problem)
+    if sensitive.open:
+        with sensitive:
+            sensitivity.sensitivity_tab(problem, funding.current_scenario(weights)[0], weights)
     if method.open:
         with method:
             method_tab(problem, weights)

@@ -1,0 +1,196 @@
+"""Sensitivity tab: what would change the decision, and how sure we can be. Widgets only."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from matrix import DecisionProblem
+from matrix.analysis import (
+    FundingSolver,
+    describe_uncertainty,
+    dominance_table,
+    run_monte_carlo,
+    stability_table,
+    weight_lines,
+    what_would_it_take,
+)
+from matrix.scenario import Scenario
+from scoring import CRITERIA, InfeasibleError, normalise_weights, score
+from scoring.montecarlo import MonteCarloResult
+from scoring.sensitivity import containing, top_k_intervals
+from ui import charts
+from ui.text import plain
+
+DEFAULT_SEED = 20261121
+
+
+@st.cache_data(max_entries=16, show_spinner="Finding the exact breakpoints...")
+def _stability(_problem: DecisionProblem, sha256: str, scenario_json: str, k: int) -> pd.DataFrame:
+    del sha256
+    return stability_table(_problem, Scenario.model_validate_json(scenario_json), k)
+
+
+@st.cache_data(max_entries=16, show_spinner="Working out what it would take...")
+def _what_it_takes(_problem: DecisionProblem, sha256: str, scenario_json: str, target: str, k: int) -> list[str]:
+    del sha256
+    return what_would_it_take(_problem, Scenario.model_validate_json(scenario_json), target, k)
+
+
+@st.cache_data(max_entries=8, show_spinner="Running the Monte Carlo draws...")
+def _monte_carlo(
+    _problem: DecisionProblem, sha256: str, scenario_json: str, draws: int, seed: int, k: int, mode: str, concentration: float
+) -> MonteCarloResult:
+    del sha256
+    scenario = Scenario.model_validate_json(scenario_json)
+    return run_monte_carlo(_problem, scenario, draws, seed, top_k=k, mode=mode, concentration=concentration)  # type: ignore[arg-type]
+
+
+def init_state() -> None:
+    st.session_state.setdefault("sa_k", 5)
+    st.session_state.setdefault("mc_draws", 2000)
+    st.session_state.setdefault("mc_seed", DEFAULT_SEED)
+    st.session_state.setdefault("mc_mode", "around")
+    st.session_state.setdefault("mc_concentration", 50)
+
+
+def monte_carlo_controls(problem: DecisionProblem) -> None:
+    columns = st.columns(4)
+    columns[0].number_input("Draws", min_value=100, max_value=20_000, step=500, key="mc_draws", persist_state="page")
+    columns[1].number_input("Seed", min_value=0, max_value=2**31 - 1, step=1, key="mc_seed", persist_state="page")
+    columns[2].radio(
+        "Weights",
+        ["around", "uniform"],
+        format_func={"around": "Around the chosen weights", "uniform": "Any weighting (uniform)"}.get,
+        key="mc_mode",
+        persist_state="page",
+        help="Around: Dirichlet draws centred on the sliders. Uniform: every weighting equally likely.",
+    )
+    columns[3].slider(
+        "Concentration",
+        5,
+        500,
+        key="mc_concentration",
+        persist_state="page",
+        disabled=st.session_state["mc_mode"] != "around",
+        help="How tightly draws stay around the chosen weights: higher is tighter.",
+    )
+
+
+def monte_carlo(problem: DecisionProblem, scenario: Scenario) -> MonteCarloResult | None:
+    """The cached Monte Carlo result for the current settings, or None with the reason shown."""
+    state = st.session_state
+    try:
+        return _monte_carlo(
+            problem,
+            problem.sha256,
+            scenario.model_dump_json(),
+            int(state["mc_draws"]),
+            int(state["mc_seed"]),
+            int(state["sa_k"]),
+            str(state["mc_mode"]),
+            float(state["mc_concentration"]),
+        )
+    except (InfeasibleError, ValueError) as error:
+        st.error(f"The Monte Carlo analysis cannot run for this scenario: {plain(error)}")
+        return None
+
+
+def probability_table(problem: DecisionProblem, result: MonteCarloResult) -> pd.DataFrame:
+    names = problem.info["name"]
+    se = MonteCarloResult.standard_error
+    table = pd.DataFrame(
+        {
+            "name": names,
+            "P(rank 1)": result.rank_probability[1],
+            f"P(top {result.top_k})": result.top_k_probability,
+            f"± SE top {result.top_k}": se(result.top_k_probability, result.draws),
+        }
+    )
+    if result.funded_probability is not None:
+        table["P(funded)"] = result.funded_probability
+        table["± SE funded"] = se(result.funded_probability, result.draws)
+    return table.sort_values([c for c in ("P(funded)", f"P(top {result.top_k})") if c in table.columns], ascending=False).round(3)
+
+
+def sensitivity_tab(problem: DecisionProblem, scenario: Scenario | None, weights: dict[str, int]) -> None:
+    init_state()
+    names = {str(i): str(n) for i, n in problem.info["name"].items()}
+    k = int(st.number_input("Top k", min_value=1, max_value=len(names) - 1, key="sa_k", persist_state="page"))
+    normalised = normalise_weights(weights)
+
+    st.subheader("How far can a weight move?")
+    criterion = st.selectbox("Weight to vary", list(CRITERIA), key="sa_criterion", persist_state="page")
+    intervals = top_k_intervals(problem.values, normalised, criterion, k)
+    now = float(normalised[criterion])
+    here = containing(intervals, now)
+    result = score(problem.values, weights)
+    top_now = [str(i) for i in result.ranks.index[:k]]
+    st.altair_chart(
+        charts.weight_lines_chart(
+            weight_lines(problem, weights, criterion), now * 100, [iv.high * 100 for iv in intervals[:-1]], top_now
+        ),
+        width="stretch",
+    )
+    st.caption(
+        f"Each line is one intervention's score as the {criterion} weight runs from 0% to 100% with the other weights "
+        f"in proportion. The top {k} stays the same while the {criterion} weight is between {here.low * 100:.1f}% and "
+        f"{here.high * 100:.1f}% (now {now * 100:.1f}%). Breakpoints are exact (where lines cross), not sampled."
+    )
+    if scenario is None:
+        st.info("Set up a valid scenario on the Funding tab to see the funded set's stability.")
+        return
+    try:
+        stability = _stability(problem, problem.sha256, scenario.model_dump_json(), k)
+    except (InfeasibleError, ValueError) as error:
+        st.error(f"The funded set's stability cannot be worked out for this scenario: {plain(error)}")
+        return
+    st.dataframe(stability, hide_index=True, key="stability_table")
+    if not scenario.include_cost:
+        st.caption("Cost is left out of the benefit, so the cost weight cannot change the funded set (room 100).")
+    st.markdown("**Which weight moves the decision most** (shorter bar: a smaller change alters the decision)")
+    st.altair_chart(charts.tornado_chart(stability), width="stretch")
+
+    st.subheader("What would it take?")
+    target = st.selectbox(
+        "Intervention",
+        options=[str(i) for i in result.ranks.index],
+        format_func=lambda i: f"{result.ranks[i]}. {names[i]}",
+        key="sa_target",
+        persist_state="page",
+    )
+    for statement in _what_it_takes(problem, problem.sha256, scenario.model_dump_json(), target, k):
+        st.markdown(f"- {plain(statement)}")
+    st.caption("Each answer changes one thing at a time and keeps everything else as it is.")
+
+    st.subheader("Dominated interventions")
+    dominated = dominance_table(problem)
+    if dominated.empty:
+        st.caption("No intervention is dominated.")
+    else:
+        st.caption("Worse or equal on every criterion (cost included) than each listed intervention, and worse on at least one.")
+        st.dataframe(dominated, hide_index=True, key="dominance_table")
+
+    st.subheader("How sure can we be? (Monte Carlo)")
+    monte_carlo_controls(problem)
+    solver = FundingSolver.for_scenario(problem, scenario)
+    st.caption(
+        plain(describe_uncertainty(problem))
+        + f" The funded set of every draw is found with the {solver.method}."
+        + ("" if solver.unit is not None else " With tier shares this takes about 10-20 ms a draw.")
+    )
+    if st.toggle("Run the Monte Carlo analysis", key="mc_on", persist_state="page"):
+        mc = monte_carlo(problem, scenario)
+        if mc is None:
+            return
+        st.markdown(
+            f"{mc.draws:,} draws, seed {mc.seed}: the largest standard error below is {mc.max_standard_error:.3f}"
+            + (" — more draws would narrow it." if mc.max_standard_error > 0.01 else ".")
+        )
+        st.dataframe(probability_table(problem, mc), key="mc_table")
+        st.markdown("**Probability of each rank**")
+        st.altair_chart(charts.rank_probability_chart(mc.rank_probability, names), width="stretch")
+        st.markdown("**Central weights**: the average weights under which each intervention ranks first")
+        central = (mc.central_weights * 100).round(1).dropna()
+        central.insert(0, "name", [names[str(i)] for i in central.index])
+        st.dataframe(central, hide_index=True, key="central_weights")
