@@ -39,6 +39,7 @@ lint: $(DEV_STAMP)
 bench: $(DEV_STAMP)
 	$(BIN)/python bench/bench_scoring.py
 	$(BIN)/python bench/bench_portfolio.py
+	$(BIN)/python bench/bench_montecarlo.py
 	$(BIN)/python bench/bench_app.py
 
 clean:

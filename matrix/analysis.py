@@ -19,7 +19,15 @@ from matrix.scenario import Scenario, funding_rules
 from scoring import CRITERIA, FundingRules, normalise_weights, optimise, score
 from scoring.knapsack import best_sets, dp_unit
 from scoring.montecarlo import MonteCarloResult, WeightMode, simulate
-from scoring.sensitivity import Interval, containing, dominance, funded_breakpoints, one_way_weights, top_k_intervals
+from scoring.sensitivity import (
+    Interval,
+    containing,
+    dominance,
+    funded_breakpoints,
+    one_way_array,
+    one_way_weights,
+    top_k_intervals,
+)
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -114,9 +122,11 @@ def funded_intervals(
     normalised = normalise_weights(scenario.weights.as_dict())
     values = solver.options[list(CRITERIA)].to_numpy(dtype=np.float64)
 
+    base = normalised.to_numpy()
+    position = CRITERIA.index(criterion)
+
     def benefits(t: float) -> FloatArray:
-        weights = one_way_weights(normalised, criterion, t).to_numpy()
-        return values @ _benefit_weights(weights, scenario.include_cost)
+        return values @ _benefit_weights(one_way_array(base, position, t), scenario.include_cost)
 
     def solve(t: float) -> tuple[frozenset[str], Callable[[float], float]]:
         picked = solver.solve(benefits(t)[None, :])[0]

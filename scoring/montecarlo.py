@@ -18,6 +18,7 @@ given, the probability of being funded, solving the budget problem exactly for e
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Literal
 
@@ -28,6 +29,7 @@ import pandas as pd
 FloatArray = npt.NDArray[np.float64]
 WeightMode = Literal["around", "uniform", "pool"]
 CHUNK_DRAWS = 500
+THREADS = 2
 
 
 def sample_weights(
@@ -109,19 +111,21 @@ def simulate(
     """
     if draws < 1:
         raise ValueError("the number of draws must be at least 1")
-    rng = np.random.default_rng(seed)
     n, m = values.shape
     # float32 halves the memory traffic of the draws; 0-100 values need nothing finer.
     base = values.to_numpy(dtype=np.float32)
     sd = spread.reindex(index=values.index, columns=values.columns).to_numpy(dtype=np.float32)
     center = weights.reindex(values.columns).to_numpy(dtype=np.float64)
-    rank_counts = np.zeros((n, n), dtype=np.int64)
-    first_weight_sums = np.zeros((n, m))
-    funded_counts = np.zeros(n, dtype=np.int64)
     ids = np.arange(n)
-    done = 0
-    while done < draws:
-        size = min(CHUNK_DRAWS, draws - done)
+    sizes = [min(CHUNK_DRAWS, draws - start) for start in range(0, draws, CHUNK_DRAWS)]
+    # One generator per chunk, spawned from the seed: the result does not depend on which
+    # thread runs which chunk, so it is the same for the same seed every time.
+    seeds = np.random.SeedSequence(seed).spawn(len(sizes))
+
+    def run_chunk(
+        size: int, chunk_seed: np.random.SeedSequence
+    ) -> tuple[npt.NDArray[np.int64], FloatArray, npt.NDArray[np.int64]]:
+        rng = np.random.default_rng(chunk_seed)
         w = sample_weights(center, size, rng, mode, concentration, pool)
         z = rng.standard_normal((size, n, m), dtype=np.float32)
         drawn = np.clip(base[None, :, :] + sd[None, :, :] * z, 0.0, 100.0)
@@ -131,12 +135,18 @@ def simulate(
         order = np.argsort(-scores, axis=1)
         ranks = np.empty_like(order)
         ranks[np.arange(size)[:, None], order] = ids[None, :]
-        rank_counts += np.bincount((ids[None, :] * n + ranks).ravel(), minlength=n * n).reshape(n, n)
-        winners = order[:, 0]
-        np.add.at(first_weight_sums, winners, w)
-        if funding is not None:
-            funded_counts += funding(w, z).sum(axis=0)
-        done += size
+        counts = np.bincount((ids[None, :] * n + ranks).ravel(), minlength=n * n).reshape(n, n)
+        first_sums = np.zeros((n, m))
+        np.add.at(first_sums, order[:, 0], w)
+        funded = funding(w, z).sum(axis=0) if funding is not None else np.zeros(n, dtype=np.int64)
+        return counts, first_sums, funded
+
+    # numpy releases the GIL while it draws, multiplies and sorts, so two threads use both cores.
+    with ThreadPoolExecutor(max_workers=THREADS) as pool_of_threads:
+        chunks = list(pool_of_threads.map(run_chunk, sizes, seeds))
+    rank_counts = sum((c[0] for c in chunks), np.zeros((n, n), dtype=np.int64))
+    first_weight_sums = sum((c[1] for c in chunks), np.zeros((n, m)))
+    funded_counts = sum((c[2] for c in chunks), np.zeros(n, dtype=np.int64))
     index = values.index
     rank_probability = pd.DataFrame(rank_counts / draws, index=index, columns=range(1, n + 1))
     firsts = rank_counts[:, 0]

@@ -26,17 +26,28 @@ TOLERANCE = 1e-9
 MAX_STEPS = 2_000
 
 
+def one_way_array(weights: FloatArray, position: int, t: float) -> FloatArray:
+    """``one_way_weights`` on a bare array: weight ``position`` set to t, the others in proportion."""
+    rest = np.array(weights, dtype=np.float64)
+    rest[position] = 0.0
+    total = rest.sum()
+    if total > 0:
+        rest /= total
+    else:
+        rest[:] = 1.0 / (rest.size - 1)
+        rest[position] = 0.0
+    rest *= 1 - t
+    rest[position] = t
+    return rest
+
+
 def one_way_weights(weights: pd.Series, criterion: str, t: float) -> pd.Series:
     """Normalised weights with ``criterion`` at t and the others in their current proportions.
 
     When every other weight is zero they share 1 - t equally.
     """
-    rest = weights.drop(criterion)
-    total = float(rest.sum())
-    rest = rest / total if total > 0 else pd.Series(1.0 / len(rest), index=rest.index)
-    out = rest * (1 - t)
-    out[criterion] = t
-    return out.reindex(weights.index)
+    position = list(weights.index).index(criterion)
+    return pd.Series(one_way_array(weights.to_numpy(dtype=np.float64), position, t), index=weights.index)
 
 
 def score_lines(values: pd.DataFrame, weights: pd.Series, criterion: str) -> pd.DataFrame:

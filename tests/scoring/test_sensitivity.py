@@ -1,0 +1,98 @@
+"""Exact breakpoints against fine brute-force sweeps, and dominance."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from scoring import normalise_weights
+from scoring.sensitivity import containing, dominance, funded_breakpoints, one_way_array, one_way_weights, top_k_intervals
+
+CRITERIA = ["impact", "reach", "cost", "risk"]
+
+
+def random_values(seed: int, n: int) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame(rng.uniform(0, 100, (n, 4)), columns=CRITERIA, index=[f"i{k:02d}" for k in range(n)])
+
+
+def test_one_way_weights_keep_the_others_in_proportion() -> None:
+    """Impact at 70% from 40/20/20/20 leaves 30% split 10/10/10; the weights still add up to 1."""
+    moved = one_way_weights(normalise_weights({"impact": 40, "reach": 20, "cost": 20, "risk": 20}), "impact", 0.7)
+    assert moved.to_dict() == pytest.approx({"impact": 0.7, "reach": 0.1, "cost": 0.1, "risk": 0.1})
+
+
+def test_two_lines_swap_where_hand_worked() -> None:
+    """A = (impact 100, reach 0), B = (0, 100), weights 50/50: as impact's weight t grows, A's score is 100t and
+    B's 100(1-t), so the top-1 set changes exactly at t = 0.5."""
+    values = pd.DataFrame({"impact": [100.0, 0.0], "reach": [0.0, 100.0]}, index=["A", "B"])
+    intervals = top_k_intervals(values, normalise_weights({"impact": 1, "reach": 1}, ("impact", "reach")), "impact", 1)
+    assert [(iv.low, iv.high, set(iv.members)) for iv in intervals] == [
+        (0.0, pytest.approx(0.5), {"B"}),
+        (pytest.approx(0.5), 1.0, {"A"}),
+    ]
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_top_k_breakpoints_match_a_fine_sweep(seed: int) -> None:
+    """At 2,001 evenly spaced weights the top-k set found by scoring equals the exact intervals' set."""
+    values = random_values(seed, 12)
+    weights = normalise_weights({"impact": 40, "reach": 20, "cost": 20, "risk": 20})
+    criterion = CRITERIA[seed % 4]
+    intervals = top_k_intervals(values, weights, criterion, 3)
+    grid = np.linspace(0, 1, 2001)
+    position = CRITERIA.index(criterion)
+    all_weights = np.column_stack([one_way_array(weights.to_numpy(), position, t) for t in grid])
+    all_scores = values.to_numpy() @ all_weights
+    for column, t in enumerate(grid):
+        expected = set(values.index[np.argsort(-all_scores[:, column], kind="stable")[:3]])
+        here = containing(intervals, t)
+        near_edge = min(abs(t - here.low), abs(t - here.high)) < 1e-6
+        assert near_edge or set(here.members) == expected, t
+
+
+def knapsack_solver(values: pd.DataFrame, costs: np.ndarray, budget: float, weights: pd.Series, criterion: str):  # type: ignore[no-untyped-def]
+    """Brute-force best subset at weight t (for a handful of items), and its value line."""
+    n = len(values)
+    subsets = [s for s in range(1 << n) if sum(costs[j] for j in range(n) if s >> j & 1) <= budget]
+
+    def benefits(t: float) -> np.ndarray:
+        return values.to_numpy() @ one_way_weights(weights, criterion, t).to_numpy()
+
+    def solve(t: float):  # type: ignore[no-untyped-def]
+        b = benefits(t)
+        best = max(subsets, key=lambda s: (round(sum(b[j] for j in range(n) if s >> j & 1), 9), -s))
+        members = frozenset(values.index[j] for j in range(n) if best >> j & 1)
+        return members, lambda u: float(sum(benefits(u)[j] for j in range(n) if best >> j & 1))
+
+    return solve
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_funded_breakpoints_match_a_fine_sweep(seed: int) -> None:
+    """Parametric analysis finds the same funded sets as solving at 401 evenly spaced weights."""
+    values = random_values(100 + seed, 8)
+    costs = np.random.default_rng(seed).integers(1, 10, 8).astype(float)
+    weights = normalise_weights({"impact": 40, "reach": 20, "cost": 20, "risk": 20})
+    criterion = CRITERIA[seed % 4]
+    solve = knapsack_solver(values, costs, costs.sum() * 0.4, weights, criterion)
+    intervals = funded_breakpoints(solve)
+    assert intervals[0].low == 0.0 and intervals[-1].high == pytest.approx(1.0)
+    for t in np.linspace(0, 1, 401):
+        here = containing(intervals, t)
+        near_edge = min(abs(t - here.low), abs(t - here.high)) < 1e-5
+        assert near_edge or here.members == solve(t)[0], t
+
+
+def test_dominance() -> None:
+    """B is worse than A on every criterion; C is equal to A but better on one, so A is dominated by C."""
+    values = pd.DataFrame({"x": [5.0, 4.0, 5.0], "y": [5.0, 1.0, 6.0]}, index=["A", "B", "C"])
+    pairs = set(map(tuple, dominance(values).to_numpy()))
+    assert pairs == {("A", "C"), ("B", "A"), ("B", "C")}
+
+
+def test_equal_interventions_do_not_dominate_each_other() -> None:
+    """Two identical interventions are not dominated by each other."""
+    values = pd.DataFrame({"x": [1.0, 1.0]}, index=["A", "B"])
+    assert dominance(values).empty

@@ -1,0 +1,37 @@
+"""The Sensitivity tab through AppTest."""
+
+from __future__ import annotations
+
+from tests.ui.test_app import start
+
+
+def test_sensitivity_tab_runs_and_explains() -> None:
+    """The tab shows the stability table and answers 'what would it take' for the chosen intervention."""
+    at = start(tab="Sensitivity")
+    assert not at.exception
+    at.selectbox(key="sa_target").set_value("prison-mentoring").run()
+    assert not at.exception
+    answers = [m.value for m in at.markdown if m.value.startswith("- ")]
+    assert any(a.startswith("- Funding: raising the") for a in answers)
+    stability = next(df.value for df in at.dataframe if "criterion" in df.value.columns)
+    assert list(stability["criterion"]) == ["impact", "reach", "cost", "risk"]
+
+
+def test_monte_carlo_toggle_shows_probabilities() -> None:
+    """Turning on the Monte Carlo analysis shows each intervention's probabilities with standard errors."""
+    at = start(tab="Sensitivity")
+    at.number_input(key="mc_draws").set_value(500).run()
+    at.toggle(key="mc_on").set_value(True).run()
+    assert not at.exception
+    table = next(df.value for df in at.dataframe if "P(funded)" in df.value.columns)
+    assert table["P(funded)"].between(0, 1).all()
+    assert any("500 draws, seed 20261121" in m.value for m in at.markdown)
+
+
+def test_changing_top_k_moves_the_breakpoints() -> None:
+    """A different k gives a different stable range in the caption."""
+    at = start(tab="Sensitivity")
+    first = [c.value for c in at.caption if "stays the same while" in c.value]
+    at.number_input(key="sa_k").set_value(1).run()
+    second = [c.value for c in at.caption if "stays the same while" in c.value]
+    assert first and second and first != second
