@@ -22,7 +22,7 @@ def load_problem(path: str, mtime_ns: int) -> DecisionProblem:
     """The decision problem for a catalogue file; the mtime in the key reloads it after an edit."""
     del mtime_ns
     loaded = load_catalogue(path)
-    return build_problem(loaded.catalogue, loaded.sha256)
+    return build_problem(loaded.catalogue, loaded.sha256, loaded.text)
 
 
 def main() -> None:

@@ -1,4 +1,4 @@
-"""Command line: ``python -m matrix validate|score|shortlist``. Problems are printed in words, never as tracebacks."""
+"""Command line: ``python -m matrix validate|score|shortlist|replay``. Problems are printed in words, never as tracebacks."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from matrix.errors import CatalogueError
 from matrix.export import funding_table, shortlist_table, to_safe_csv
 from matrix.loader import LoadedCatalogue, load_catalogue
 from matrix.problem import build_problem, provenance_counts
+from matrix.record import RecordError, read_record, replay
 from matrix.scenario import Scenario, ScenarioError, evaluate
 from matrix.schema import TIERS, Weights
 from scoring import CRITERIA, NORMALISATIONS, InfeasibleError, WeightsError, score
@@ -170,6 +171,36 @@ def _shortlist(args: argparse.Namespace) -> int:
     return 0
 
 
+def _replay(args: argparse.Namespace) -> int:
+    path = Path(args.record)
+    if not path.is_file():
+        raise UsageError(
+            f"{args.record}: no such file" if not path.exists() else f"{args.record}: this is a folder, not a record"
+        )
+    try:
+        record = read_record(path.read_bytes(), args.record)
+    except RecordError as error:
+        raise UsageError(str(error)) from None
+    catalogue = None
+    if args.catalogue is not None:
+        catalogue_path = Path(args.catalogue)
+        if not catalogue_path.is_file():
+            load_catalogue(catalogue_path)  # raises CatalogueError with the right words
+        catalogue = catalogue_path.read_bytes()
+    with solver_output_to_stderr():
+        differences, results = replay(record, catalogue, args.catalogue or "the record's catalogue")
+    if differences:
+        print(f"{args.record}: the replay differs from the record in {len(differences)} way(s):")
+        for difference in differences:
+            print(f"  {difference}")
+        return 1
+    print(
+        f"{args.record}: identical: {len(results.ranking)} interventions ranked the same, "
+        f"{len(results.funded)} funded for £{results.spend_gbp:,.0f} (value {results.value:.2f})"
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m matrix", description="Interventions matrix: check and score the catalogue.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -208,6 +239,11 @@ def build_parser() -> argparse.ArgumentParser:
     short.add_argument("--include-cost", action="store_true", help="count the cost criterion in the benefit too")
     short.add_argument("--out", help="file to write (default: standard output)")
     short.set_defaults(run=_shortlist)
+
+    again = commands.add_parser("replay", help="re-run a decision record and check it gives the same shortlist")
+    again.add_argument("record", help="a decision record (JSON) exported by the app")
+    again.add_argument("--catalogue", help="replay against this catalogue instead of the copy inside the record")
+    again.set_defaults(run=_replay)
     return parser
 
 

@@ -31,6 +31,7 @@ class LoadedCatalogue:
     catalogue: Catalogue
     sha256: str
     path: str
+    text: str
 
 
 def load_catalogue(path: str | Path) -> LoadedCatalogue:
@@ -55,14 +56,14 @@ def parse_catalogue(raw: bytes, shown: str) -> LoadedCatalogue:
     if not raw.strip():
         raise CatalogueError([Problem(shown, "the file is empty")])
     try:
-        text = raw.decode("utf-8-sig")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
         raise CatalogueError(
             [Problem(shown, f"the file is not UTF-8 text (byte 0x{raw[error.start]:02x} cannot be decoded)", line=line)]
         ) from None
     try:
-        document = tomllib.loads(text)
+        document = tomllib.loads(text.removeprefix("\ufeff"))
     except tomllib.TOMLDecodeError as error:
         raise CatalogueError([_toml_problem(shown, str(error), text)]) from None
     problems = _reference_problems(document, shown)
@@ -73,7 +74,7 @@ def parse_catalogue(raw: bytes, shown: str) -> LoadedCatalogue:
         raise CatalogueError(problems) from None
     if problems:
         raise CatalogueError(problems)
-    return LoadedCatalogue(catalogue, hashlib.sha256(raw).hexdigest(), shown)
+    return LoadedCatalogue(catalogue, hashlib.sha256(raw).hexdigest(), shown, text)
 
 
 def _toml_problem(shown: str, message: str, text: str) -> Problem:

@@ -69,6 +69,7 @@ class DecisionProblem:
     info: pd.DataFrame
     options: pd.DataFrame
     spread: pd.DataFrame
+    text: str = ""
 
     @property
     def budget_gbp(self) -> float:
@@ -253,8 +254,8 @@ def _yef_evidence(strand: YefStrand | None) -> str:
     return "unconfirmed"
 
 
-def build_problem(catalogue: Catalogue, sha256: str) -> DecisionProblem:
-    """Apply the catalogue's value functions to every intervention."""
+def build_problem(catalogue: Catalogue, sha256: str, text: str = "") -> DecisionProblem:
+    """Apply the catalogue's value functions to every intervention (``text``: the file, for records)."""
     scoring = catalogue.scoring
     curves = value_functions(scoring)
     values: dict[str, dict[str, float]] = {}
@@ -314,6 +315,7 @@ def build_problem(catalogue: Catalogue, sha256: str) -> DecisionProblem:
         info=pd.DataFrame.from_dict(info, orient="index").reindex(index),
         options=pd.DataFrame(options).set_index("option"),
         spread=pd.DataFrame.from_dict(spread, orient="index").reindex(index)[list(CRITERIA)].astype(float),
+        text=text,
     )
 
 

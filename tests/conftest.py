@@ -22,7 +22,7 @@ def shipped() -> LoadedCatalogue:
 @pytest.fixture(scope="session")
 def problem(shipped: LoadedCatalogue) -> DecisionProblem:
     """The decision problem built from the shipped catalogue."""
-    return build_problem(shipped.catalogue, shipped.sha256)
+    return build_problem(shipped.catalogue, shipped.sha256, shipped.text)
 
 
 @pytest.fixture(scope="session")
