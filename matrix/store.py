@@ -13,6 +13,7 @@ import json
 import os
 import secrets
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection, Engine
 
 from matrix.scenario import Scenario
@@ -31,6 +33,7 @@ from matrix.version import APP_VERSION
 
 DEFAULT_DATA_DIR = Path(__file__).resolve().parent.parent / "var"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+_MIGRATION_LOCK = threading.Lock()
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
 
 metadata = sa.MetaData()
@@ -193,10 +196,17 @@ class Store:
             raise StoreError(f"the database cannot be reached: {str(error.orig).strip()}") from None
 
     def migrate(self) -> None:
-        """Create or upgrade the schema to the newest migration."""
-        with self.engine.begin() as connection:
-            config = Config()
-            config.set_main_option("script_location", str(MIGRATIONS))
+        """Create or upgrade the schema to the newest migration (nothing to do when it is current).
+
+        Alembic loads its environment script as a module, which is not safe from several threads
+        at once, so migrations in one process take turns.
+        """
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        head = ScriptDirectory.from_config(config).get_current_head()
+        with _MIGRATION_LOCK, self.engine.begin() as connection:
+            if MigrationContext.configure(connection).get_current_revision() == head:
+                return
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
 
@@ -226,8 +236,12 @@ class Store:
                     if scenario_id is None:
                         inserted = connection.execute(sa.insert(scenarios).values(created_at=now)).inserted_primary_key
                         scenario_id = int(inserted[0]) if inserted else 0
-                    elif not self._exists(connection, scenario_id):
-                        raise StoreError(f"there is no saved scenario number {scenario_id}")
+                    else:
+                        # Write-lock the scenario's row before reading anything, so saves of one
+                        # scenario queue up instead of racing for the same version number.
+                        connection.execute(sa.update(scenarios).where(scenarios.c.id == scenario_id).values(id=scenarios.c.id))
+                        if not self._exists(connection, scenario_id):
+                            raise StoreError(f"there is no saved scenario number {scenario_id}")
                     latest = connection.execute(
                         sa.select(sa.func.max(versions.c.version)).where(versions.c.scenario_id == scenario_id)
                     ).scalar()
