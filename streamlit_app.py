@@ -12,7 +12,7 @@ from pathlib import Path
 import streamlit as st
 
 from matrix import CatalogueError, DecisionProblem, build_problem, load_catalogue
-from ui import sections
+from ui import sections, workshop
 
 DEFAULT_CATALOGUE = Path(__file__).resolve().parent / "data" / "interventions.toml"
 
@@ -33,7 +33,11 @@ def main() -> None:
     except CatalogueError as error:
         sections.catalogue_problems(path, error)
         st.stop()
-    sections.page(problem)
+    code = st.query_params.get("workshop")
+    if code:
+        workshop.participant_page(problem, code)
+    else:
+        sections.page(problem)
 
 
 main()

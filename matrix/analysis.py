@@ -41,7 +41,7 @@ def _pct(share: float) -> str:
     return f"{share * 100:.1f}%"
 
 
-def _benefit_weights(weights: FloatArray, include_cost: bool) -> FloatArray:
+def benefit_weight_rows(weights: FloatArray, include_cost: bool) -> FloatArray:
     """Benefit weights (not normalised: only their proportions matter to the optimum)."""
     out = np.array(weights, dtype=np.float64)
     if not include_cost:
@@ -126,7 +126,7 @@ def funded_intervals(
     position = CRITERIA.index(criterion)
 
     def benefits(t: float) -> FloatArray:
-        return values @ _benefit_weights(one_way_array(base, position, t), scenario.include_cost)
+        return values @ benefit_weight_rows(one_way_array(base, position, t), scenario.include_cost)
 
     def solve(t: float) -> tuple[frozenset[str], Callable[[float], float]]:
         picked = solver.solve(benefits(t)[None, :])[0]
@@ -275,7 +275,7 @@ def _funded_with(
 ) -> bool:
     options = change(problem.options.copy())
     solver = FundingSolver.for_scenario(problem, scenario, options)
-    weights = _benefit_weights(normalise_weights(scenario.weights.as_dict()).to_numpy(), scenario.include_cost)
+    weights = benefit_weight_rows(normalise_weights(scenario.weights.as_dict()).to_numpy(), scenario.include_cost)
     picked = solver.solve((options[list(CRITERIA)].to_numpy() @ weights)[None, :])[0]
     return bool((options.loc[picked, "intervention"] == intervention).any())
 
@@ -374,7 +374,7 @@ def run_monte_carlo(
 
     def funding(weights: FloatArray, z: npt.NDArray[np.float32]) -> npt.NDArray[np.bool_]:
         drawn = np.clip(option_values[None, :, :] + option_sd[None, :, :] * z[:, group, :], 0.0, 100.0)
-        benefit_weights = _benefit_weights(weights, scenario.include_cost)
+        benefit_weights = benefit_weight_rows(weights, scenario.include_cost)
         benefits = np.einsum("dom,dm->do", drawn.astype(np.float64), benefit_weights)
         picked = solver.solve(benefits)
         funded = np.zeros((len(weights), len(problem.values)), dtype=bool)

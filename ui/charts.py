@@ -284,3 +284,29 @@ def rank_probability_chart(rank_probability: pd.DataFrame, names: dict[str, str]
         )
         .properties(height=max(120, ROW_HEIGHT_PX * len(order)))
     )
+
+
+def weight_spread_chart(table: pd.DataFrame) -> alt.Chart:
+    """Each participant's weight (%) on each criterion as a tick, with the group's mean as a bar."""
+    long = table.rename_axis("participant").reset_index().melt(id_vars="participant", var_name="criterion", value_name="weight %")
+    means = long.groupby("criterion", as_index=False)["weight %"].mean()
+    ticks = (
+        alt.Chart(long)
+        .mark_tick(thickness=2, size=18)
+        .encode(
+            y=alt.Y("criterion:N", sort=list(CRITERIA), title=None),
+            x=alt.X("weight %:Q", scale=alt.Scale(domain=[0, 100])),
+            color=alt.Color("criterion:N", scale=_criterion_scale(), legend=None),
+            tooltip=[alt.Tooltip("participant:N"), alt.Tooltip("criterion:N"), alt.Tooltip("weight %:Q", format=".1f")],
+        )
+    )
+    mean = (
+        alt.Chart(means)
+        .mark_point(shape="diamond", size=120, filled=True, color="black")
+        .encode(
+            y=alt.Y("criterion:N", sort=list(CRITERIA)),
+            x=alt.X("weight %:Q"),
+            tooltip=[alt.Tooltip("criterion:N"), alt.Tooltip("weight %:Q", format=".1f", title="mean %")],
+        )
+    )
+    return (ticks + mean).properties(height=160)

@@ -20,7 +20,7 @@ from matrix.scenario import (
 )
 from matrix.schema import TIERS, Weights
 from scoring import InfeasibleError, ScoreResult, WeightsError
-from ui import charts, sensitivity
+from ui import charts, library, sensitivity
 from ui.text import plain
 
 MAX_COMPARED = 4
@@ -265,6 +265,10 @@ def funding_tab(problem: DecisionProblem, weights: dict[str, int], scored: Score
         on_click="ignore",
     )
     st.caption("The page's address now holds this scenario and the weights: copy it to share or to come back to it.")
+    with st.expander("Saved scenarios (kept in the database, every version)"):
+        library.library_section(problem, scenario)
+    with st.expander("Decision record: download, or import to restore"):
+        library.record_section(problem, scenario)
 
 
 def compare_tab(problem: DecisionProblem) -> None:

@@ -9,7 +9,7 @@ from matrix.scenario import scenario_to_query
 from matrix.schema import DELIVERY_MODELS, IMPACT_BANDS, TARGET_GROUPS, TIERS
 from matrix.views import MatrixFilter, filter_ids, provenance_marks, select_rows, weights_from_query
 from scoring import CRITERIA, NORMALISATIONS, ScoreResult, WeightsError, score
-from ui import charts, funding, sensitivity
+from ui import charts, funding, library, sensitivity, workshop
 from ui.text import plain
 
 
@@ -74,6 +74,7 @@ def weights_sidebar(problem: DecisionProblem) -> tuple[dict[str, int], str]:
             help="How criterion values are put on one 0-100 scale before weighting.",
         )
         st.caption(plain(NORMALISATIONS[normalisation]))
+        st.text_input("Your name", key="user_name", max_chars=120, help="Recorded with saved scenarios and decision records.")
     return weights, normalisation
 
 
@@ -210,6 +211,7 @@ def export_tab(problem: DecisionProblem, result: ScoreResult, visible: list[str]
 def page(problem: DecisionProblem) -> None:
     st.title("Interventions matrix")
     st.caption(plain(problem.catalogue.title))
+    library.apply_pending(problem)
     weights, normalisation = weights_sidebar(problem)
     try:
         result = score(problem.values, weights, normalisation=normalisation)  # type: ignore[arg-type]
@@ -219,8 +221,10 @@ def page(problem: DecisionProblem) -> None:
     link_problems = funding.init_from_link(problem)
     visible = filter_ids(problem, filters(problem))
     # Lazy tabs: only the open tab runs, so a slider move does not redraw every chart.
-    matrix, ranking, funded, compared, sensitive, method, export = st.tabs(
-        ["Matrix", "Ranking", "Funding", "Compare", "Sensitivity", "How scoring works", "Export"], key="tab", on_change="rerun"
+    matrix, ranking, funded, compared, sensitive, meeting, method, export = st.tabs(
+        ["Matrix", "Ranking", "Funding", "Compare", "Sensitivity", "Workshop", "How scoring works", "Export"],
+        key="tab",
+        on_change="rerun",
     )
     if matrix.open:
         with matrix:
@@ -239,6 +243,9 @@ def page(problem: DecisionProblem) -> None:
     if sensitive.open:
         with sensitive:
             sensitivity.sensitivity_tab(problem, funding.current_scenario(weights)[0], weights)
+    if meeting.open:
+        with meeting:
+            workshop.facilitator_tab(problem, funding.current_scenario(weights)[0])
     if method.open:
         with method:
             method_tab(problem, weights)

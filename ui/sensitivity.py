@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -16,10 +19,12 @@ from matrix.analysis import (
     what_would_it_take,
 )
 from matrix.scenario import Scenario
+from matrix.store import Store, StoreError
+from matrix.workshop import weights_table
 from scoring import CRITERIA, InfeasibleError, normalise_weights, score
 from scoring.montecarlo import MonteCarloResult
 from scoring.sensitivity import containing, top_k_intervals
-from ui import charts
+from ui import charts, library
 from ui.text import plain
 
 DEFAULT_SEED = 20261121
@@ -39,11 +44,36 @@ def _what_it_takes(_problem: DecisionProblem, sha256: str, scenario_json: str, t
 
 @st.cache_data(max_entries=8, show_spinner="Running the Monte Carlo draws...")
 def _monte_carlo(
-    _problem: DecisionProblem, sha256: str, scenario_json: str, draws: int, seed: int, k: int, mode: str, concentration: float
+    _problem: DecisionProblem,
+    sha256: str,
+    scenario_json: str,
+    draws: int,
+    seed: int,
+    k: int,
+    mode: str,
+    concentration: float,
+    pool: tuple[tuple[float, ...], ...] | None,
 ) -> MonteCarloResult:
     del sha256
     scenario = Scenario.model_validate_json(scenario_json)
-    return run_monte_carlo(_problem, scenario, draws, seed, top_k=k, mode=mode, concentration=concentration)  # type: ignore[arg-type]
+    pool_array = np.array(pool) if pool else None
+    return run_monte_carlo(_problem, scenario, draws, seed, top_k=k, mode=mode, concentration=concentration, pool=pool_array)  # type: ignore[arg-type]
+
+
+def participants_pool() -> tuple[tuple[float, ...], ...] | None:
+    """The open workshop's participants' weights (as shares), if the facilitator has one open."""
+    code = str(st.session_state.get("ws_code", "")).strip()
+    store = library.open_store(os.environ.get("DATABASE_URL"), os.environ.get("MATRIX_DATA_DIR")) if code else None
+    if not code or not isinstance(store, Store):
+        return None
+    try:
+        entries = [(s.participant, s.weights) for s in store.latest_submissions(code)]
+    except StoreError:
+        return None
+    if not entries:
+        return None
+    table = weights_table(entries) / 100
+    return tuple(tuple(float(v) for v in row) for row in table.to_numpy())
 
 
 def init_state() -> None:
@@ -58,10 +88,17 @@ def monte_carlo_controls(problem: DecisionProblem) -> None:
     columns = st.columns(4)
     columns[0].number_input("Draws", min_value=100, max_value=20_000, step=500, key="mc_draws", persist_state="page")
     columns[1].number_input("Seed", min_value=0, max_value=2**31 - 1, step=1, key="mc_seed", persist_state="page")
+    modes = ["around", "uniform"] + (["pool"] if participants_pool() else [])
+    if st.session_state["mc_mode"] not in modes:
+        st.session_state["mc_mode"] = "around"
     columns[2].radio(
         "Weights",
-        ["around", "uniform"],
-        format_func={"around": "Around the chosen weights", "uniform": "Any weighting (uniform)"}.get,
+        modes,
+        format_func={
+            "around": "Around the chosen weights",
+            "uniform": "Any weighting (uniform)",
+            "pool": "The workshop participants' own weights",
+        }.get,
         key="mc_mode",
         persist_state="page",
         help="Around: Dirichlet draws centred on the sliders. Uniform: every weighting equally likely.",
@@ -90,6 +127,7 @@ def monte_carlo(problem: DecisionProblem, scenario: Scenario) -> MonteCarloResul
             int(state["sa_k"]),
             str(state["mc_mode"]),
             float(state["mc_concentration"]),
+            participants_pool() if state["mc_mode"] == "pool" else None,
         )
     except (InfeasibleError, ValueError) as error:
         st.error(f"The Monte Carlo analysis cannot run for this scenario: {plain(error)}")

@@ -44,7 +44,8 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     _require_browser()
     port = _free_port()
     log = tmp_path_factory.mktemp("server") / "streamlit.log"
-    env = {k: v for k, v in os.environ.items() if k != "MATRIX_CATALOGUE"}
+    env = {k: v for k, v in os.environ.items() if k not in {"MATRIX_CATALOGUE", "DATABASE_URL"}}
+    env["MATRIX_DATA_DIR"] = str(tmp_path_factory.mktemp("store"))
     with log.open("w") as out:
         server = subprocess.Popen(
             [

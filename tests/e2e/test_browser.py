@@ -90,3 +90,39 @@ def test_budget_scenarios_compare_and_download(page: Page, app_url: str, tmp_pat
     funded = [r for r in rows if r["funded"] == "true"]
     assert 0 < sum(float(r["funded_cost_gbp"]) for r in funded) <= 400_000
     assert len(funded) < 21
+
+
+def test_workshop_participant_and_facilitator(page: Page, app_url: str) -> None:
+    """A participant submits weights from the workshop link; the facilitator's live view shows them."""
+    page.goto(app_url)
+    expect(page.get_by_text("Interventions matrix", exact=True)).to_be_visible(timeout=20_000)
+    wait_idle(page)
+    name = page.locator(".st-key-user_name input")
+    name.fill("Fran")
+    name.press("Enter")
+    wait_idle(page)
+    page.get_by_role("tab", name="Workshop").click()
+    title = page.locator(".st-key-ws_name input")
+    title.fill("Board workshop")
+    title.press("Enter")
+    wait_idle(page)
+    page.locator(".st-key-ws_create").get_by_role("button").click()
+    wait_idle(page)
+    code = page.locator(".st-key-ws_code input").input_value()
+    assert len(code) == 6
+
+    participant = page.context.new_page()
+    participant.goto(f"{app_url}/?workshop={code}")
+    expect(participant.get_by_text("Board workshop")).to_be_visible(timeout=20_000)
+    who = participant.locator(".st-key-p_name input")
+    who.fill("Ann")
+    who.press("Enter")
+    participant.wait_for_selector(IDLE, timeout=20_000)
+    thumb = participant.locator(".st-key-p_reach").get_by_role("slider")
+    thumb.focus()
+    thumb.press("End")
+    participant.wait_for_selector(IDLE, timeout=20_000)
+    participant.locator(".st-key-p_submit").get_by_role("button").click()
+    expect(participant.get_by_text("your weights are in")).to_be_visible(timeout=10_000)
+
+    expect(page.get_by_text("1 participant(s) have submitted.")).to_be_visible(timeout=15_000)

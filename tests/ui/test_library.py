@@ -1,0 +1,56 @@
+"""Saving, loading and versioning scenarios from the Funding tab, and importing a decision record."""
+
+from __future__ import annotations
+
+from streamlit.testing.v1 import AppTest
+
+from tests.ui.test_app import start
+
+
+def test_save_load_and_version() -> None:
+    """A scenario saved from the Funding tab can be changed, saved as a new version and loaded back."""
+    at = start(tab="Funding")
+    at.text_input(key="user_name").set_value("Ann")
+    at.number_input(key="sc_budget").set_value(600_000).run()
+    at.button(key="lib_save_new").click().run()
+    assert not at.exception
+    assert any("Saved as scenario 1, version 1." in s.value for s in at.success)
+    at.number_input(key="sc_budget").set_value(500_000).run()
+    at.button(key="lib_save_version").click().run()
+    assert any("version 2" in s.value for s in at.success)
+    history = next(df.value for df in at.dataframe if "saved by" in df.value.columns)
+    assert history["version"].tolist() == [1, 2]
+    fresh = start(tab="Funding")
+    fresh.button(key="lib_load").click().run()
+    assert fresh.number_input(key="sc_budget").value == 500_000
+
+
+def test_saving_needs_a_name() -> None:
+    """Saving without a name asks for one and saves nothing."""
+    at = start(tab="Funding")
+    at.button(key="lib_save_new").click().run()
+    assert any("Type your name in the sidebar" in e.value for e in at.error)
+
+
+def test_record_import_restores_the_scenario() -> None:
+    """A record import (queued as an upload queues it) restores its budget and weights before the widgets are drawn."""
+    from matrix import build_problem, load_catalogue
+    from matrix.record import build_record, record_json
+    from matrix.scenario import default_scenario
+    from matrix.schema import Weights
+    from tests.conftest import SHIPPED
+
+    loaded = load_catalogue(SHIPPED)
+    problem = build_problem(loaded.catalogue, loaded.sha256, loaded.text)
+    scenario = default_scenario(problem).model_copy(
+        update={"budget_gbp": 444_000, "weights": Weights(impact=10, reach=60, cost=10, risk=20)}
+    )
+    data = record_json(build_record(problem, scenario, "Ann"))
+    at: AppTest = start(tab="Funding")
+    uploader = at.get("file_uploader")
+    assert uploader, "the record uploader is on the Funding tab"
+    at.session_state["pending_scenario"] = scenario.model_dump_json()  # what a successful upload queues
+    at.run()
+    assert at.number_input(key="sc_budget").value == 444_000
+    assert at.slider(key="w_reach").value == 60
+    assert len(data) > 1000
