@@ -11,7 +11,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from matrix import CatalogueError, DecisionProblem, build_problem, load_catalogue
+from matrix import CatalogueError, DecisionProblem, build_problem, load_catalogue, parse_catalogue
 from ui import sections, workshop
 
 DEFAULT_CATALOGUE = Path(__file__).resolve().parent / "data" / "interventions.toml"
@@ -25,11 +25,22 @@ def load_problem(path: str, mtime_ns: int) -> DecisionProblem:
     return build_problem(loaded.catalogue, loaded.sha256, loaded.text)
 
 
+@st.cache_resource(show_spinner=False, max_entries=8)
+def load_edited(text: str) -> DecisionProblem:
+    """The decision problem for an edited catalogue held in the session (already validated)."""
+    loaded = parse_catalogue(text.encode("utf-8"), "the edited catalogue")
+    return build_problem(loaded.catalogue, loaded.sha256, loaded.text)
+
+
 def main() -> None:
     st.set_page_config(page_title="Interventions matrix", page_icon=":bar_chart:", layout="wide")
     path = os.environ.get("MATRIX_CATALOGUE", str(DEFAULT_CATALOGUE))
+    edited = st.session_state.get("working_text")
     try:
-        problem = load_problem(path, Path(path).stat().st_mtime_ns if Path(path).is_file() else 0)
+        if edited:
+            problem = load_edited(edited)
+        else:
+            problem = load_problem(path, Path(path).stat().st_mtime_ns if Path(path).is_file() else 0)
     except CatalogueError as error:
         sections.catalogue_problems(path, error)
         st.stop()
@@ -37,7 +48,7 @@ def main() -> None:
     if code:
         workshop.participant_page(problem, code)
     else:
-        sections.page(problem)
+        sections.page(problem, path)
 
 
 main()

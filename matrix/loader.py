@@ -66,6 +66,11 @@ def parse_catalogue(raw: bytes, shown: str) -> LoadedCatalogue:
         document = tomllib.loads(text.removeprefix("\ufeff"))
     except tomllib.TOMLDecodeError as error:
         raise CatalogueError([_toml_problem(shown, str(error), text)]) from None
+    return LoadedCatalogue(validate_document(document, shown), hashlib.sha256(raw).hexdigest(), shown, text)
+
+
+def validate_document(document: dict[str, Any], shown: str) -> Catalogue:
+    """A parsed TOML document as a Catalogue; CatalogueError lists every problem."""
     problems = _reference_problems(document, shown)
     try:
         catalogue = Catalogue.model_validate(document)
@@ -74,7 +79,7 @@ def parse_catalogue(raw: bytes, shown: str) -> LoadedCatalogue:
         raise CatalogueError(problems) from None
     if problems:
         raise CatalogueError(problems)
-    return LoadedCatalogue(catalogue, hashlib.sha256(raw).hexdigest(), shown, text)
+    return catalogue
 
 
 def _toml_problem(shown: str, message: str, text: str) -> Problem:
@@ -107,6 +112,10 @@ _MESSAGES = {
     "extra_forbidden": "unknown key",
     "missing": "missing required key",
 }
+_PATTERNS = {
+    r"^[a-z0-9][a-z0-9_-]*$": "must be lower-case letters, digits, - and _, starting with a letter or digit",
+    r"^\d{4}(-\d{2}(-\d{2})?)?$": "must be a date written YYYY, YYYY-MM or YYYY-MM-DD",
+}
 
 
 def _clean_loc(loc: tuple[int | str, ...]) -> tuple[int | str, ...]:
@@ -123,6 +132,8 @@ def _schema_problems(error: ValidationError, shown: str) -> list[Problem]:
         if any(len(other) > len(loc) and other[: len(loc)] == loc for other in locs):
             continue
         message = _MESSAGES.get(item["type"], item["msg"])
+        if item["type"] == "string_pattern_mismatch":
+            message = _PATTERNS.get(str(item.get("ctx", {}).get("pattern")), message)
         message = message.removeprefix("Value error, ").replace("Input should be", "must be")
         got = None if item["type"] == "missing" else _show(item.get("input"))
         problems.append(Problem(shown, message[:1].lower() + message[1:], location=_location(loc), got=got))

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import streamlit as st
 
 from matrix import CatalogueError, DecisionProblem, describe_value_functions, explain, shortlist_table, to_safe_csv
+from matrix.editing import stale_strands
 from matrix.scenario import scenario_to_query
 from matrix.schema import DELIVERY_MODELS, IMPACT_BANDS, TARGET_GROUPS, TIERS
 from matrix.views import MatrixFilter, filter_ids, provenance_marks, select_rows, weights_from_query
 from scoring import CRITERIA, NORMALISATIONS, ScoreResult, WeightsError, score
-from ui import charts, funding, library, sensitivity, workshop
+from ui import charts, data, funding, library, sensitivity, workshop
 from ui.text import plain
 
 
@@ -95,6 +98,11 @@ def matrix_tab(problem: DecisionProblem, result: ScoreResult, visible: list[str]
         "(high impact, wide reach, low cost, low risk). In a cell, * marks a value resting on an illustrative "
         "figure (our estimate) and ? one resting on an unconfirmed figure. Hover a cell for its raw input and source."
     )
+    stale = stale_strands(problem.catalogue, dt.date.today())
+    if stale:
+        st.warning(
+            "YEF ratings last checked more than twelve months ago: " + plain("; ".join(stale)) + ". Refresh them on the Data tab."
+        )
     if not visible:
         st.info("No intervention matches these filters.")
         return
@@ -109,6 +117,8 @@ def matrix_tab(problem: DecisionProblem, result: ScoreResult, visible: list[str]
     table["annual cost £"] = info["annual_cost_gbp"]
     table["reach a year"] = info["reach_per_year"]
     table["funded today"] = info["funded_today"]
+    checked = {s.name: s.checked for s in problem.catalogue.yef_strands}
+    table["YEF checked"] = [checked.get(str(name)) for name in info["yef_strand"]]
     st.dataframe(
         table.reset_index(drop=True),
         hide_index=True,
@@ -208,9 +218,10 @@ def export_tab(problem: DecisionProblem, result: ScoreResult, visible: list[str]
     st.dataframe(rows[["rank", "id", "name", "score"]], hide_index=True)
 
 
-def page(problem: DecisionProblem) -> None:
+def page(problem: DecisionProblem, path: str) -> None:
     st.title("Interventions matrix")
     st.caption(plain(problem.catalogue.title))
+    data.working_banner(problem, path)
     library.apply_pending(problem)
     weights, normalisation = weights_sidebar(problem)
     try:
@@ -221,8 +232,8 @@ def page(problem: DecisionProblem) -> None:
     link_problems = funding.init_from_link(problem)
     visible = filter_ids(problem, filters(problem))
     # Lazy tabs: only the open tab runs, so a slider move does not redraw every chart.
-    matrix, ranking, funded, compared, sensitive, meeting, method, export = st.tabs(
-        ["Matrix", "Ranking", "Funding", "Compare", "Sensitivity", "Workshop", "How scoring works", "Export"],
+    matrix, ranking, funded, compared, sensitive, meeting, method, export, maintain = st.tabs(
+        ["Matrix", "Ranking", "Funding", "Compare", "Sensitivity", "Workshop", "How scoring works", "Export", "Data"],
         key="tab",
         on_change="rerun",
     )
@@ -252,6 +263,9 @@ def page(problem: DecisionProblem) -> None:
     if export.open:
         with export:
             export_tab(problem, result, visible)
+    if maintain.open:
+        with maintain:
+            data.data_tab(problem, path)
     scenario, _ = funding.current_scenario(weights)
     link = {c: str(w) for c, w in weights.items()} | (scenario_to_query(scenario) if scenario else {})
     st.query_params.from_dict(link)

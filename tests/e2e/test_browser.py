@@ -126,3 +126,17 @@ def test_workshop_participant_and_facilitator(page: Page, app_url: str) -> None:
     expect(participant.get_by_text("your weights are in")).to_be_visible(timeout=10_000)
 
     expect(page.get_by_text("1 participant(s) have submitted.")).to_be_visible(timeout=15_000)
+
+
+def test_upload_of_a_broken_catalogue_lists_its_problems(page: Page, app_url: str) -> None:
+    """Uploading a malformed catalogue on the Data tab shows its problems with their lines and replaces nothing."""
+    broken = Path(__file__).resolve().parents[1] / "matrix" / "corpus" / "13_negative_cost.toml"
+    page.goto(app_url)
+    expect(page.get_by_text("Interventions matrix", exact=True)).to_be_visible(timeout=20_000)
+    wait_idle(page)
+    page.get_by_role("tab", name="Data").click()
+    wait_idle(page)
+    page.locator(".st-key-catalogue_upload input[type=file]").set_input_files(str(broken))
+    expect(page.get_by_text("nothing has been changed")).to_be_visible(timeout=15_000)
+    expect(page.get_by_text("must be greater than or equal to 0 (got -1)")).to_be_visible()
+    expect(page.get_by_text("You are working from an edited catalogue")).to_have_count(0)
