@@ -8,10 +8,7 @@ Not a test: run with `make bench`.
 
 from __future__ import annotations
 
-import statistics
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -19,22 +16,15 @@ import pandas as pd
 import pulp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from timing import median_seconds
 
 from matrix import build_problem, load_catalogue
 from matrix.scenario import default_scenario, frontier_table, funding_rules, scenario_options
 from scoring import FundingRules, optimise
 
 TIERS = ("primary", "secondary", "tertiary")
-
-
-def median_seconds(run: Callable[[], object], repeats: int) -> float:
-    run()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def synthetic(n: int, seed: int) -> tuple[pd.DataFrame, FundingRules]:

@@ -6,9 +6,7 @@ Not a test: run with `make bench`.
 
 from __future__ import annotations
 
-import statistics
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -18,21 +16,14 @@ from pymcdm.helpers import rankdata
 from pymcdm.methods import WSM
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from timing import median_seconds
 
 from matrix import build_problem, load_catalogue
 from scoring import CRITERIA, score
 
 WEIGHTS = {"impact": 40.0, "reach": 20.0, "cost": 20.0, "risk": 20.0}
-
-
-def median_seconds(run: Callable[[], object], repeats: int) -> float:
-    run()  # warm up
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def synthetic(n: int, seed: int) -> pd.DataFrame:

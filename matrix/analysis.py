@@ -227,17 +227,31 @@ def _nearest(intervals: list[Interval], now: float, wanted: Callable[[Interval],
     return best
 
 
+def _smallest_change(
+    intervals_for: Callable[[str], list[Interval]], normalised: pd.Series, wanted: Callable[[Interval], bool]
+) -> tuple[str, float, float] | None:
+    """Across criteria, the one-weight change closest to the current weights that reaches a wanted
+    interval: (criterion, weight now, weight needed), or None."""
+    choices = []
+    for criterion in CRITERIA:
+        now = float(normalised[criterion])
+        target = _nearest(intervals_for(criterion), now, wanted)
+        if target is not None:
+            choices.append((abs(target - now), criterion, now, target))
+    if not choices:
+        return None
+    _, criterion, now, target = min(choices)
+    return criterion, now, target
+
+
 def _top_k_changes(problem: DecisionProblem, normalised: pd.Series, intervention: str, k: int, scores: pd.Series) -> list[str]:
     name = str(problem.info.at[intervention, "name"])
     statements = []
-    options = []
-    for criterion in CRITERIA:
-        now = float(normalised[criterion])
-        target = _nearest(top_k_intervals(problem.values, normalised, criterion, k), now, lambda iv: intervention in iv.members)
-        if target is not None:
-            options.append((abs(target - now), criterion, now, target))
-    if options:
-        _, criterion, now, target = min(options)
+    change = _smallest_change(
+        lambda c: top_k_intervals(problem.values, normalised, c, k), normalised, lambda iv: intervention in iv.members
+    )
+    if change is not None:
+        criterion, now, target = change
         direction = "raising" if target > now else "lowering"
         statements.append(
             f"Top {k}: {direction} the {criterion} weight from {_pct(now)} to {_pct(target)} (the others in proportion) "
@@ -292,15 +306,13 @@ def _funding_changes(problem: DecisionProblem, scenario: Scenario, intervention:
     statements = []
     solver = FundingSolver.for_scenario(problem, scenario)
     normalised = normalise_weights(scenario.weights.as_dict())
-    choices = []
-    for criterion in CRITERIA:
-        now = float(normalised[criterion])
-        intervals = funded_intervals(problem, scenario, criterion, solver)
-        target = _nearest(intervals, now, lambda iv: any(m.startswith(f"{intervention}/") for m in iv.members))
-        if target is not None:
-            choices.append((abs(target - now), criterion, now, target))
-    if choices:
-        _, criterion, now, target = min(choices)
+    change = _smallest_change(
+        lambda c: funded_intervals(problem, scenario, c, solver),
+        normalised,
+        lambda iv: any(m.startswith(f"{intervention}/") for m in iv.members),
+    )
+    if change is not None:
+        criterion, now, target = change
         direction = "raising" if target > now else "lowering"
         statements.append(
             f"Funding: {direction} the {criterion} weight from {_pct(now)} to about {_pct(target)} (the others in proportion) "

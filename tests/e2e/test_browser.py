@@ -18,11 +18,16 @@ def wait_idle(page: Page) -> None:
     page.wait_for_selector(IDLE, timeout=20_000)
 
 
-def test_weight_change_reorders_and_downloads(page: Page, app_url: str, tmp_path: Path) -> None:
-    """Pushing Reach to 100 makes HashtagNG top-ranked, and the downloaded CSV agrees."""
-    page.goto(app_url)
+def open_app(page: Page, url: str) -> None:
+    """Load the app and wait for its first run to finish (the first render takes a few seconds)."""
+    page.goto(url)
     expect(page.get_by_text("Interventions matrix", exact=True)).to_be_visible(timeout=20_000)
     wait_idle(page)
+
+
+def test_weight_change_reorders_and_downloads(page: Page, app_url: str, tmp_path: Path) -> None:
+    """Pushing Reach to 100 makes HashtagNG top-ranked, and the downloaded CSV agrees."""
+    open_app(page, app_url)
     page.get_by_role("tab", name="Ranking").click()
     top = page.locator(".st-key-top_ranked")
     expect(top).to_contain_text("Cognitive behavioural therapy in the community", timeout=10_000)
@@ -56,9 +61,7 @@ def test_link_restores_weights_in_the_browser(page: Page, app_url: str) -> None:
 
 def test_budget_scenarios_compare_and_download(page: Page, app_url: str, tmp_path: Path) -> None:
     """Set a budget, see the funded set change, save and compare two scenarios, download the funding shortlist."""
-    page.goto(app_url)
-    expect(page.get_by_text("Interventions matrix", exact=True)).to_be_visible(timeout=20_000)
-    wait_idle(page)
+    open_app(page, app_url)
     page.get_by_role("tab", name="Funding").click()
     summary = page.locator(".st-key-funded_summary")
     expect(summary).to_contain_text("Funded: 21 interventions", timeout=10_000)
@@ -94,9 +97,7 @@ def test_budget_scenarios_compare_and_download(page: Page, app_url: str, tmp_pat
 
 def test_workshop_participant_and_facilitator(page: Page, app_url: str) -> None:
     """A participant submits weights from the workshop link; the facilitator's live view shows them."""
-    page.goto(app_url)
-    expect(page.get_by_text("Interventions matrix", exact=True)).to_be_visible(timeout=20_000)
-    wait_idle(page)
+    open_app(page, app_url)
     name = page.locator(".st-key-user_name input")
     name.fill("Fran")
     name.press("Enter")
@@ -131,9 +132,7 @@ def test_workshop_participant_and_facilitator(page: Page, app_url: str) -> None:
 def test_upload_of_a_broken_catalogue_lists_its_problems(page: Page, app_url: str) -> None:
     """Uploading a malformed catalogue on the Data tab shows its problems with their lines and replaces nothing."""
     broken = Path(__file__).resolve().parents[1] / "matrix" / "corpus" / "13_negative_cost.toml"
-    page.goto(app_url)
-    expect(page.get_by_text("Interventions matrix", exact=True)).to_be_visible(timeout=20_000)
-    wait_idle(page)
+    open_app(page, app_url)
     page.get_by_role("tab", name="Data").click()
     wait_idle(page)
     page.locator(".st-key-catalogue_upload input[type=file]").set_input_files(str(broken))
