@@ -21,7 +21,7 @@ import tomli_w
 
 from matrix.errors import CatalogueError, Problem
 from matrix.loader import MAX_CATALOGUE_BYTES, LoadedCatalogue, parse_catalogue
-from matrix.schema import PROVENANCE_KEYWORDS, UNCONFIRMED, Catalogue
+from matrix.schema import UNCONFIRMED, Catalogue
 
 # The flat table of interventions the app edits and the CSV upload reads. Lists are joined with ";".
 EDIT_COLUMNS: tuple[str, ...] = (
@@ -459,10 +459,6 @@ def save_catalogue(path: Path, text: str) -> Path | None:
 def can_save(path: Path) -> bool:
     """Whether the app may write the catalogue file: MATRIX_ALLOW_SAVE=1 and the folder is writable."""
     return os.environ.get("MATRIX_ALLOW_SAVE") == "1" and os.access(path.parent, os.W_OK)
-
-
-def source_keywords() -> tuple[str, ...]:
-    return PROVENANCE_KEYWORDS
 
 
 def check_upload(current: Catalogue, name: str, raw: bytes) -> LoadedCatalogue:

@@ -310,3 +310,10 @@ def weight_spread_chart(table: pd.DataFrame) -> alt.Chart:
         )
     )
     return (ticks + mean).properties(height=160)
+
+
+def chart_png(chart: alt.Chart | alt.LayerChart, scale: float = 2.0) -> bytes:
+    """The chart as a PNG image for board papers, rendered offline by vl-convert."""
+    import vl_convert
+
+    return bytes(vl_convert.vegalite_to_png(chart.to_dict(), scale=scale))

@@ -211,7 +211,16 @@ def show_result(problem: DecisionProblem, result: ScenarioResult) -> None:
     st.markdown(
         "**Value for money**: benefit against cost for every way of funding each intervention; size is reach, colour is tier."
     )
-    st.altair_chart(charts.value_for_money_chart(result.options, list(optimum.chosen.index), dict(result.names)), width="stretch")
+    value_for_money = charts.value_for_money_chart(result.options, list(optimum.chosen.index), dict(result.names))
+    st.altair_chart(value_for_money, width="stretch")
+    st.download_button(
+        "Download this chart (PNG)",
+        data=lambda: charts.chart_png(value_for_money),
+        file_name="value-for-money.png",
+        mime="image/png",
+        key="download_vfm_png",
+        on_click="ignore",
+    )
 
 
 def funding_tab(problem: DecisionProblem, weights: dict[str, int], scored: ScoreResult) -> None:
@@ -232,7 +241,16 @@ def funding_tab(problem: DecisionProblem, weights: dict[str, int], scored: Score
     show_result(problem, result)
     if st.toggle("Show the efficient frontier and what the next pound buys", key="sc_show_frontier", persist_state="page"):
         table, pounds = _frontier_and_next_pound(problem, problem.sha256, scenario.model_dump_json())
-        st.altair_chart(charts.frontier_chart(table, scenario.budget_gbp), width="stretch")
+        frontier = charts.frontier_chart(table, scenario.budget_gbp)
+        st.altair_chart(frontier, width="stretch")
+        st.download_button(
+            "Download the frontier chart (PNG)",
+            data=lambda: charts.chart_png(frontier),
+            file_name="frontier.png",
+            mime="image/png",
+            key="download_frontier_png",
+            on_click="ignore",
+        )
         st.caption("Best value at each budget from £0 to the cost of everything; the dashed rule is this scenario's budget.")
         st.markdown("**What a budget change would do**")
         st.dataframe(pounds, hide_index=True, key="next_pound_table")

@@ -142,7 +142,16 @@ def ranking_tab(problem: DecisionProblem, result: ScoreResult, visible: list[str
     if harmful:
         names = "; ".join(str(problem.info.at[i, "name"]) for i in harmful)
         st.warning(f"Rated harmful by the YEF, and excluded from funding unless overridden with a reason: {plain(names)}")
-    st.altair_chart(charts.ranking_chart(problem, result, visible), width="stretch")
+    ranking = charts.ranking_chart(problem, result, visible)
+    st.altair_chart(ranking, width="stretch")
+    st.download_button(
+        "Download this chart (PNG)",
+        data=lambda: charts.chart_png(ranking),
+        file_name="ranking.png",
+        mime="image/png",
+        key="download_ranking_png",
+        on_click="ignore",
+    )
     st.caption(
         "Each bar is the score: the sum of weight x value over the four criteria. Equal scores share a rank and are "
         "listed by id. " + plain(result.method)

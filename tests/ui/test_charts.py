@@ -78,3 +78,10 @@ def test_tier_spend_chart(problem: DecisionProblem) -> None:
     )
     rows = dataset(charts.tier_spend_chart(totals).to_dict())
     assert [(r["tier"], r["tier spend £"]) for r in rows] == [("primary", 6.0), ("secondary", 4.0), ("tertiary", 0.0)]
+
+
+def test_charts_render_to_png_offline(problem: DecisionProblem) -> None:
+    """A chart renders to PNG bytes without any network (vl-convert bundles the renderer)."""
+    result = score(problem.values, {"impact": 1})
+    png = charts.chart_png(charts.ranking_chart(problem, result, list(problem.info.index)[:5]))
+    assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 1000
