@@ -20,7 +20,7 @@ from matrix.scenario import (
 )
 from matrix.schema import TIERS, Weights
 from scoring import InfeasibleError, ScoreResult, WeightsError
-from ui import charts, library, sensitivity
+from ui import charts, library, sensitivity, widgets
 from ui.text import plain
 
 MAX_COMPARED = 4
@@ -213,14 +213,7 @@ def show_result(problem: DecisionProblem, result: ScenarioResult) -> None:
     )
     value_for_money = charts.value_for_money_chart(result.options, list(optimum.chosen.index), dict(result.names))
     st.altair_chart(value_for_money, width="stretch")
-    st.download_button(
-        "Download this chart (PNG)",
-        data=lambda: charts.chart_png(value_for_money),
-        file_name="value-for-money.png",
-        mime="image/png",
-        key="download_vfm_png",
-        on_click="ignore",
-    )
+    widgets.png_download(value_for_money, "Download this chart (PNG)", "value-for-money.png", "download_vfm_png")
 
 
 def funding_tab(problem: DecisionProblem, weights: dict[str, int], scored: ScoreResult) -> None:
@@ -243,14 +236,7 @@ def funding_tab(problem: DecisionProblem, weights: dict[str, int], scored: Score
         table, pounds = _frontier_and_next_pound(problem, problem.sha256, scenario.model_dump_json())
         frontier = charts.frontier_chart(table, scenario.budget_gbp)
         st.altair_chart(frontier, width="stretch")
-        st.download_button(
-            "Download the frontier chart (PNG)",
-            data=lambda: charts.chart_png(frontier),
-            file_name="frontier.png",
-            mime="image/png",
-            key="download_frontier_png",
-            on_click="ignore",
-        )
+        widgets.png_download(frontier, "Download the frontier chart (PNG)", "frontier.png", "download_frontier_png")
         st.caption("Best value at each budget from £0 to the cost of everything; the dashed rule is this scenario's budget.")
         st.markdown("**What a budget change would do**")
         st.dataframe(pounds, hide_index=True, key="next_pound_table")

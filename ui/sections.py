@@ -12,7 +12,7 @@ from matrix.scenario import scenario_to_query
 from matrix.schema import DELIVERY_MODELS, IMPACT_BANDS, TARGET_GROUPS, TIERS
 from matrix.views import MatrixFilter, filter_ids, provenance_marks, select_rows, weights_from_query
 from scoring import CRITERIA, NORMALISATIONS, ScoreResult, WeightsError, score
-from ui import charts, data, funding, library, sensitivity, workshop
+from ui import charts, data, funding, library, sensitivity, widgets, workshop
 from ui.text import plain
 
 
@@ -144,14 +144,7 @@ def ranking_tab(problem: DecisionProblem, result: ScoreResult, visible: list[str
         st.warning(f"Rated harmful by the YEF, and excluded from funding unless overridden with a reason: {plain(names)}")
     ranking = charts.ranking_chart(problem, result, visible)
     st.altair_chart(ranking, width="stretch")
-    st.download_button(
-        "Download this chart (PNG)",
-        data=lambda: charts.chart_png(ranking),
-        file_name="ranking.png",
-        mime="image/png",
-        key="download_ranking_png",
-        on_click="ignore",
-    )
+    widgets.png_download(ranking, "Download this chart (PNG)", "ranking.png", "download_ranking_png")
     st.caption(
         "Each bar is the score: the sum of weight x value over the four criteria. Equal scores share a rank and are "
         "listed by id. " + plain(result.method)
