@@ -20,7 +20,7 @@ import pandas as pd
 import tomli_w
 
 from matrix.errors import CatalogueError, Problem
-from matrix.loader import MAX_CATALOGUE_BYTES, LoadedCatalogue, parse_catalogue
+from matrix.loader import MAX_CATALOGUE_BYTES, LoadedCatalogue, decode_text, parse_catalogue
 from matrix.schema import UNCONFIRMED, Catalogue
 
 # The flat table of interventions the app edits and the CSV upload reads. Lists are joined with ";".
@@ -304,16 +304,7 @@ def diff_catalogues(old: Catalogue, new: Catalogue) -> pd.DataFrame:
 
 def read_csv_upload(raw: bytes, shown: str) -> pd.DataFrame:
     """A CSV of interventions with the EDIT_COLUMNS, as text cells; problems raise CatalogueError."""
-    if len(raw) > MAX_UPLOAD_BYTES:
-        raise CatalogueError([Problem(shown, f"the file is {len(raw):,} bytes; the limit is {MAX_UPLOAD_BYTES:,}")])
-    if not raw.strip():
-        raise CatalogueError([Problem(shown, "the file is empty")])
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = raw[: error.start].count(b"\n") + 1
-        raise CatalogueError([Problem(shown, "the file is not UTF-8 text", line=line)]) from None
-    reader = csv.DictReader(io.StringIO(text))
+    reader = csv.DictReader(io.StringIO(decode_text(raw, shown).removeprefix("\ufeff")))
     header = reader.fieldnames or []
     missing = [c for c in EDIT_COLUMNS if c not in header]
     unknown = [c for c in header if c not in EDIT_COLUMNS]
@@ -376,13 +367,7 @@ def yef_changes(catalogue: Catalogue, raw: bytes, shown: str) -> tuple[pd.DataFr
     A strand is matched by slug (any of ';'-separated slugs) or by name. Values the table marks
     unconfirmed (or leaves unreadable) are not applied over known ones.
     """
-    if len(raw) > MAX_UPLOAD_BYTES:
-        raise CatalogueError([Problem(shown, f"the file is {len(raw):,} bytes; the limit is {MAX_UPLOAD_BYTES:,}")])
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise CatalogueError([Problem(shown, "the file is not UTF-8 text")]) from None
-    reader = csv.DictReader(io.StringIO(text))
+    reader = csv.DictReader(io.StringIO(decode_text(raw, shown).removeprefix("\ufeff")))
     needed = ("strand", "impact_label", "impact_pct", "evidence_rating", "cost_rating")
     missing = [c for c in needed if c not in (reader.fieldnames or [])]
     if missing:
@@ -465,8 +450,6 @@ def check_upload(current: Catalogue, name: str, raw: bytes) -> LoadedCatalogue:
     """An uploaded catalogue, TOML (a whole catalogue) or CSV (the interventions, with the current
     catalogue's sources, strands and scoring), validated; CatalogueError lists every problem with
     its line."""
-    if len(raw) > MAX_UPLOAD_BYTES:
-        raise CatalogueError([Problem(name, f"the file is {len(raw):,} bytes; the limit is {MAX_UPLOAD_BYTES:,}")])
     if name.lower().endswith(".csv"):
         frame = read_csv_upload(raw, name)
         try:

@@ -51,22 +51,27 @@ def load_catalogue(path: str | Path) -> LoadedCatalogue:
 
 def parse_catalogue(raw: bytes, shown: str) -> LoadedCatalogue:
     """Validate catalogue bytes; ``shown`` is the name used in messages."""
-    if len(raw) > MAX_CATALOGUE_BYTES:
-        raise CatalogueError([Problem(shown, f"the file is {len(raw):,} bytes; the limit is {MAX_CATALOGUE_BYTES:,}")])
-    if not raw.strip():
-        raise CatalogueError([Problem(shown, "the file is empty")])
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = raw[: error.start].count(b"\n") + 1
-        raise CatalogueError(
-            [Problem(shown, f"the file is not UTF-8 text (byte 0x{raw[error.start]:02x} cannot be decoded)", line=line)]
-        ) from None
+    text = decode_text(raw, shown)
     try:
         document = tomllib.loads(text.removeprefix("\ufeff"))
     except tomllib.TOMLDecodeError as error:
         raise CatalogueError([_toml_problem(shown, str(error), text)]) from None
     return LoadedCatalogue(validate_document(document, shown), hashlib.sha256(raw).hexdigest(), shown, text)
+
+
+def decode_text(raw: bytes, shown: str) -> str:
+    """Uploaded or read bytes as text: within the size limit, not empty, UTF-8; else CatalogueError."""
+    if len(raw) > MAX_CATALOGUE_BYTES:
+        raise CatalogueError([Problem(shown, f"the file is {len(raw):,} bytes; the limit is {MAX_CATALOGUE_BYTES:,}")])
+    if not raw.strip():
+        raise CatalogueError([Problem(shown, "the file is empty")])
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        raise CatalogueError(
+            [Problem(shown, f"the file is not UTF-8 text (byte 0x{raw[error.start]:02x} cannot be decoded)", line=line)]
+        ) from None
 
 
 def validate_document(document: dict[str, Any], shown: str) -> Catalogue:

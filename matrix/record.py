@@ -20,7 +20,7 @@ from matrix.problem import DecisionProblem, build_problem
 from matrix.scenario import Scenario, evaluate
 from matrix.schema import Strict, Weights
 from matrix.version import APP_VERSION
-from scoring import NORMALISATIONS, score
+from scoring import score
 
 RECORD_FORMAT = 1
 # Bump when a change to scoring, benefit or optimisation could change a result.
@@ -178,8 +178,6 @@ def replay(
     for key, text in METHOD.items():
         if record.method.get(key) != text:
             differences.append(f"method ({key}): the record says '{record.method.get(key)}'; this app does '{text}'")
-    if record.method.get("normalisation") not in NORMALISATIONS:
-        differences.append(f"method: unknown normalisation '{record.method.get('normalisation')}'")
     raw = catalogue_bytes if catalogue_bytes is not None else record.catalogue.toml.encode("utf-8")
     loaded = parse_catalogue(raw, catalogue_name if catalogue_bytes is not None else "the record's catalogue")
     if loaded.sha256 != record.catalogue.sha256:
