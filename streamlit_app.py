@@ -11,10 +11,9 @@ from pathlib import Path
 
 import streamlit as st
 
-from matrix import CatalogueError, DecisionProblem, build_problem, load_catalogue, parse_catalogue
+from matrix.catalogue import SHIPPED_CATALOGUE, CatalogueError, load_catalogue, parse_catalogue
+from matrix.decision import DecisionProblem, build_problem
 from ui import sections, workshop
-
-DEFAULT_CATALOGUE = Path(__file__).resolve().parent / "data" / "interventions.toml"
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -34,7 +33,7 @@ def load_edited(text: str) -> DecisionProblem:
 
 def main() -> None:
     st.set_page_config(page_title="Interventions matrix", page_icon=":bar_chart:", layout="wide")
-    path = os.environ.get("MATRIX_CATALOGUE", str(DEFAULT_CATALOGUE))
+    path = os.environ.get("MATRIX_CATALOGUE", str(SHIPPED_CATALOGUE))
     edited = st.session_state.get("working_text")
     try:
         if edited:

@@ -19,9 +19,8 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from matrix import build_problem, load_catalogue
-from matrix.analysis import run_monte_carlo
-from matrix.scenario import default_scenario, funding_rules, scenario_options
+from matrix.catalogue import load_catalogue
+from matrix.decision import build_problem, default_scenario, funding_rules, run_monte_carlo, scenario_options
 from scoring import CRITERIA, normalise_weights, optimise
 from scoring.montecarlo import sample_weights, simulate
 

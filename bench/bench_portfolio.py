@@ -20,8 +20,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from timing import median_seconds
 
-from matrix import build_problem, load_catalogue
-from matrix.scenario import default_scenario, frontier_table, funding_rules, scenario_options
+from matrix.catalogue import load_catalogue
+from matrix.decision import build_problem, default_scenario, frontier_table, funding_rules, scenario_options
 from scoring import FundingRules, optimise
 
 TIERS = ("primary", "secondary", "tertiary")

@@ -20,7 +20,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from timing import median_seconds
 
-from matrix import build_problem, load_catalogue
+from matrix.catalogue import load_catalogue
+from matrix.decision import build_problem
 from scoring import CRITERIA, score
 
 WEIGHTS = {"impact": 40.0, "reach": 20.0, "cost": 20.0, "risk": 20.0}

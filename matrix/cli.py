@@ -11,16 +11,20 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from matrix.errors import CatalogueError
-from matrix.export import funding_table, shortlist_table, to_safe_csv
-from matrix.loader import LoadedCatalogue, load_catalogue
-from matrix.problem import build_problem, provenance_counts
-from matrix.record import RecordError, read_record, replay
-from matrix.scenario import Scenario, ScenarioError, evaluate
-from matrix.schema import TIERS, Weights
-from scoring import CRITERIA, NORMALISATIONS, InfeasibleError, WeightsError, score
+from matrix.catalogue import SHIPPED_CATALOGUE, TIERS, CatalogueError, LoadedCatalogue, Weights, load_catalogue
+from matrix.decision import (
+    Scenario,
+    build_problem,
+    evaluate,
+    funding_table,
+    provenance_counts,
+    shortlist_table,
+    to_safe_csv,
+)
+from matrix.persistence import read_record, replay
+from scoring import CRITERIA, NORMALISATIONS, DecisionError, InfeasibleError, WeightsError, score
 
-DEFAULT_CATALOGUE = Path(__file__).resolve().parent.parent / "data" / "interventions.toml"
+DEFAULT_CATALOGUE = SHIPPED_CATALOGUE
 
 
 @contextlib.contextmanager
@@ -38,7 +42,7 @@ def solver_output_to_stderr() -> Iterator[None]:
         os.close(saved)
 
 
-class UsageError(Exception):
+class UsageError(DecisionError):
     """A command-line argument that cannot be used; the message says why."""
 
 
@@ -137,10 +141,11 @@ def _shortlist(args: argparse.Namespace) -> int:
     weights = _weights(args, loaded)
     problem = build_problem(loaded.catalogue, loaded.sha256)
     try:
-        result = score(problem.values, weights)
+        result = score(problem.values, weights, normalisation=args.normalisation)
         scenario = Scenario(
             name="command line",
             weights=Weights.model_validate(weights | {c: 0.0 for c in CRITERIA if c not in weights}),
+            normalisation=args.normalisation,
             budget_gbp=args.budget,
             must_fund=tuple(args.must),
             must_not_fund=tuple(args.exclude),
@@ -153,13 +158,9 @@ def _shortlist(args: argparse.Namespace) -> int:
         )
         with solver_output_to_stderr():
             funded = evaluate(problem, scenario)
-    except (WeightsError, ScenarioError) as error:
-        raise UsageError(str(error)) from None
-    except InfeasibleError as error:
-        raise UsageError("the constraints cannot all hold: " + "; ".join(error.reasons)) from None
     except ValidationError as error:
         raise UsageError("; ".join(e["msg"] for e in error.errors(include_url=False))) from None
-    table = funding_table(problem, result, funded.options, funded.optimum)
+    table = funding_table(problem, result, funded)
     optimum = funded.optimum
     summary = (
         f"funded {len(optimum.chosen)} of {len(table)} interventions for £{optimum.spend_gbp:,.0f} "
@@ -177,10 +178,7 @@ def _replay(args: argparse.Namespace) -> int:
         raise UsageError(
             f"{args.record}: no such file" if not path.exists() else f"{args.record}: this is a folder, not a record"
         )
-    try:
-        record = read_record(path.read_bytes(), args.record)
-    except RecordError as error:
-        raise UsageError(str(error)) from None
+    record = read_record(path.read_bytes(), args.record)
     catalogue = None
     if args.catalogue is not None:
         catalogue_path = Path(args.catalogue)
@@ -237,6 +235,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     short.add_argument("--keep-today", action="store_true", help="keep everything funded today (no disinvestment)")
     short.add_argument("--include-cost", action="store_true", help="count the cost criterion in the benefit too")
+    short.add_argument("--normalisation", choices=list(NORMALISATIONS), default="value_functions")
     short.add_argument("--out", help="file to write (default: standard output)")
     short.set_defaults(run=_shortlist)
 
@@ -257,6 +256,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(problem, file=sys.stderr)
         print(f"{len(error.problems)} problem(s) found", file=sys.stderr)
         return 1
-    except UsageError as error:
+    except InfeasibleError as error:
+        print("error: the constraints cannot all hold: " + "; ".join(error.reasons), file=sys.stderr)
+        return 1
+    except DecisionError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

@@ -1,13 +1,36 @@
-"""Pure decision maths: value functions, weights, weighted sums, ranks.
+"""Pure decision maths: value functions, weights, weighted sums, ranks, the funded set, sensitivity, Monte Carlo.
 
 Nothing here reads files or draws widgets; it takes arrays and tables and returns tables.
 """
 
-from scoring.portfolio import FundingRules, InfeasibleError, Portfolio, frontier, optimise, ratio_ranking
+from scoring.benefit import benefit_weights, option_benefits
+from scoring.errors import DecisionError, Problem
+from scoring.funding import (
+    BENEFIT_SCALE,
+    FundingRules,
+    InfeasibleError,
+    allowed_options,
+    benefit_units,
+    best_sets,
+    dp_unit,
+)
+from scoring.money import money
+from scoring.montecarlo import MonteCarloResult, WeightMode, sample_weights, simulate
+from scoring.portfolio import EXACT_METHOD, Portfolio, frontier, optimise, ratio_ranking
+from scoring.sensitivity import (
+    Interval,
+    containing,
+    dominance,
+    funded_breakpoints,
+    one_way_array,
+    one_way_weights,
+    top_k_intervals,
+)
 from scoring.value_functions import PiecewiseLinear
 from scoring.weighted_sum import (
     CRITERIA,
     NORMALISATIONS,
+    Normalisation,
     ScoreResult,
     WeightsError,
     minmax_rescale,
@@ -18,20 +41,43 @@ from scoring.weighted_sum import (
 )
 
 __all__ = [
+    "BENEFIT_SCALE",
     "CRITERIA",
+    "EXACT_METHOD",
     "NORMALISATIONS",
+    "DecisionError",
     "FundingRules",
     "InfeasibleError",
+    "Interval",
+    "MonteCarloResult",
+    "Normalisation",
     "PiecewiseLinear",
     "Portfolio",
+    "Problem",
     "ScoreResult",
+    "WeightMode",
     "WeightsError",
+    "allowed_options",
+    "benefit_units",
+    "benefit_weights",
+    "best_sets",
+    "containing",
+    "dominance",
+    "dp_unit",
     "frontier",
+    "funded_breakpoints",
     "minmax_rescale",
+    "money",
     "normalise_weights",
+    "one_way_array",
+    "one_way_weights",
     "optimise",
+    "option_benefits",
     "rank_scores",
     "ratio_ranking",
+    "sample_weights",
     "score",
+    "simulate",
+    "top_k_intervals",
     "weighted_sum_kernel",
 ]

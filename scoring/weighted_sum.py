@@ -15,6 +15,8 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from scoring.errors import DecisionError
+
 CRITERIA: tuple[str, ...] = ("impact", "reach", "cost", "risk")
 
 Normalisation = Literal["value_functions", "minmax"]
@@ -28,7 +30,7 @@ NORMALISATIONS: dict[str, str] = {
 TIE_TOLERANCE = 1e-9
 
 
-class WeightsError(ValueError):
+class WeightsError(DecisionError):
     """Weights that cannot be normalised: negative, not numbers, or all zero."""
 
 
@@ -58,14 +60,17 @@ def weighted_sum_kernel(values: npt.NDArray[np.float64], weights: npt.NDArray[np
     return np.asarray(values @ weights, dtype=np.float64)
 
 
-def minmax_rescale(values: pd.DataFrame) -> pd.DataFrame:
-    """Rescale each column to 0-100 across the rows given; a constant column scores 100."""
-    raw = values.to_numpy(dtype=np.float64)
-    low = raw.min(axis=0)
-    span = raw.max(axis=0) - low
+def minmax_rescale(values: pd.DataFrame, reference: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Rescale each column to 0-100 so the lowest row of ``reference`` (default: ``values`` itself)
+    scores 0 and the highest 100; a column that does not vary in the reference scores 100. Rows of
+    ``values`` outside the reference's range are kept within 0-100."""
+    base = (values if reference is None else reference).to_numpy(dtype=np.float64)
+    low = base.min(axis=0)
+    span = base.max(axis=0) - low
     varies = span > 0
+    raw = values.to_numpy(dtype=np.float64)
     rescaled = np.where(varies, (raw - low) / np.where(varies, span, 1.0) * 100.0, 100.0)
-    return pd.DataFrame(rescaled, index=values.index, columns=values.columns)
+    return pd.DataFrame(np.clip(rescaled, 0.0, 100.0), index=values.index, columns=values.columns)
 
 
 def rank_scores(scores: pd.Series) -> pd.Series:

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from matrix import DecisionProblem, LoadedCatalogue, build_problem, load_catalogue
+from matrix.catalogue import LoadedCatalogue, load_catalogue
+from matrix.decision import DecisionProblem, build_problem
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ROOT / "data" / "interventions.toml"

@@ -11,7 +11,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from matrix.problem import DecisionProblem
+from matrix.decision import DecisionProblem
 from scoring import CRITERIA, ScoreResult
 
 CRITERION_COLOURS = {"impact": "#1b7837", "reach": "#2166ac", "cost": "#b35806", "risk": "#762a83"}

@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
-from matrix import CatalogueError, DecisionProblem
-from matrix.editing import (
+from matrix.catalogue import (
+    DELIVERY_MODELS,
+    DELIVERY_RISKS,
     MAX_UPLOAD_BYTES,
+    PROVENANCE_KEYWORDS,
+    TARGET_GROUPS,
+    TIERS,
+    Catalogue,
+    CatalogueError,
     apply_frame,
     apply_yef,
     can_save,
@@ -24,14 +32,7 @@ from matrix.editing import (
     save_catalogue,
     yef_changes,
 )
-from matrix.schema import (
-    DELIVERY_MODELS,
-    DELIVERY_RISKS,
-    PROVENANCE_KEYWORDS,
-    TARGET_GROUPS,
-    TIERS,
-    Catalogue,
-)
+from matrix.decision import DecisionProblem
 from ui.text import plain
 
 UPLOAD_MB = MAX_UPLOAD_BYTES // (1024 * 1024)
@@ -89,7 +90,7 @@ def _review(old: Catalogue, new: Catalogue, text: str, key: str, what: str) -> N
         _use(text, f"The {what} is now in use (not yet saved to the file).")
 
 
-def _problems(messages: list[str]) -> None:
+def _problems(messages: Sequence[object]) -> None:
     st.error(f"{len(messages)} problem(s); nothing has been changed:\n\n" + "\n".join(f"- {plain(m)}" for m in messages))
 
 
@@ -154,8 +155,7 @@ def sources_editor(problem: DecisionProblem) -> None:
     try:
         loaded = load_document(document, "the edited sources")
     except CatalogueError as error:
-        messages = [f"{p.location}: {p.message}" + (f" (got {p.got})" if p.got is not None else "") for p in error.problems]
-        _problems(messages)
+        _problems([replace(p, path="") for p in error.problems])
         return
     _review(catalogue, loaded.catalogue, loaded.text, "sources", "edited catalogue")
 
@@ -171,7 +171,7 @@ def uploader(problem: DecisionProblem) -> None:
     try:
         loaded = check_upload(problem.catalogue, upload.name, upload.getvalue())
     except CatalogueError as error:
-        _problems([str(p) for p in error.problems])
+        _problems(error.problems)
         return
     _review(problem.catalogue, loaded.catalogue, loaded.text, "upload", "uploaded catalogue")
 
@@ -188,7 +188,7 @@ def yef_refresh(problem: DecisionProblem) -> None:
     try:
         changes, skipped = yef_changes(problem.catalogue, upload.getvalue(), upload.name)
     except CatalogueError as error:
-        _problems([str(p) for p in error.problems])
+        _problems(error.problems)
         return
     for line in skipped:
         st.caption(plain(line))
@@ -211,7 +211,7 @@ def yef_refresh(problem: DecisionProblem) -> None:
         try:
             loaded = load_document(apply_yef(problem.catalogue, changes, source, today), "the refreshed catalogue")
         except CatalogueError as error:
-            _problems([str(p) for p in error.problems])
+            _problems(error.problems)
             return
         _use(loaded.text, f"{len(changes)} YEF rating(s) applied (not yet saved to the file).")
 

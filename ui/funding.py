@@ -5,25 +5,25 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from matrix import DecisionProblem
-from matrix.export import funding_table, to_safe_csv
-from matrix.scenario import (
+from matrix.catalogue import TIERS
+from matrix.decision import (
+    MAX_BUDGET_GBP,
+    MAX_COMPARED,
+    MAX_RINGFENCE_PERCENT,
+    DecisionProblem,
     Scenario,
-    ScenarioError,
     ScenarioResult,
     compare,
-    default_scenario,
     evaluate,
     frontier_table,
+    funding_table,
     next_pound,
-    scenario_from_query,
+    to_safe_csv,
+    unique_name,
 )
-from matrix.schema import TIERS, Weights
-from scoring import InfeasibleError, ScoreResult, WeightsError
-from ui import charts, library, sensitivity, widgets
+from scoring import DecisionError, InfeasibleError, ScoreResult, money
+from ui import charts, library, sensitivity, state, widgets
 from ui.text import plain
-
-MAX_COMPARED = 4
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -44,28 +44,6 @@ def evaluate_cached(problem: DecisionProblem, scenario: Scenario) -> ScenarioRes
     return _evaluate(problem, problem.sha256, scenario.model_dump_json())
 
 
-def init_from_link(problem: DecisionProblem) -> list[str]:
-    """Put the link's scenario (or the default) into the widgets' state, once per session."""
-    if "sc_budget" in st.session_state:
-        return []
-    scenario, problems = scenario_from_query(dict(st.query_params.to_dict()), default_scenario(problem))
-    st.session_state["sc_name"] = scenario.name
-    st.session_state["sc_budget"] = round(scenario.budget_gbp)
-    st.session_state["sc_ringfence"] = round(scenario.ringfence_share * 100)
-    st.session_state["sc_must"] = [i for i in scenario.must_fund if i in problem.info.index]
-    st.session_state["sc_exclude"] = [i for i in scenario.must_not_fund if i in problem.info.index]
-    st.session_state["sc_allow_harmful"] = [i for i in scenario.harmful_overrides if i in problem.info.index]
-    st.session_state["sc_reason"] = next(iter(scenario.harmful_overrides.values()), "")
-    for tier in TIERS:
-        low = round(scenario.tier_min_share.get(tier, 0.0) * 100)
-        high = round(scenario.tier_max_share.get(tier, 1.0) * 100)
-        st.session_state[f"sc_tier_{tier}"] = (low, high)
-    st.session_state["sc_keep_today"] = scenario.keep_status_quo
-    st.session_state["sc_include_cost"] = scenario.include_cost
-    st.session_state.setdefault("saved_scenarios", [])
-    return problems
-
-
 def scenario_controls(problem: DecisionProblem) -> None:
     """The scenario's widgets. Their values live in session state, so they persist while another tab is open."""
     names = {str(i): str(n) for i, n in problem.info["name"].items()}
@@ -77,7 +55,7 @@ def scenario_controls(problem: DecisionProblem) -> None:
     top[1].number_input(
         "Budget (£ a year)",
         min_value=0,
-        max_value=100_000_000,
+        max_value=MAX_BUDGET_GBP,
         step=10_000,
         key="sc_budget",
         help=f"Default: £{budget_source.value:,.0f}, {budget_source.note or budget_source.source}",
@@ -86,7 +64,7 @@ def scenario_controls(problem: DecisionProblem) -> None:
     top[2].slider(
         "Ring-fenced for evaluation (%)",
         0,
-        30,
+        MAX_RINGFENCE_PERCENT,
         key="sc_ringfence",
         help="Share of the budget kept aside for evaluation.",
         persist_state="page",
@@ -122,43 +100,45 @@ def scenario_controls(problem: DecisionProblem) -> None:
                 st.warning("Give a reason to override the exclusion; until then these stay excluded.")
 
 
-def current_scenario(weights: dict[str, int]) -> tuple[Scenario | None, str]:
-    """The scenario the widgets' values describe (read from session state), or why there is none."""
-    state = st.session_state
-    reason = state["sc_reason"].strip()
-    overrides = dict.fromkeys(state["sc_allow_harmful"], reason) if reason else {}
-    tier_min = {t: state[f"sc_tier_{t}"][0] / 100 for t in TIERS if state[f"sc_tier_{t}"][0] > 0}
-    tier_max = {t: state[f"sc_tier_{t}"][1] / 100 for t in TIERS if state[f"sc_tier_{t}"][1] < 100}
-    try:
-        scenario = Scenario(
-            name=state["sc_name"].strip() or "Scenario",
-            weights=Weights(**{c: float(w) for c, w in weights.items()}),
-            budget_gbp=float(state["sc_budget"]),
-            must_fund=tuple(state["sc_must"]),
-            must_not_fund=tuple(state["sc_exclude"]),
-            harmful_overrides=overrides,
-            tier_min_share=tier_min,
-            tier_max_share=tier_max,
-            ringfence_share=state["sc_ringfence"] / 100,
-            keep_status_quo=state["sc_keep_today"],
-            include_cost=state["sc_include_cost"],
+def changes_to_today(result: ScenarioResult) -> None:
+    """What the funded set changes in what is funded today: stopped, reduced, increased, new, with the money."""
+    changes = result.changes
+    st.markdown("**Changes to what is funded today**")
+    if changes.empty:
+        st.caption("None: this set funds exactly what is funded today, at the same levels.")
+        return
+    lines = []
+    for kind, words in (("stopped", "Stopped"), ("reduced", "Reduced"), ("increased", "Increased"), ("new", "New")):
+        rows = changes[changes["change"] == kind]
+        if rows.empty:
+            continue
+        items = "; ".join(
+            f"{row['name']} ({row['level today']} to {row['level now']})"
+            if row["level now"] and row["level today"]
+            else str(row["name"])
+            for row in rows.to_dict(orient="records")
         )
-    except ValueError as error:
-        return None, f"This scenario cannot be used: {error}"
-    return scenario, ""
-
-
-def _money(gbp: float) -> str:
-    return f"£{gbp:,.0f}"
+        total = float(rows["difference £"].sum())
+        effect = f"frees {money(-total)}" if total < 0 else f"costs {money(total)}"
+        lines.append(f"- **{words}** ({len(rows)}, {effect} a year): {plain(items)}")
+    st.markdown("\n".join(lines))
+    freed, added = result.freed_gbp, result.change_total("increased", "new")
+    st.caption(f"In all, stopping and reducing frees {money(freed)} a year; increasing and starting costs {money(added)} a year.")
+    st.dataframe(
+        changes.drop(columns="id"),
+        hide_index=True,
+        key="changes_table",
+        column_config={c: st.column_config.NumberColumn(format="£%,.0f") for c in ("cost today £", "cost now £", "difference £")},
+    )
 
 
 def show_result(problem: DecisionProblem, result: ScenarioResult) -> None:
     optimum, ratio = result.optimum, result.ratio
     metrics = st.columns(5)
     metrics[0].metric("Value (sum of benefits)", f"{optimum.value:.1f}")
-    metrics[1].metric("Spend", _money(optimum.spend_gbp))
-    metrics[2].metric("Money left", _money(optimum.money_left_gbp))
-    metrics[3].metric("Ring-fenced for evaluation", _money(optimum.rules.ringfenced_gbp))
+    metrics[1].metric("Spend", money(optimum.spend_gbp))
+    metrics[2].metric("Money left", money(optimum.money_left_gbp))
+    metrics[3].metric("Ring-fenced for evaluation", money(optimum.rules.ringfenced_gbp))
     metrics[4].metric("Funded", f"{len(optimum.chosen)} of {len(problem.info)}")
     with st.container(key="funded_summary"):
         st.markdown(
@@ -188,11 +168,7 @@ def show_result(problem: DecisionProblem, result: ScenarioResult) -> None:
         st.caption(f"Ranking by benefit per pound happens to reach the same value here ({ratio.value:.1f}).")
     if optimum.binding:
         st.markdown("**Constraints with no room to spare:** " + plain("; ".join(optimum.binding)))
-    if result.stopped:
-        stopped = "; ".join(result.names[i] for i in result.stopped)
-        st.markdown(
-            f"**Funded today but not in this set:** {plain(stopped)}. Stopping them frees {_money(result.freed_gbp)} a year."
-        )
+    changes_to_today(result)
     if result.harmful_excluded:
         excluded = "; ".join(result.names[i] for i in result.harmful_excluded)
         st.caption(f"Excluded because the YEF rates the approach harmful: {plain(excluded)}.")
@@ -216,20 +192,20 @@ def show_result(problem: DecisionProblem, result: ScenarioResult) -> None:
     widgets.png_download(value_for_money, "Download this chart (PNG)", "value-for-money.png", "download_vfm_png")
 
 
-def funding_tab(problem: DecisionProblem, weights: dict[str, int], scored: ScoreResult) -> None:
+def funding_tab(problem: DecisionProblem, scored: ScoreResult) -> None:
     """The scenario page: controls, the funded set, charts, frontier and next pound, saving for comparison."""
     scenario_controls(problem)
-    scenario, problem_text = current_scenario(weights)
+    scenario, problem_text = state.current_scenario()
     if scenario is None:
         st.error(plain(problem_text))
         return
     try:
         result = evaluate_cached(problem, scenario)
-    except (ScenarioError, WeightsError) as error:
-        st.error(f"This scenario cannot be evaluated: {plain(error)}")
-        return
     except InfeasibleError as error:
         st.error("These constraints cannot all be met:\n\n" + "\n".join(f"- {plain(reason)}" for reason in error.reasons))
+        return
+    except DecisionError as error:
+        st.error(f"This scenario cannot be evaluated: {plain(error)}")
         return
     show_result(problem, result)
     if st.toggle("Show the efficient frontier and what the next pound buys", key="sc_show_frontier", persist_state="page"):
@@ -254,15 +230,16 @@ def funding_tab(problem: DecisionProblem, weights: dict[str, int], scored: Score
             )
             st.dataframe(sensitivity.probability_table(problem, mc), key="funded_probability_table")
     actions = st.columns(2)
-    saved: list[Scenario] = st.session_state["saved_scenarios"]
+    saved = state.compared()
     if actions[0].button("Save for comparison", key="sc_save", disabled=len(saved) >= MAX_COMPARED):
-        saved.append(scenario)
-        st.toast(f"Saved '{scenario.name}' for comparison ({len(saved)} of {MAX_COMPARED}).")
+        named = scenario.model_copy(update={"name": unique_name(scenario.name, [s.name for s in saved])})
+        saved.append(named)
+        st.toast(f"Saved '{named.name}' for comparison ({len(saved)} of {MAX_COMPARED}); the page's link keeps it.")
     if len(saved) >= MAX_COMPARED:
         actions[0].caption(f"{MAX_COMPARED} scenarios are saved; remove one on the Compare tab to save another.")
     actions[1].download_button(
         "Download funding shortlist CSV",
-        data=lambda: to_safe_csv(funding_table(problem, scored, result.options, result.optimum)),
+        data=lambda: to_safe_csv(funding_table(problem, scored, result)),
         file_name="funding-shortlist.csv",
         mime="text/csv",
         key="download_funding_csv",
@@ -276,7 +253,7 @@ def funding_tab(problem: DecisionProblem, weights: dict[str, int], scored: Score
 
 
 def compare_tab(problem: DecisionProblem) -> None:
-    saved: list[Scenario] = st.session_state["saved_scenarios"]
+    saved = state.compared()
     if not saved:
         st.info("Save up to four scenarios on the Funding tab to compare them here.")
         return
@@ -284,7 +261,7 @@ def compare_tab(problem: DecisionProblem) -> None:
     for scenario in saved:
         try:
             results.append(evaluate_cached(problem, scenario))
-        except (ScenarioError, WeightsError, InfeasibleError) as error:
+        except DecisionError as error:
             failed.append(f"{scenario.name}: {error}")
     for message in failed:
         st.warning(plain(message))

@@ -7,11 +7,10 @@ from pathlib import Path
 
 import streamlit as st
 
-from matrix import DecisionProblem
-from matrix.record import RecordError, build_record, read_record, record_json
-from matrix.scenario import Scenario
-from matrix.schema import TIERS, Weights
-from matrix.store import Store, StoreError
+from matrix.catalogue import Weights
+from matrix.decision import DecisionProblem, Scenario
+from matrix.persistence import RecordError, Store, StoreError, build_record, read_record, record_json
+from ui import state
 from ui.text import plain
 
 MAX_RECORD_BYTES = 10 * 1024 * 1024
@@ -32,40 +31,6 @@ def store_or_message() -> Store | None:
         st.warning(f"Saved scenarios and workshops are unavailable: {plain(store)}")
         return None
     return store
-
-
-def apply_scenario(scenario: Scenario, problem: DecisionProblem, saved_id: int | None = None) -> None:
-    """Put a scenario into the widgets' state (weights and every funding control)."""
-    state = st.session_state
-    for criterion, weight in scenario.weights.as_dict().items():
-        state[f"w_{criterion}"] = round(weight)
-    state["sc_name"] = scenario.name
-    state["sc_budget"] = round(scenario.budget_gbp)
-    state["sc_ringfence"] = round(scenario.ringfence_share * 100)
-    known = set(problem.info.index)
-    state["sc_must"] = [i for i in scenario.must_fund if i in known]
-    state["sc_exclude"] = [i for i in scenario.must_not_fund if i in known]
-    state["sc_allow_harmful"] = [i for i in scenario.harmful_overrides if i in known]
-    state["sc_reason"] = next(iter(scenario.harmful_overrides.values()), "")
-    for tier in TIERS:
-        state[f"sc_tier_{tier}"] = (
-            round(scenario.tier_min_share.get(tier, 0.0) * 100),
-            round(scenario.tier_max_share.get(tier, 1.0) * 100),
-        )
-    state["sc_keep_today"] = scenario.keep_status_quo
-    state["sc_include_cost"] = scenario.include_cost
-    state["loaded_scenario_id"] = saved_id
-
-
-def apply_pending(problem: DecisionProblem) -> None:
-    """Apply a scenario queued by an import (widgets can only be set before they are drawn)."""
-    pending = st.session_state.pop("pending_scenario", None)
-    if pending is not None:
-        apply_scenario(Scenario.model_validate_json(pending), problem)
-
-
-def _who() -> str:
-    return str(st.session_state.get("user_name", "")).strip()
 
 
 def library_section(problem: DecisionProblem, scenario: Scenario) -> None:
@@ -101,9 +66,9 @@ def library_section(problem: DecisionProblem, scenario: Scenario) -> None:
     actions[0].button("Load", key="lib_load", on_click=_load, args=(store, problem, int(chosen)))
     new_name = actions[1].text_input("New name", key="lib_new_name", label_visibility="collapsed", placeholder="new name")
     if actions[1].button("Rename", key="lib_rename"):
-        _guarded(lambda: store.rename(int(chosen), new_name, _who()), "Renamed (a new version with the new name).")
+        _guarded(lambda: store.rename(int(chosen), new_name, state.who()), "Renamed (a new version with the new name).")
     if actions[2].button("Delete", key="lib_delete"):
-        _guarded(lambda: store.delete(int(chosen), _who()), "Deleted from the list; its versions stay in the database.")
+        _guarded(lambda: store.delete(int(chosen), state.who()), "Deleted from the list; its versions stay in the database.")
     history = store.history(int(chosen))
     st.dataframe(
         [
@@ -135,7 +100,7 @@ def _guarded(action: object, done: str) -> None:
 
 def _save(store: Store, problem: DecisionProblem, scenario: Scenario, scenario_id: int | None) -> None:
     try:
-        saved = store.save_scenario(scenario, _who(), problem.sha256, scenario_id)
+        saved = store.save_scenario(scenario, state.who(), problem.sha256, scenario_id)
     except StoreError as error:
         st.error(
             f"Not saved: {plain(error)}. Type your name in the sidebar."
@@ -151,9 +116,9 @@ def _load(store: Store, problem: DecisionProblem, scenario_id: int) -> None:
     try:
         scenario, _ = store.load_scenario(scenario_id)
     except StoreError as error:
-        st.session_state["lib_message"] = str(error)
+        st.session_state[state.MESSAGES] = [f"The saved scenario could not be loaded: {error}"]
         return
-    apply_scenario(scenario, problem, scenario_id)
+    state.queue(scenario, f"saved scenario {scenario_id}", scenario_id)
 
 
 def record_section(
@@ -163,19 +128,22 @@ def record_section(
     allow_import: bool = True,
 ) -> None:
     """Download a decision record of the current scenario, or import one to restore its scenario."""
-    state = st.session_state
+    session = st.session_state
     monte_carlo = None
-    if state.get("mc_on"):
+    if session.get("mc_on"):
         monte_carlo = {
-            "draws": int(state["mc_draws"]),
-            "seed": int(state["mc_seed"]),
-            "mode": str(state["mc_mode"]),
-            "concentration": float(state["mc_concentration"]),
-            "top_k": int(state["sa_k"]),
+            "draws": int(session["mc_draws"]),
+            "seed": int(session["mc_seed"]),
+            "mode": str(session["mc_mode"]),
+            "concentration": float(session["mc_concentration"]),
+            "top_k": int(session["sa_k"]),
         }
 
+    # The callback runs outside the session, so the signed name is read now, while the page is drawn.
+    signed = state.who()
+
     def record() -> bytes:
-        return record_json(build_record(problem, scenario, _who(), participants, monte_carlo))
+        return record_json(build_record(problem, scenario, signed, participants, monte_carlo))
 
     st.download_button(
         "Download the decision record (JSON)",
@@ -191,18 +159,18 @@ def record_section(
     upload = st.file_uploader(
         "Import a decision record to restore its scenario", type=["json"], key="record_upload", max_upload_size=10
     )
-    if upload is not None and state.get("record_upload_done") != upload.file_id:
+    if upload is not None and session.get("record_upload_done") != upload.file_id:
         try:
             imported = read_record(upload.getvalue(), upload.name)
         except RecordError as error:
             st.error(plain(error))
             return
-        state["record_upload_done"] = upload.file_id
-        state["pending_scenario"] = imported.scenario.model_dump_json()
+        session["record_upload_done"] = upload.file_id
+        state.queue(imported.scenario, "record")
         if imported.catalogue.sha256 != problem.sha256:
-            state["record_notice"] = (
+            session["record_notice"] = (
                 "The record was made with a different catalogue version; its scenario is applied to the current one."
             )
         st.rerun()
-    if state.get("record_notice"):
-        st.info(plain(state.pop("record_notice")))
+    if session.get("record_notice"):
+        st.info(plain(session.pop("record_notice")))

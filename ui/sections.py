@@ -6,13 +6,20 @@ import datetime as dt
 
 import streamlit as st
 
-from matrix import CatalogueError, DecisionProblem, describe_value_functions, explain, shortlist_table, to_safe_csv
-from matrix.editing import stale_strands
-from matrix.scenario import scenario_to_query
-from matrix.schema import DELIVERY_MODELS, IMPACT_BANDS, TARGET_GROUPS, TIERS
-from matrix.views import MatrixFilter, filter_ids, provenance_marks, select_rows, weights_from_query
-from scoring import CRITERIA, NORMALISATIONS, ScoreResult, WeightsError, score
-from ui import charts, data, funding, library, sensitivity, widgets, workshop
+from matrix.catalogue import DELIVERY_MODELS, IMPACT_BANDS, TARGET_GROUPS, TIERS, CatalogueError, stale_strands
+from matrix.decision import (
+    DecisionProblem,
+    MatrixFilter,
+    describe_value_functions,
+    explain,
+    filter_ids,
+    provenance_marks,
+    select_rows,
+    shortlist_table,
+    to_safe_csv,
+)
+from scoring import CRITERIA, NORMALISATIONS, Normalisation, ScoreResult, WeightsError, score
+from ui import charts, data, funding, sensitivity, state, widgets, workshop
 from ui.text import plain
 
 
@@ -27,57 +34,49 @@ def catalogue_problems(path: str, error: CatalogueError) -> None:
     st.caption("Fix the file and reload the page. `python -m matrix validate PATH` lists the same problems.")
 
 
-def _apply_preset(problem: DecisionProblem) -> None:
-    preset = problem.catalogue.preset(st.session_state["preset"])
-    for criterion, weight in preset.weights.as_dict().items():
-        st.session_state[f"w_{criterion}"] = round(weight)
-
-
-def weights_sidebar(problem: DecisionProblem) -> tuple[dict[str, int], str]:
-    """Sliders, presets and normalisation in the sidebar; weights are kept in the page's link."""
+def weights_sidebar(problem: DecisionProblem) -> tuple[dict[str, int], Normalisation]:
+    """Sliders, presets and normalisation in the sidebar; their values are set by ``state.prepare``."""
     catalogue = problem.catalogue
-    default = catalogue.preset(catalogue.default_preset).weights.as_dict()
-    if "w_impact" not in st.session_state:
-        restored, problems = weights_from_query(dict(st.query_params.to_dict()), default)
-        for criterion, weight in restored.items():
-            st.session_state.setdefault(f"w_{criterion}", weight)
-        st.session_state.setdefault("link_problems", problems)
-    st.session_state.setdefault("preset", catalogue.default_preset)
-    presets = {p.id: p for p in catalogue.presets}
+    presets = {p.id: p.label for p in catalogue.presets} | {state.CUSTOM: "Custom"}
     with st.sidebar:
         st.header("Weights")
-        for message in st.session_state["link_problems"]:
-            st.warning(message)
         st.selectbox(
             "Preset",
             options=list(presets),
-            format_func=lambda i: presets[i].label,
+            format_func=presets.__getitem__,
             key="preset",
-            on_change=_apply_preset,
+            on_change=state.apply_preset,
             args=(problem,),
-            help="Sets all four sliders at once. You can then move any slider.",
+            help="Sets all four sliders at once. You can then move any slider; the box then says Custom.",
         )
-        st.caption(plain(presets[st.session_state["preset"]].description))
+        chosen = st.session_state["preset"]
+        if chosen != state.CUSTOM:
+            st.caption(plain(catalogue.preset(chosen).description))
         weights = {}
         for criterion in CRITERIA:
             text = getattr(catalogue.scoring, criterion)
-            weights[criterion] = st.slider(
-                text.label, min_value=0, max_value=100, step=1, key=f"w_{criterion}", help=text.weight_help
+            weights[criterion] = int(
+                st.slider(text.label, min_value=0, max_value=100, step=1, key=f"w_{criterion}", help=text.weight_help)
             )
         total = sum(weights.values())
         if total > 0:
             st.caption("Normalised: " + ", ".join(f"{c} {w / total:.0%}" for c, w in weights.items()))
-        matching = [p.label for p in catalogue.presets if p.weights.as_dict() == {c: float(w) for c, w in weights.items()}]
-        st.caption(f"Matches preset: {', '.join(matching)}" if matching else "Custom weights (no preset matches).")
-        normalisation = st.selectbox(
+        normalisation: Normalisation = st.selectbox(
             "Normalisation",
             options=list(NORMALISATIONS),
             format_func=lambda n: {"value_functions": "Value functions (default)", "minmax": "Min-max across the catalogue"}[n],
             key="normalisation",
-            help="How criterion values are put on one 0-100 scale before weighting.",
+            help="How criterion values are put on one 0-100 scale before weighting; it applies to the ranking, "
+            "the funding benefit, the sensitivity analysis, the CSVs and the decision record.",
         )
         st.caption(plain(NORMALISATIONS[normalisation]))
-        st.text_input("Your name", key="user_name", max_chars=120, help="Recorded with saved scenarios and decision records.")
+        st.text_input(
+            "Your name",
+            key="user_name",
+            max_chars=120,
+            help="Signs saved scenarios and decision records.",
+            persist_state="session",
+        )
     return weights, normalisation
 
 
@@ -223,21 +222,29 @@ def export_tab(problem: DecisionProblem, result: ScoreResult, visible: list[str]
 def page(problem: DecisionProblem, path: str) -> None:
     st.title("Interventions matrix")
     st.caption(plain(problem.catalogue.title))
+    state.prepare(problem)
     data.working_banner(problem, path)
-    library.apply_pending(problem)
     weights, normalisation = weights_sidebar(problem)
+    messages = st.session_state.get(state.MESSAGES, [])
+    if messages:
+        with st.container(key="state_messages"):
+            for message in messages:
+                st.warning(plain(message))
+            st.button("Dismiss these messages", key="dismiss_messages", on_click=state.dismiss_messages)
     try:
-        result = score(problem.values, weights, normalisation=normalisation)  # type: ignore[arg-type]
+        result = score(problem.values, weights, normalisation=normalisation)
     except WeightsError as error:
-        st.error(f"Cannot rank: {error}.")
+        st.error(f"Cannot rank: {plain(error)}.")
         return
-    link_problems = funding.init_from_link(problem)
+    scenario, _ = state.current_scenario()
     visible = filter_ids(problem, filters(problem))
-    # Lazy tabs: only the open tab runs, so a slider move does not redraw every chart.
+    # Lazy tabs: only the open tab runs, so a slider move does not redraw every chart. The open
+    # tab is kept in the link (?tab=...), so a reload reopens it.
     matrix, ranking, funded, compared, sensitive, meeting, method, export, maintain = st.tabs(
         ["Matrix", "Ranking", "Funding", "Compare", "Sensitivity", "Workshop", "How scoring works", "Export", "Data"],
         key="tab",
         on_change="rerun",
+        bind="query-params",
     )
     if matrix.open:
         with matrix:
@@ -247,18 +254,16 @@ def page(problem: DecisionProblem, path: str) -> None:
             ranking_tab(problem, result, visible)
     if funded.open:
         with funded:
-            for message in link_problems:
-                st.warning(message)
-            funding.funding_tab(problem, weights, result)
+            funding.funding_tab(problem, result)
     if compared.open:
         with compared:
             funding.compare_tab(problem)
     if sensitive.open:
         with sensitive:
-            sensitivity.sensitivity_tab(problem, funding.current_scenario(weights)[0], weights)
+            sensitivity.sensitivity_tab(problem, scenario, result)
     if meeting.open:
         with meeting:
-            workshop.facilitator_tab(problem, funding.current_scenario(weights)[0])
+            workshop.facilitator_tab(problem, scenario)
     if method.open:
         with method:
             method_tab(problem, weights)
@@ -268,6 +273,5 @@ def page(problem: DecisionProblem, path: str) -> None:
     if maintain.open:
         with maintain:
             data.data_tab(problem, path)
-    scenario, _ = funding.current_scenario(weights)
-    link = {c: str(w) for c, w in weights.items()} | (scenario_to_query(scenario) if scenario else {})
-    st.query_params.from_dict(link)
+    # A complete run: the link now holds this scenario (an interrupted run never gets here).
+    state.sync_link(state.current_scenario()[0])

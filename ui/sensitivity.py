@@ -8,22 +8,20 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from matrix import DecisionProblem
-from matrix.analysis import (
+from matrix.decision import (
+    DecisionProblem,
     FundingSolver,
+    Scenario,
     describe_uncertainty,
     dominance_table,
     run_monte_carlo,
     stability_table,
-    weight_lines,
+    weight_sweep,
+    weights_table,
     what_would_it_take,
 )
-from matrix.scenario import Scenario
-from matrix.store import Store, StoreError
-from matrix.workshop import weights_table
-from scoring import CRITERIA, InfeasibleError, normalise_weights, score
-from scoring.montecarlo import MonteCarloResult
-from scoring.sensitivity import containing, top_k_intervals
+from matrix.persistence import Store, StoreError
+from scoring import CRITERIA, DecisionError, MonteCarloResult, ScoreResult
 from ui import charts, library
 from ui.text import plain
 
@@ -129,7 +127,7 @@ def monte_carlo(problem: DecisionProblem, scenario: Scenario) -> MonteCarloResul
             float(state["mc_concentration"]),
             participants_pool() if state["mc_mode"] == "pool" else None,
         )
-    except (InfeasibleError, ValueError) as error:
+    except DecisionError as error:
         st.error(f"The Monte Carlo analysis cannot run for this scenario: {plain(error)}")
         return None
 
@@ -151,36 +149,32 @@ def probability_table(problem: DecisionProblem, result: MonteCarloResult) -> pd.
     return table.sort_values([c for c in ("P(funded)", f"P(top {result.top_k})") if c in table.columns], ascending=False).round(3)
 
 
-def sensitivity_tab(problem: DecisionProblem, scenario: Scenario | None, weights: dict[str, int]) -> None:
+def sensitivity_tab(problem: DecisionProblem, scenario: Scenario | None, result: ScoreResult) -> None:
+    """Breakpoints, stability, what it would take, dominance and the Monte Carlo, for the ranking shown."""
     init_state()
-    names = {str(i): str(n) for i, n in problem.info["name"].items()}
-    k = int(st.number_input("Top k", min_value=1, max_value=len(names) - 1, key="sa_k", persist_state="page"))
-    normalised = normalise_weights(weights)
+    names = problem.names
+    k = int(st.number_input("Top k", min_value=1, max_value=max(1, len(names) - 1), key="sa_k", persist_state="page"))
+    weights = {str(c): float(w) for c, w in result.weights.items()}
 
     st.subheader("How far can a weight move?")
     criterion = st.selectbox("Weight to vary", list(CRITERIA), key="sa_criterion", persist_state="page")
-    intervals = top_k_intervals(problem.values, normalised, criterion, k)
-    now = float(normalised[criterion])
-    here = containing(intervals, now)
-    result = score(problem.values, weights)
-    top_now = [str(i) for i in result.ranks.index[:k]]
+    sweep = weight_sweep(problem, weights, criterion, k, result.normalisation)
     st.altair_chart(
-        charts.weight_lines_chart(
-            weight_lines(problem, weights, criterion), now * 100, [iv.high * 100 for iv in intervals[:-1]], top_now
-        ),
+        charts.weight_lines_chart(sweep.lines, sweep.now * 100, [b * 100 for b in sweep.breakpoints], list(sweep.top_now)),
         width="stretch",
     )
     st.caption(
         f"Each line is one intervention's score as the {criterion} weight runs from 0% to 100% with the other weights "
-        f"in proportion. The top {k} stays the same while the {criterion} weight is between {here.low * 100:.1f}% and "
-        f"{here.high * 100:.1f}% (now {now * 100:.1f}%). Breakpoints are exact (where lines cross), not sampled."
+        f"in proportion. The top {k} stays the same while the {criterion} weight is between {sweep.stable.low * 100:.1f}% "
+        f"and {sweep.stable.high * 100:.1f}% (now {sweep.now * 100:.1f}%). "
+        "Breakpoints are exact (where lines cross), not sampled."
     )
     if scenario is None:
         st.info("Set up a valid scenario on the Funding tab to see the funded set's stability.")
         return
     try:
         stability = _stability(problem, problem.sha256, scenario.model_dump_json(), k)
-    except (InfeasibleError, ValueError) as error:
+    except DecisionError as error:
         st.error(f"The funded set's stability cannot be worked out for this scenario: {plain(error)}")
         return
     st.dataframe(stability, hide_index=True, key="stability_table")
@@ -215,7 +209,7 @@ def sensitivity_tab(problem: DecisionProblem, scenario: Scenario | None, weights
     st.caption(
         plain(describe_uncertainty(problem))
         + f" The funded set of every draw is found with the {solver.method}."
-        + ("" if solver.unit is not None else " With tier shares this takes about 10-20 ms a draw.")
+        + ("" if solver.method.endswith("dynamic programme") else " With tier shares this takes about 10-20 ms a draw.")
     )
     if st.toggle("Run the Monte Carlo analysis", key="mc_on", persist_state="page"):
         mc = monte_carlo(problem, scenario)

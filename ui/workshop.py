@@ -4,16 +4,13 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-import pandas as pd
 import streamlit as st
 
-from matrix import DecisionProblem
-from matrix.scenario import Scenario, evaluate
-from matrix.schema import Weights
-from matrix.store import Store, StoreError
-from matrix.workshop import funded_share, group_summary, group_weights, weights_table
-from scoring import CRITERIA, InfeasibleError, score
-from ui import charts, library
+from matrix.catalogue import Weights
+from matrix.decision import DecisionProblem, Scenario, group_summary, group_view, weights_table
+from matrix.persistence import Store, StoreError
+from scoring import CRITERIA, DecisionError
+from ui import charts, library, state
 from ui.text import plain
 
 REFRESH_SECONDS = 3
@@ -76,7 +73,7 @@ def facilitator_tab(problem: DecisionProblem, scenario: Scenario | None) -> None
     columns[0].text_input("Workshop name", key="ws_name", max_chars=120, persist_state="page")
     if columns[1].button("Create a workshop", key="ws_create"):
         try:
-            workshop = store.create_workshop(st.session_state.get("ws_name", ""), str(st.session_state.get("user_name", "")))
+            workshop = store.create_workshop(st.session_state.get("ws_name", ""), state.who())
         except StoreError as error:
             st.error(plain(error) + (" (type your name in the sidebar)" if "your name" in str(error) else ""))
         else:
@@ -118,31 +115,23 @@ def live_view(store: Store, problem: DecisionProblem, scenario: Scenario, code: 
     st.markdown("**The group's weights and where people disagree** (spread: standard deviation in percentage points)")
     st.dataframe(summary, key="ws_summary")
     st.altair_chart(charts.weight_spread_chart(table), width="stretch")
-    group = group_weights(entries)
-    group_scenario = scenario.model_copy(update={"weights": group, "name": f"{workshop.name}: group weights"})
-    ranked = score(problem.values, group.as_dict())
-    top = [str(problem.info.at[i, "name"]) for i in ranked.ranks.index[:5]]
-    st.markdown("**Top five under the group's mean weights:** " + plain("; ".join(top)))
     try:
-        funded = evaluate(problem, group_scenario)
-        share = funded_share(problem, scenario, entries)
-    except (InfeasibleError, ValueError) as error:
+        view = group_view(problem, scenario, entries, workshop.name)
+    except DecisionError as error:
         st.error(f"The scenario's constraints cannot be met: {plain(error)}")
         return
-    frame = pd.DataFrame(
-        {
-            "name": problem.info["name"],
-            "funded under the group's weights": problem.info.index.isin(funded.optimum.funded),
-            "share of participants whose weights fund it": (share * 100).round(0).astype(int).astype(str) + "%",
-        }
-    ).sort_values("share of participants whose weights fund it", key=lambda s: s.str.rstrip("%").astype(int), ascending=False)
-    st.dataframe(frame, key="ws_funded")
+    st.markdown("**Top five under the group's mean weights:** " + plain("; ".join(view.top_five)))
+    st.dataframe(
+        view.funding,
+        key="ws_funded",
+        column_config={"share of participants whose weights fund it (%)": st.column_config.NumberColumn(format="%d%%")},
+    )
     if workshop.is_open and st.button("Close the workshop and save the group's scenario", key="ws_close"):
         try:
-            saved = store.save_scenario(group_scenario, str(st.session_state.get("user_name", "")), problem.sha256)
+            saved = store.save_scenario(view.scenario, state.who(), problem.sha256)
             store.close_workshop(code, saved.id)
         except StoreError as error:
             st.error(plain(error) + (" (type your name in the sidebar)" if "your name" in str(error) else ""))
             return
         st.success(f"Closed. The group's scenario is saved as scenario {saved.id}.")
-    library.record_section(problem, group_scenario, list(entries), allow_import=False)
+    library.record_section(problem, view.scenario, list(entries), allow_import=False)

@@ -131,7 +131,7 @@ def test_workshop_participant_and_facilitator(page: Page, app_url: str) -> None:
 
 def test_upload_of_a_broken_catalogue_lists_its_problems(page: Page, app_url: str) -> None:
     """Uploading a malformed catalogue on the Data tab shows its problems with their lines and replaces nothing."""
-    broken = Path(__file__).resolve().parents[1] / "matrix" / "corpus" / "13_negative_cost.toml"
+    broken = Path(__file__).resolve().parents[1] / "matrix" / "catalogue" / "corpus" / "13_negative_cost.toml"
     open_app(page, app_url)
     page.get_by_role("tab", name="Data").click()
     wait_idle(page)

@@ -1,4 +1,4 @@
-"""Monte Carlo: the closed-form example, reproducibility, laws of probability, and the DP against the MILP."""
+"""Monte Carlo: the closed-form example, reproducibility and the laws of probability."""
 
 from __future__ import annotations
 
@@ -6,10 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from scoring import FundingRules, InfeasibleError, optimise
-from scoring.knapsack import best_sets, dp_unit
 from scoring.montecarlo import MonteCarloResult, sample_weights, simulate
-from tests.scoring.test_portfolio import random_instance
 
 CLOSED_FORM = pd.DataFrame({"x": [1.0, 0.0, 0.6], "y": [0.0, 1.0, 0.6]}, index=["A", "B", "C"])
 
@@ -74,30 +71,3 @@ def test_weight_draws() -> None:
 def test_standard_error() -> None:
     """The standard error of p = 0.5 from 10,000 draws is 0.005."""
     assert MonteCarloResult.standard_error(pd.Series([0.5]), 10_000).iloc[0] == pytest.approx(0.005)
-
-
-@pytest.mark.parametrize("seed", range(25))
-def test_dp_matches_the_integer_programme(seed: int) -> None:
-    """For many benefit vectors at once, the DP's funded sets have the MILP's optimal value (no tier shares)."""
-    rng = np.random.default_rng(seed)
-    options, rules = random_instance(rng, int(rng.integers(4, 14)))
-    rules = FundingRules(rules.budget_gbp, rules.must_fund, rules.must_not_fund, ringfence_share=rules.ringfence_share)
-    unit = dp_unit(options, rules)
-    assert unit is not None
-    benefits = rng.uniform(0, 100, (5, len(options)))
-    try:
-        picked = best_sets(options, rules, benefits, unit)
-    except ValueError:
-        with pytest.raises(InfeasibleError):
-            optimise(options, rules)
-        return
-    for row in range(5):
-        exact = optimise(options.assign(benefit=benefits[row]), rules).value
-        assert benefits[row][picked[row]].sum() == pytest.approx(exact, abs=1e-6)
-        assert options["annual_cost_gbp"].to_numpy()[picked[row]].sum() <= rules.available_gbp + 1e-6
-
-
-def test_dp_does_not_apply_with_tier_shares() -> None:
-    """Tier shares make the DP step aside for the integer programme."""
-    options, rules = random_instance(np.random.default_rng(1), 6)
-    assert dp_unit(options, FundingRules(rules.budget_gbp, tier_min_share={"primary": 0.2})) is None

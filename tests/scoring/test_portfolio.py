@@ -218,7 +218,7 @@ def test_ringfence_reduces_what_can_be_spent() -> None:
             "tier minimums add up to 120% of spend (primary 60% + secondary 60%), more than 100%",
         ),
         (FundingRules(50, must_fund=("zz",)), "must fund: no intervention has the id 'zz'"),
-        (FundingRules(-1), "budget: £-1 is negative"),
+        (FundingRules(-1), "budget: -£1 is negative"),
     ],
 )
 def test_infeasible_messages(rules: FundingRules, message: str) -> None:

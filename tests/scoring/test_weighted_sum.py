@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from pymcdm import normalizations
 from pymcdm.methods import WSM
 
-from matrix import DecisionProblem
+from matrix.decision import DecisionProblem
 from scoring import CRITERIA, WeightsError, minmax_rescale, normalise_weights, rank_scores, score, weighted_sum_kernel
 
 VALUES = pd.DataFrame(

@@ -6,7 +6,7 @@ from typing import Any
 
 import pandas as pd
 
-from matrix import DecisionProblem
+from matrix.decision import DecisionProblem
 from scoring import score
 from ui import charts
 
@@ -49,7 +49,7 @@ def test_ranking_chart_stacks_contributions_in_rank_order(problem: DecisionProbl
 
 def test_value_for_money_chart_marks_funded_options(problem: DecisionProblem) -> None:
     """Every funding option is a point; funded ones are marked, tiers are named, reach sets the size."""
-    from matrix.scenario import default_scenario, evaluate
+    from matrix.decision import default_scenario, evaluate
 
     result = evaluate(problem, default_scenario(problem))
     spec = charts.value_for_money_chart(result.options, list(result.optimum.chosen.index), dict(result.names)).to_dict()

@@ -34,10 +34,9 @@ def test_saving_needs_a_name() -> None:
 
 def test_record_import_restores_the_scenario() -> None:
     """A record import (queued as an upload queues it) restores its budget and weights before the widgets are drawn."""
-    from matrix import build_problem, load_catalogue
-    from matrix.record import build_record, record_json
-    from matrix.scenario import default_scenario
-    from matrix.schema import Weights
+    from matrix.catalogue import Weights, load_catalogue
+    from matrix.decision import build_problem, default_scenario
+    from matrix.persistence import build_record, record_json
     from tests.conftest import SHIPPED
 
     loaded = load_catalogue(SHIPPED)
@@ -49,8 +48,15 @@ def test_record_import_restores_the_scenario() -> None:
     at: AppTest = start(tab="Funding")
     uploader = at.get("file_uploader")
     assert uploader, "the record uploader is on the Funding tab"
-    at.session_state["pending_scenario"] = scenario.model_dump_json()  # what a successful upload queues
+    at.session_state["pending_scenario"] = (scenario.model_dump(), "record")  # what a successful upload queues
     at.run()
     assert at.number_input(key="sc_budget").value == 444_000
     assert at.slider(key="w_reach").value == 60
     assert len(data) > 1000
+    odd = scenario.model_copy(update={"budget_gbp": 444_000.6, "weights": Weights(impact=10.4, reach=60, cost=10, risk=20)})
+    at.session_state["pending_scenario"] = (odd.model_dump(), "record")
+    at.run()
+    assert at.number_input(key="sc_budget").value == 444_001
+    assert at.slider(key="w_impact").value == 10
+    warnings = " ".join(w.value for w in at.warning)
+    assert "record's budget" in warnings and "record's impact weight" in warnings

@@ -1,0 +1,104 @@
+"""The catalogue: its schema, the one loader, writing and saving it, editing it as a table, YEF ratings and diffs.
+
+Everything that reads or changes `data/interventions.toml` lives here; nothing here scores or optimises.
+"""
+
+from matrix.catalogue.diff import (
+    diff_catalogues,
+)
+from matrix.catalogue.errors import (
+    CatalogueError,
+    Problem,
+)
+from matrix.catalogue.loader import (
+    SHIPPED_CATALOGUE,
+    LoadedCatalogue,
+    load_catalogue,
+    parse_catalogue,
+)
+from matrix.catalogue.schema import (
+    DELIVERY_MODELS,
+    DELIVERY_RISKS,
+    FULL_LEVEL,
+    ILLUSTRATIVE,
+    IMPACT_BANDS,
+    PROVENANCE_KEYWORDS,
+    TARGET_GROUPS,
+    TIERS,
+    UNCONFIRMED,
+    Catalogue,
+    Identifier,
+    Intervention,
+    MaybeSourced,
+    Scoring,
+    Sourced,
+    Strict,
+    Text,
+    Tier,
+    Uncertainty,
+    Weights,
+    YefStrand,
+)
+from matrix.catalogue.table import (
+    MAX_UPLOAD_BYTES,
+    apply_frame,
+    check_upload,
+    interventions_frame,
+    row_problems,
+)
+from matrix.catalogue.writer import (
+    can_save,
+    catalogue_document,
+    catalogue_to_toml,
+    load_document,
+    save_catalogue,
+)
+from matrix.catalogue.yef import (
+    apply_yef,
+    stale_strands,
+    yef_changes,
+)
+
+__all__ = [
+    "DELIVERY_MODELS",
+    "DELIVERY_RISKS",
+    "FULL_LEVEL",
+    "ILLUSTRATIVE",
+    "IMPACT_BANDS",
+    "MAX_UPLOAD_BYTES",
+    "PROVENANCE_KEYWORDS",
+    "SHIPPED_CATALOGUE",
+    "TARGET_GROUPS",
+    "TIERS",
+    "UNCONFIRMED",
+    "Catalogue",
+    "CatalogueError",
+    "Identifier",
+    "Intervention",
+    "LoadedCatalogue",
+    "MaybeSourced",
+    "Problem",
+    "Scoring",
+    "Sourced",
+    "Strict",
+    "Text",
+    "Tier",
+    "Uncertainty",
+    "Weights",
+    "YefStrand",
+    "apply_frame",
+    "apply_yef",
+    "can_save",
+    "catalogue_document",
+    "catalogue_to_toml",
+    "check_upload",
+    "diff_catalogues",
+    "interventions_frame",
+    "load_catalogue",
+    "load_document",
+    "parse_catalogue",
+    "row_problems",
+    "save_catalogue",
+    "stale_strands",
+    "yef_changes",
+]

@@ -1,0 +1,220 @@
+"""The one place that reads a catalogue file: bytes -> TOML -> validated Catalogue.
+
+Every problem is collected and reported together, each with where it is, in words.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tomllib
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from matrix.catalogue.errors import CatalogueError, Problem
+from matrix.catalogue.schema import PROVENANCE_KEYWORDS, Catalogue
+
+MAX_CATALOGUE_BYTES = 5 * 1024 * 1024
+# The catalogue the app and the CLI open unless told otherwise (MATRIX_CATALOGUE, --catalogue).
+SHIPPED_CATALOGUE = Path(__file__).resolve().parents[2] / "data" / "interventions.toml"
+_TOML_POSITION = re.compile(r"^(?P<message>.*?)\s*\(at line (?P<line>\d+), column (?P<column>\d+)\)$")
+_TOML_END = re.compile(r"^(?P<message>.*?)\s*\(at end of document\)$")
+
+
+@dataclass(frozen=True)
+class LoadedCatalogue:
+    """A valid catalogue with the SHA-256 of the exact bytes it came from."""
+
+    catalogue: Catalogue
+    sha256: str
+    path: str
+    text: str
+
+
+def load_catalogue(path: str | Path) -> LoadedCatalogue:
+    """Read and validate a catalogue file; raise CatalogueError listing every problem."""
+    shown = str(path)
+    file = Path(path)
+    if not file.exists():
+        raise CatalogueError([Problem("no such file", shown)])
+    if file.is_dir():
+        raise CatalogueError([Problem("this is a folder, not a catalogue file", shown)])
+    try:
+        raw = file.read_bytes()
+    except OSError as error:
+        raise CatalogueError([Problem(f"cannot be read: {error.strerror or error}", shown)]) from None
+    return parse_catalogue(raw, shown)
+
+
+def parse_catalogue(raw: bytes, shown: str) -> LoadedCatalogue:
+    """Validate catalogue bytes; ``shown`` is the name used in messages."""
+    text = decode_text(raw, shown)
+    try:
+        document = tomllib.loads(text.removeprefix("\ufeff"))
+    except tomllib.TOMLDecodeError as error:
+        raise CatalogueError([_toml_problem(shown, str(error), text)]) from None
+    return LoadedCatalogue(validate_document(document, shown), hashlib.sha256(raw).hexdigest(), shown, text)
+
+
+def decode_text(raw: bytes, shown: str) -> str:
+    """Uploaded or read bytes as text: within the size limit, not empty, UTF-8; else CatalogueError."""
+    if len(raw) > MAX_CATALOGUE_BYTES:
+        raise CatalogueError([Problem(f"the file is {len(raw):,} bytes; the limit is {MAX_CATALOGUE_BYTES:,}", shown)])
+    if not raw.strip():
+        raise CatalogueError([Problem("the file is empty", shown)])
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        raise CatalogueError(
+            [Problem(f"the file is not UTF-8 text (byte 0x{raw[error.start]:02x} cannot be decoded)", shown, line=line)]
+        ) from None
+
+
+def validate_document(document: dict[str, Any], shown: str) -> Catalogue:
+    """A parsed TOML document as a Catalogue; CatalogueError lists every problem."""
+    problems = _reference_problems(document, shown)
+    try:
+        catalogue = Catalogue.model_validate(document)
+    except ValidationError as error:
+        problems = _schema_problems(error, shown) + problems
+        raise CatalogueError(problems) from None
+    if problems:
+        raise CatalogueError(problems)
+    return catalogue
+
+
+def _toml_problem(shown: str, message: str, text: str) -> Problem:
+    located = _TOML_POSITION.match(message)
+    if located:
+        return Problem(located["message"], shown, line=int(located["line"]), column=int(located["column"]))
+    at_end = _TOML_END.match(message)
+    if at_end:
+        lines = text.splitlines() or [""]
+        return Problem(at_end["message"] + " at the end of the file", shown, line=len(lines), column=len(lines[-1]) + 1)
+    return Problem(message, shown)
+
+
+def _location(loc: tuple[int | str, ...]) -> str:
+    text = ""
+    for part in loc:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else part
+    return text
+
+
+def _show(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+_MESSAGES = {
+    "extra_forbidden": "unknown key",
+    "missing": "missing required key",
+}
+_PATTERNS = {
+    r"^[a-z0-9][a-z0-9_-]*$": "must be lower-case letters, digits, - and _, starting with a letter or digit",
+    r"^\d{4}(-\d{2}(-\d{2})?)?$": "must be a date written YYYY, YYYY-MM or YYYY-MM-DD",
+}
+
+
+def _clean_loc(loc: tuple[int | str, ...]) -> tuple[int | str, ...]:
+    # Pydantic names the branch of a generic or a validator in the location; drop those.
+    return tuple(p for p in loc if not (isinstance(p, str) and ("[" in p or p.startswith("function-"))))
+
+
+def _schema_problems(error: ValidationError, shown: str) -> list[Problem]:
+    items = error.errors(include_url=False)
+    locs = [_clean_loc(item["loc"]) for item in items]
+    problems = []
+    for item, loc in zip(items, locs, strict=True):
+        # A list that fails only because its items failed adds nothing to their messages.
+        if any(len(other) > len(loc) and other[: len(loc)] == loc for other in locs):
+            continue
+        message = _MESSAGES.get(item["type"], item["msg"])
+        if item["type"] == "string_pattern_mismatch":
+            message = _PATTERNS.get(str(item.get("ctx", {}).get("pattern")), message)
+        message = message.removeprefix("Value error, ").replace("Input should be", "must be")
+        got = None if item["type"] == "missing" else _show(item.get("input"))
+        problems.append(Problem(message[:1].lower() + message[1:], shown, location=_location(loc), got=got))
+    return problems
+
+
+def _walk_sources(node: Any, loc: str) -> Iterator[tuple[str, Any]]:
+    """Every ``source = ...`` value below node, with its location."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            here = f"{loc}.{key}" if loc else key
+            if key == "source":
+                yield here, value
+            else:
+                yield from _walk_sources(value, here)
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _walk_sources(value, f"{loc}[{index}]")
+
+
+def _ids(document: dict[str, Any], table: str) -> list[Any]:
+    entries = document.get(table)
+    if not isinstance(entries, list):
+        return []
+    return [entry.get("id") for entry in entries if isinstance(entry, dict)]
+
+
+def _reference_problems(document: dict[str, Any], shown: str) -> list[Problem]:
+    """Duplicate ids and references to sources, strands and presets that do not exist."""
+    problems: list[Problem] = []
+    for table in ("sources", "presets", "yef_strands", "interventions"):
+        for ident, count in Counter(i for i in _ids(document, table) if isinstance(i, str)).items():
+            if count > 1:
+                for index, entry in enumerate(document[table]):
+                    if isinstance(entry, dict) and entry.get("id") == ident:
+                        problems.append(
+                            Problem(f"duplicate id: {count} entries share it", shown, f"{table}[{index}].id", got=_show(ident))
+                        )
+    source_ids = {i for i in _ids(document, "sources") if isinstance(i, str)}
+    allowed = ", ".join(sorted(source_ids)) + ", or " + " or ".join(f'"{k}"' for k in PROVENANCE_KEYWORDS)
+    for table in ("budget", "yef_strands", "interventions"):
+        for loc, value in _walk_sources(document.get(table), table):
+            if isinstance(value, str) and value not in source_ids and value not in PROVENANCE_KEYWORDS:
+                problems.append(Problem(f"unknown source; use one of {allowed}", shown, loc, got=_show(value)))
+    strand_ids = {i for i in _ids(document, "yef_strands") if isinstance(i, str)}
+    interventions = document.get("interventions")
+    for index, entry in enumerate(interventions if isinstance(interventions, list) else []):
+        if not isinstance(entry, dict):
+            continue
+        strand = entry.get("yef_strand")
+        if isinstance(strand, str) and strand not in strand_ids:
+            known = ", ".join(sorted(strand_ids)) or "none are defined"
+            problems.append(
+                Problem(
+                    f"unknown YEF strand; known strands: {known}", shown, f"interventions[{index}].yef_strand", got=_show(strand)
+                )
+            )
+        named = entry.get("named_in")
+        for position, source in enumerate(named if isinstance(named, list) else []):
+            if isinstance(source, str) and source not in source_ids:
+                problems.append(
+                    Problem(
+                        f"unknown source; use one of {', '.join(sorted(source_ids))}",
+                        shown,
+                        f"interventions[{index}].named_in[{position}]",
+                        got=_show(source),
+                    )
+                )
+    preset_ids = {i for i in _ids(document, "presets") if isinstance(i, str)}
+    default = document.get("default_preset")
+    if isinstance(default, str) and preset_ids and default not in preset_ids:
+        problems.append(
+            Problem(
+                f"no preset has this id; presets: {', '.join(sorted(preset_ids))}", shown, "default_preset", got=_show(default)
+            )
+        )
+    return problems

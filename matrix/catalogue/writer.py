@@ -1,0 +1,76 @@
+"""Writing a catalogue: TOML text that loads back identically, and saving it to its file safely."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+
+from matrix.catalogue.errors import CatalogueError, Problem
+from matrix.catalogue.loader import LoadedCatalogue, parse_catalogue
+from matrix.catalogue.schema import Catalogue
+
+
+def plain_document(value: Any) -> Any:
+    """Tuples to lists, recursively, for the TOML writer."""
+    if isinstance(value, dict):
+        return {k: plain_document(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain_document(v) for v in value]
+    return value
+
+
+def catalogue_document(catalogue: Catalogue) -> dict[str, Any]:
+    """The catalogue as a TOML-ready document (missing optional values left out)."""
+    return dict(plain_document(catalogue.model_dump(mode="python", exclude_none=True)))
+
+
+def catalogue_to_toml(catalogue: Catalogue) -> str:
+    """TOML text that loads back to an identical catalogue."""
+    header = (
+        "# Interventions matrix catalogue, written by the app. Every figure is { value, source, note }:\n"
+        '# source is a [[sources]] id, "illustrative" or "unconfirmed". Check with `python -m matrix validate`.\n\n'
+    )
+    return header + tomli_w.dumps(catalogue_document(catalogue))
+
+
+def load_document(document: dict[str, Any], shown: str) -> LoadedCatalogue:
+    """Validate a document by writing it as TOML and loading that, so the hash is of the bytes saved."""
+    try:
+        text = tomli_w.dumps(plain_document(document))
+    except (TypeError, ValueError) as error:
+        raise CatalogueError([Problem(f"cannot be written as TOML: {error}", shown)]) from None
+    return parse_catalogue(text.encode("utf-8"), shown)
+
+
+def save_catalogue(path: Path, text: str) -> Path | None:
+    """Write the catalogue atomically, keeping the previous file as a dated backup; return the backup.
+
+    The new text is written to a temporary file in the same folder and renamed over the old one,
+    so a crash leaves either the old or the new file, never half of one.
+    """
+    parse_catalogue(text.encode("utf-8"), str(path))  # never write an invalid catalogue
+    backup = None
+    if path.exists():
+        backup = path.with_name(f"{path.name}.{dt.datetime.now():%Y%m%dT%H%M%S}.bak")
+        backup.write_bytes(path.read_bytes())
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temporary, path)
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+    return backup
+
+
+def can_save(path: Path) -> bool:
+    """Whether the app may write the catalogue file: MATRIX_ALLOW_SAVE=1 and the folder is writable."""
+    return os.environ.get("MATRIX_ALLOW_SAVE") == "1" and os.access(path.parent, os.W_OK)

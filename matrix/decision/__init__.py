@@ -1,0 +1,118 @@
+"""The decision: the problem built from a catalogue, scenarios and their funded sets, analysis, workshops, views and exports.
+
+Composes `scoring` (pure maths) over a validated catalogue; no file, database or UI code.
+"""
+
+from matrix.decision.analysis import (
+    FundingSolver,
+    WeightSweep,
+    describe_uncertainty,
+    dominance_table,
+    run_monte_carlo,
+    stability_table,
+    weight_lines,
+    weight_sweep,
+    what_would_it_take,
+)
+from matrix.decision.export import (
+    SCORE_COLUMNS,
+    funding_table,
+    neutralise_cell,
+    shortlist_table,
+    to_safe_csv,
+)
+from matrix.decision.link import (
+    MAX_COMPARED,
+    LinkParams,
+    fit_scenario,
+    plain_number,
+    read_link,
+    unique_name,
+    write_link,
+)
+from matrix.decision.problem import (
+    DecisionProblem,
+    build_problem,
+    describe_value_functions,
+    explain,
+    provenance_counts,
+)
+from matrix.decision.scenario import (
+    MAX_BUDGET_GBP,
+    MAX_RINGFENCE_PERCENT,
+    Scenario,
+    ScenarioError,
+    ScenarioResult,
+    compare,
+    default_scenario,
+    evaluate,
+    frontier_table,
+    funding_rules,
+    next_pound,
+    scenario_options,
+)
+from matrix.decision.views import (
+    MatrixFilter,
+    filter_ids,
+    provenance_marks,
+    select_rows,
+)
+from matrix.decision.workshop import (
+    GroupView,
+    funded_share,
+    group_summary,
+    group_view,
+    group_weights,
+    weights_table,
+)
+
+__all__ = [
+    "MAX_BUDGET_GBP",
+    "MAX_COMPARED",
+    "MAX_RINGFENCE_PERCENT",
+    "SCORE_COLUMNS",
+    "DecisionProblem",
+    "FundingSolver",
+    "GroupView",
+    "LinkParams",
+    "MatrixFilter",
+    "Scenario",
+    "ScenarioError",
+    "ScenarioResult",
+    "WeightSweep",
+    "build_problem",
+    "compare",
+    "default_scenario",
+    "describe_uncertainty",
+    "describe_value_functions",
+    "dominance_table",
+    "evaluate",
+    "explain",
+    "filter_ids",
+    "fit_scenario",
+    "frontier_table",
+    "funded_share",
+    "funding_rules",
+    "funding_table",
+    "group_summary",
+    "group_view",
+    "group_weights",
+    "neutralise_cell",
+    "next_pound",
+    "plain_number",
+    "provenance_counts",
+    "provenance_marks",
+    "read_link",
+    "run_monte_carlo",
+    "scenario_options",
+    "select_rows",
+    "shortlist_table",
+    "stability_table",
+    "to_safe_csv",
+    "unique_name",
+    "weight_lines",
+    "weight_sweep",
+    "weights_table",
+    "what_would_it_take",
+    "write_link",
+]

@@ -1,0 +1,475 @@
+"""Sensitivity and uncertainty on the catalogue: what would change the decision, and how sure we can be.
+
+Composes ``scoring.sensitivity`` (exact one-way breakpoints, dominance), ``scoring.montecarlo``
+(seeded draws over weights and evidence-driven values) and the funding optimisers (the exact
+dynamic programme where it applies, the integer programme otherwise) for a scenario.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from matrix.decision.problem import DecisionProblem, value_functions
+from matrix.decision.scenario import Scenario, funding_rules, scenario_options
+from scoring import (
+    CRITERIA,
+    FundingRules,
+    Interval,
+    MonteCarloResult,
+    Normalisation,
+    WeightMode,
+    benefit_weights,
+    best_sets,
+    containing,
+    dominance,
+    dp_unit,
+    funded_breakpoints,
+    normalise_weights,
+    one_way_array,
+    one_way_weights,
+    option_benefits,
+    score,
+    simulate,
+    top_k_intervals,
+)
+
+FloatArray = npt.NDArray[np.float64]
+
+
+def _number(frame: pd.DataFrame, row: str, column: str) -> float:
+    """One cell as a float (pandas types cells too broadly for mypy)."""
+    return float(np.asarray(frame.loc[row, column], dtype=np.float64))
+
+
+def _pct(share: float) -> str:
+    return f"{share * 100:.1f}%"
+
+
+@dataclass(frozen=True)
+class FundingSolver:
+    """The scenario's funding problem, solved for any criterion weights by ``scoring.best_sets``.
+
+    ``options`` carries the option values under the scenario's normalisation; ``funded(weights)``
+    applies the one benefit rule (``scoring.option_benefits``) and the one tie rule.
+    """
+
+    options: pd.DataFrame
+    rules: FundingRules
+    include_cost: bool
+
+    @classmethod
+    def for_scenario(cls, problem: DecisionProblem, scenario: Scenario, options: pd.DataFrame | None = None) -> FundingSolver:
+        rules, _ = funding_rules(problem, scenario)
+        table = scenario_options(problem, scenario) if options is None else options
+        return cls(table, rules, scenario.include_cost)
+
+    @property
+    def values(self) -> FloatArray:
+        return self.options[list(CRITERIA)].to_numpy(dtype=np.float64)
+
+    @property
+    def method(self) -> str:
+        if dp_unit(self.options, self.rules) is not None:
+            return "exact dynamic programme"
+        return "exact integer programme, one solve per draw"
+
+    def benefits(self, weights: FloatArray) -> FloatArray:
+        """Each option's benefit for weights (m,) or (d, m)."""
+        return option_benefits(self.values, weights, self.include_cost)
+
+    def solve(self, benefits: FloatArray) -> npt.NDArray[np.bool_]:
+        """Funded options (draws x options) for benefit rows (draws x options)."""
+        return best_sets(self.options, self.rules, benefits)
+
+    def funded(self, weights: FloatArray) -> npt.NDArray[np.bool_]:
+        """Funded options (draws x options) for criterion weights (m,) or (d, m)."""
+        return self.solve(np.atleast_2d(self.benefits(weights)))
+
+
+def weight_lines(
+    problem: DecisionProblem, weights: dict[str, float], criterion: str, normalisation: Normalisation = "value_functions"
+) -> pd.DataFrame:
+    """Each intervention's score as ``criterion``'s weight runs from 0% to 100% (others in proportion)."""
+    normalised = normalise_weights(weights)
+    values = problem.criterion_values(normalisation)
+    rows = []
+    for t in (0.0, 1.0):
+        scores = values.to_numpy() @ one_way_weights(normalised, criterion, t).to_numpy()
+        rows += [
+            {"id": i, "name": problem.names[str(i)], "weight %": t * 100, "score": s}
+            for i, s in zip(values.index, scores, strict=True)
+        ]
+    return pd.DataFrame(rows)
+
+
+@dataclass(frozen=True)
+class WeightSweep:
+    """One weight run from 0% to 100% (the others in proportion): each intervention's score line, the
+    exact weights where the top k changes, and the range around the current weight where it does not."""
+
+    criterion: str
+    lines: pd.DataFrame
+    now: float
+    breakpoints: tuple[float, ...]
+    stable: Interval
+    top_now: tuple[str, ...]
+
+
+def weight_sweep(
+    problem: DecisionProblem, weights: dict[str, float], criterion: str, k: int, normalisation: Normalisation = "value_functions"
+) -> WeightSweep:
+    """The sweep of ``criterion``'s weight for the top ``k`` (weights and breakpoints as shares 0-1)."""
+    normalised = normalise_weights(weights)
+    intervals = top_k_intervals(problem.criterion_values(normalisation), normalised, criterion, k)
+    now = float(normalised[criterion])
+    ranked = score(problem.values, weights, normalisation=normalisation)
+    return WeightSweep(
+        criterion=criterion,
+        lines=weight_lines(problem, weights, criterion, normalisation),
+        now=now,
+        breakpoints=tuple(iv.high for iv in intervals[:-1]),
+        stable=containing(intervals, now),
+        top_now=tuple(str(i) for i in ranked.ranks.index[:k]),
+    )
+
+
+def top_k_table(
+    problem: DecisionProblem, weights: dict[str, float], k: int, normalisation: Normalisation = "value_functions"
+) -> pd.DataFrame:
+    """For each criterion: its weight now and the range over which the top-k set stays the same."""
+    normalised = normalise_weights(weights)
+    values = problem.criterion_values(normalisation)
+    rows = []
+    for criterion in CRITERIA:
+        intervals = top_k_intervals(values, normalised, criterion, k)
+        here = containing(intervals, float(normalised[criterion]))
+        rows.append(
+            {
+                "criterion": criterion,
+                "weight now %": round(float(normalised[criterion]) * 100, 1),
+                "top-k stable from %": round(here.low * 100, 1),
+                "top-k stable to %": round(here.high * 100, 1),
+                "breakpoints %": ", ".join(f"{iv.high * 100:.1f}" for iv in intervals[:-1]),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def funded_intervals(
+    problem: DecisionProblem, scenario: Scenario, criterion: str, solver: FundingSolver | None = None
+) -> list[Interval]:
+    """Exact ranges of ``criterion``'s weight (0-1) over which the scenario's funded set is unchanged.
+
+    Members are funded option ids. When cost is the criterion and cost is not in the benefit, the
+    set cannot change with it: one interval is returned.
+    """
+    solver = solver or FundingSolver.for_scenario(problem, scenario)
+    base = normalise_weights(scenario.weights.as_dict()).to_numpy()
+    position = CRITERIA.index(criterion)
+
+    def benefits(t: float) -> FloatArray:
+        return solver.benefits(one_way_array(base, position, t))
+
+    def solve(t: float) -> tuple[frozenset[str], Callable[[float], float]]:
+        picked = solver.solve(benefits(t)[None, :])[0]
+        members = frozenset(str(o) for o in solver.options.index[picked])
+        return members, lambda u, p=picked: float(benefits(u)[p].sum())
+
+    if criterion == "cost" and not scenario.include_cost:
+        members, _ = solve(float(base[position]))
+        return [Interval(0.0, 1.0, members)]
+    return funded_breakpoints(solve)
+
+
+def stability_table(problem: DecisionProblem, scenario: Scenario, k: int) -> pd.DataFrame:
+    """Per criterion: how far its weight can move before the top-k set or the funded set changes.
+
+    The ``room`` columns (percentage points, the smaller of down and up) feed a tornado chart:
+    the criterion with the least room moves the decision most.
+    """
+    normalised = normalise_weights(scenario.weights.as_dict())
+    values = problem.criterion_values(scenario.normalisation)
+    solver = FundingSolver.for_scenario(problem, scenario)
+    rows = []
+    for criterion in CRITERIA:
+        now = float(normalised[criterion])
+        here = containing(funded_intervals(problem, scenario, criterion, solver), now)
+        top = containing(top_k_intervals(values, normalised, criterion, k), now)
+        low, high = top.low, top.high
+        rows.append(
+            {
+                "criterion": criterion,
+                "weight now %": round(now * 100, 1),
+                "top-k stable from %": round(low * 100, 1),
+                "top-k stable to %": round(high * 100, 1),
+                "funded set stable from %": round(here.low * 100, 1),
+                "funded set stable to %": round(here.high * 100, 1),
+                "room before top-k changes (points)": round(_room(now, low, high) * 100, 1),
+                "room before funded set changes (points)": round(_room(now, here.low, here.high) * 100, 1),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _room(now: float, low: float, high: float) -> float:
+    """Distance to the nearest boundary that is a real breakpoint (0% and 100% are not)."""
+    gaps = [now - low if low > 1e-9 else np.inf, high - now if high < 1 - 1e-9 else np.inf]
+    room = min(gaps)
+    return float(room) if np.isfinite(room) else 1.0
+
+
+def dominance_table(problem: DecisionProblem) -> pd.DataFrame:
+    """Each dominated intervention with the ones that dominate it, by name."""
+    pairs = dominance(problem.values)
+    names = problem.info["name"]
+    grouped = pairs.groupby("dominated")["by"].apply(list)
+    return pd.DataFrame(
+        {
+            "id": grouped.index,
+            "name": [names[i] for i in grouped.index],
+            "dominated by": ["; ".join(names[j] for j in by) for by in grouped],
+            "count": [len(by) for by in grouped],
+        }
+    ).reset_index(drop=True)
+
+
+def _cost_for_value(problem: DecisionProblem, value: float) -> float:
+    """The annual cost (GBP) whose cost value is ``value`` (the cost curve is falling)."""
+    curve = value_functions(problem.catalogue.scoring)["cost"]
+    logs = np.log10(np.asarray(curve.xs))
+    return float(10 ** np.interp(value, curve.values[::-1], logs[::-1]))
+
+
+def what_would_it_take(problem: DecisionProblem, scenario: Scenario, intervention: str, k: int) -> list[str]:
+    """Plain statements of the smallest single changes that bring an intervention into the top k
+    and into the funded set, or why none can."""
+    names = problem.info["name"]
+    name = str(names[intervention])
+    weights = scenario.weights.as_dict()
+    normalised = normalise_weights(weights)
+    result = score(problem.values, weights, normalisation=scenario.normalisation)
+    statements = []
+    rank = int(result.ranks[intervention])
+    if rank <= k:
+        statements.append(f"{name} already ranks {rank}, inside the top {k}.")
+    else:
+        statements += _top_k_changes(problem, scenario.normalisation, normalised, intervention, k, result.scores)
+    statements += _funding_changes(problem, scenario, intervention)
+    return statements
+
+
+def _nearest(intervals: list[Interval], now: float, wanted: Callable[[Interval], bool]) -> float | None:
+    best: float | None = None
+    for interval in intervals:
+        if not wanted(interval):
+            continue
+        t = min(max(now, interval.low), interval.high)
+        if best is None or abs(t - now) < abs(best - now):
+            best = t
+    return best
+
+
+def _smallest_change(
+    intervals_for: Callable[[str], list[Interval]], normalised: pd.Series, wanted: Callable[[Interval], bool]
+) -> tuple[str, float, float] | None:
+    """Across criteria, the one-weight change closest to the current weights that reaches a wanted
+    interval: (criterion, weight now, weight needed), or None."""
+    choices = []
+    for criterion in CRITERIA:
+        now = float(normalised[criterion])
+        target = _nearest(intervals_for(criterion), now, wanted)
+        if target is not None:
+            choices.append((abs(target - now), criterion, now, target))
+    if not choices:
+        return None
+    _, criterion, now, target = min(choices)
+    return criterion, now, target
+
+
+def _top_k_changes(
+    problem: DecisionProblem, normalisation: Normalisation, normalised: pd.Series, intervention: str, k: int, scores: pd.Series
+) -> list[str]:
+    name = problem.names[intervention]
+    values = problem.criterion_values(normalisation)
+    statements = []
+    change = _smallest_change(
+        lambda c: top_k_intervals(values, normalised, c, k), normalised, lambda iv: intervention in iv.members
+    )
+    if change is not None:
+        criterion, now, target = change
+        direction = "raising" if target > now else "lowering"
+        statements.append(
+            f"Top {k}: {direction} the {criterion} weight from {_pct(now)} to {_pct(target)} (the others in proportion) "
+            f"brings {name} into the top {k}; it is the smallest one-weight change that does."
+        )
+    else:
+        dominators = dominance(values)
+        by = dominators.loc[dominators["dominated"] == intervention, "by"].tolist()
+        if len(by) >= k:
+            names = "; ".join(str(problem.info.at[j, "name"]) for j in by)
+            statements.append(f"Top {k}: no weighting can put {name} in the top {k}: it is dominated by {names}.")
+        else:
+            statements.append(f"Top {k}: no change to a single weight puts {name} in the top {k}.")
+    others = scores.drop(intervention).sort_values(ascending=False)
+    needed = float(others.iloc[k - 1]) - float(scores[intervention])
+    value = _number(values, intervention, "impact")
+    w_impact = float(normalised["impact"])
+    if w_impact > 0:
+        target = value + needed / w_impact
+        if target <= 100:
+            statements.append(f"Top {k}: its impact value would need to rise from {value:.0f} to above {target:.1f} (of 100).")
+        else:
+            statements.append(f"Top {k}: even the best impact value (100) would not be enough at these weights.")
+    w_cost = float(normalised["cost"])
+    cost_value = _number(values, intervention, "cost")
+    if w_cost > 0 and cost_value + needed / w_cost <= 100:
+        cost_now = _number(problem.info, intervention, "annual_cost_gbp")
+        cheaper = _cost_for_value(problem, problem.value_function_value("cost", cost_value + needed / w_cost, normalisation))
+        statements.append(f"Top {k}: its annual cost would need to fall from £{cost_now:,.0f} to below £{cheaper:,.0f}.")
+    return statements
+
+
+def _funded_with(
+    problem: DecisionProblem, scenario: Scenario, intervention: str, change: Callable[[pd.DataFrame], pd.DataFrame]
+) -> bool:
+    options = change(scenario_options(problem, scenario))
+    solver = FundingSolver.for_scenario(problem, scenario, options)
+    picked = solver.funded(normalise_weights(scenario.weights.as_dict()).to_numpy())[0]
+    return bool((options.loc[picked, "intervention"] == intervention).any())
+
+
+def _funding_changes(problem: DecisionProblem, scenario: Scenario, intervention: str) -> list[str]:
+    name = str(problem.info.at[intervention, "name"])
+    _, harmful = funding_rules(problem, scenario)
+    if intervention in harmful:
+        return [f"Funding: {name} is rated harmful by the YEF and excluded; only an override with a reason can fund it."]
+    if intervention in scenario.must_not_fund:
+        return [f"Funding: {name} is a must-not-fund in this scenario."]
+    if _funded_with(problem, scenario, intervention, lambda o: o):
+        return [f"Funding: {name} is funded in this scenario."]
+    statements = []
+    solver = FundingSolver.for_scenario(problem, scenario)
+    normalised = normalise_weights(scenario.weights.as_dict())
+    change = _smallest_change(
+        lambda c: funded_intervals(problem, scenario, c, solver),
+        normalised,
+        lambda iv: any(m.startswith(f"{intervention}/") for m in iv.members),
+    )
+    if change is not None:
+        criterion, now, target = change
+        direction = "raising" if target > now else "lowering"
+        statements.append(
+            f"Funding: {direction} the {criterion} weight from {_pct(now)} to about {_pct(target)} (the others in proportion) "
+            f"would fund {name}."
+        )
+    else:
+        statements.append(f"Funding: no change to a single weight would fund {name} in this scenario.")
+    options = scenario_options(problem, scenario)
+    mine = options["intervention"] == intervention
+    cost_now = float(options.loc[mine, "annual_cost_gbp"].min())
+    cost_curve = value_functions(problem.catalogue.scoring)["cost"]
+
+    def cheaper(factor: float) -> Callable[[pd.DataFrame], pd.DataFrame]:
+        def apply(options: pd.DataFrame) -> pd.DataFrame:
+            options.loc[mine, "annual_cost_gbp"] = (options.loc[mine, "annual_cost_gbp"] * factor).round(0)
+            options.loc[mine, "cost"] = [
+                problem.normalised_value("cost", float(v), scenario.normalisation)
+                for v in cost_curve(options.loc[mine, "annual_cost_gbp"].to_numpy())
+            ]
+            return options
+
+        return apply
+
+    if _funded_with(problem, scenario, intervention, cheaper(0.0)):
+        low, high = 0.0, 1.0  # funded at low, not at high
+        for _ in range(14):
+            middle = (low + high) / 2
+            low, high = (middle, high) if _funded_with(problem, scenario, intervention, cheaper(middle)) else (low, middle)
+        statements.append(
+            f"Funding: it would be funded if its cheapest level cost about £{cost_now * low:,.0f} a year or less "
+            f"(now £{cost_now:,.0f})."
+        )
+    else:
+        statements.append("Funding: no cut in its cost alone would fund it.")
+    impact_now = float(options.loc[mine, "impact"].iloc[0])
+
+    def better(value: float) -> Callable[[pd.DataFrame], pd.DataFrame]:
+        def apply(options: pd.DataFrame) -> pd.DataFrame:
+            options.loc[mine, "impact"] = value
+            return options
+
+        return apply
+
+    if scenario.weights.impact > 0 and _funded_with(problem, scenario, intervention, better(100.0)):
+        low, high = impact_now, 100.0  # not funded at low, funded at high
+        for _ in range(14):
+            middle = (low + high) / 2
+            low, high = (low, middle) if _funded_with(problem, scenario, intervention, better(middle)) else (middle, high)
+        statements.append(
+            f"Funding: it would be funded if its impact value rose from {impact_now:.0f} to about {high:.1f} (of 100)."
+        )
+    else:
+        statements.append("Funding: no rise in its impact value alone would fund it.")
+    return statements
+
+
+def run_monte_carlo(
+    problem: DecisionProblem,
+    scenario: Scenario,
+    draws: int,
+    seed: int,
+    top_k: int = 5,
+    mode: WeightMode = "around",
+    concentration: float = 50.0,
+    pool: FloatArray | None = None,
+    with_funding: bool = True,
+) -> MonteCarloResult:
+    """Rank, top-k and (optionally) funding probabilities under the scenario, from seeded draws."""
+    normalised = normalise_weights(scenario.weights.as_dict())
+    solver = FundingSolver.for_scenario(problem, scenario)
+    options = solver.options
+    group = problem.values.index.get_indexer(pd.Index(options["intervention"]))
+    option_values = options[list(CRITERIA)].to_numpy(dtype=np.float32)
+    option_sd = options[[f"sd_{c}" for c in CRITERIA]].to_numpy(dtype=np.float32)
+
+    def funding(weights: FloatArray, z: npt.NDArray[np.float32]) -> npt.NDArray[np.bool_]:
+        drawn = np.clip(option_values[None, :, :] + option_sd[None, :, :] * z[:, group, :], 0.0, 100.0)
+        benefits = np.einsum("dom,dm->do", drawn.astype(np.float64), benefit_weights(weights, scenario.include_cost))
+        picked = solver.solve(benefits)
+        funded = np.zeros((len(weights), len(problem.values)), dtype=bool)
+        rows, cols = np.nonzero(picked)
+        funded[rows, group[cols]] = True
+        return funded
+
+    return simulate(
+        problem.criterion_values(scenario.normalisation),
+        problem.spread,
+        normalised,
+        draws,
+        seed,
+        top_k=top_k,
+        mode=mode,
+        concentration=concentration,
+        pool=pool,
+        funding=funding if with_funding else None,
+    )
+
+
+def describe_uncertainty(problem: DecisionProblem) -> str:
+    """The Monte Carlo spreads in plain words, generated from the catalogue's ``[uncertainty]``."""
+    u = problem.catalogue.uncertainty
+    ratings = ", ".join(f"{n}/5 {sd:g}" for n, sd in enumerate(u.impact_sd_by_rating, start=1))
+    words = ", ".join(f"{w.replace('_', ' ')} {sd:g}" for w, sd in u.impact_sd_by_words.items())
+    return (
+        "Each draw adds to every value a normal error with these standard deviations (value points), then keeps it "
+        f"within 0-100. Impact, by the YEF evidence rating ({ratings}) or YEF's words ({words}); plus "
+        f"{u.unconfirmed_impact_extra_sd:g} when the impact rating is unconfirmed or there is no strand and "
+        f"{u.partial_fit_extra_sd:g} for a partial match, combined as the square root of the sum of squares. "
+        f"Reach and cost: {u.sourced_sd:g} when the figure comes from a source, {u.illustrative_sd:g} when it is "
+        f"illustrative, {u.unconfirmed_sd:g} when it is unconfirmed. Risk: {u.risk_sd:g}."
+    )

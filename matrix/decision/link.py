@@ -1,0 +1,292 @@
+"""The page's link: the whole scenario (weights, normalisation, budget, constraints) and the saved
+comparisons, as query parameters, and back.
+
+``LinkParams`` is the one model of what a link may hold. Reading a link never fails: a value that
+is not usable is refused with a message, a value outside what the app's controls allow is brought
+within them with a message (``fit_scenario``), and the rest is kept. Writing a link spells numbers
+plainly (``budget=1500000``, never ``1.5e+06``).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import zlib
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import unquote
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from matrix.catalogue import TIERS
+from matrix.decision.problem import DecisionProblem
+from matrix.decision.scenario import DEFAULT_NAME, MAX_BUDGET_GBP, MAX_RINGFENCE_PERCENT, Scenario
+from scoring import CRITERIA, NORMALISATIONS, Normalisation, money
+
+MAX_COMPARED = 4
+_COMPARE_SEPARATOR = "~"  # not in the URL-safe base64 alphabet
+
+
+class LinkParams(BaseModel):
+    """Every query parameter the app reads, typed; anything else in the link is ignored."""
+
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+    impact: float | None = None
+    reach: float | None = None
+    cost: float | None = None
+    risk: float | None = None
+    normalisation: Normalisation | None = None
+    scenario: str | None = None
+    budget: float | None = None
+    must: str | None = None
+    exclude: str | None = None
+    allow_harmful: str | None = None
+    ringfence: float | None = None
+    min_primary: float | None = None
+    min_secondary: float | None = None
+    min_tertiary: float | None = None
+    max_primary: float | None = None
+    max_secondary: float | None = None
+    max_tertiary: float | None = None
+    keep_today: bool | None = None
+    include_cost: bool | None = None
+    compare: str | None = None
+
+
+_WORDS = {
+    "impact": "impact weight",
+    "reach": "reach weight",
+    "cost": "cost weight",
+    "risk": "risk weight",
+    "normalisation": "normalisation",
+    "budget": "budget",
+    "ringfence": "ring-fence",
+    "keep_today": "keep-today setting",
+    "include_cost": "include-cost setting",
+}
+
+
+def plain_number(number: float) -> str:
+    """A number as people write it: 1500000, 12.5 (never 1.5e+06)."""
+    if float(number).is_integer():
+        return str(int(number))
+    return f"{number:.6f}".rstrip("0").rstrip(".")
+
+
+def _parse(params: Mapping[str, str]) -> tuple[LinkParams, list[str]]:
+    """The link's parameters, each unusable one dropped with a message."""
+    raw = {k: v for k, v in params.items() if k in LinkParams.model_fields}
+    try:
+        return LinkParams.model_validate(raw), []
+    except ValidationError as error:
+        bad = {str(e["loc"][0]) for e in error.errors(include_url=False) if e["loc"]}
+    messages = []
+    for key in sorted(bad):
+        what = _WORDS.get(key, key.replace("_", " "))
+        expected = {"normalisation": f"one of {', '.join(NORMALISATIONS)}", "keep_today": "1 or 0", "include_cost": "1 or 0"}
+        messages.append(f"The link's {what} '{str(raw[key])[:40]}' is not {expected.get(key, 'a number')}; it was ignored.")
+    return LinkParams.model_validate({k: v for k, v in raw.items() if k not in bad}), messages
+
+
+def _within(value: float, low: float, high: float, what: str, shown: str, unit: str, messages: list[str]) -> float:
+    """``value`` brought within the control's range and to whole units, saying so when it changes."""
+    fitted = float(min(max(round(value), low), high))
+    if fitted != value:
+        messages.append(f"The {what} {shown} is outside what the app can show ({unit}); {fitted:,.0f} is used instead.")
+    return fitted
+
+
+def fit_scenario(data: Mapping[str, Any], problem: DecisionProblem, source: str) -> tuple[Scenario, list[str]]:
+    """A scenario the app's controls can hold, from scenario data that may be out of their range,
+    with a message for every change.
+
+    Weights and shares become whole percentages within 0-100, the ring-fence within its slider,
+    the budget whole pounds within the budget box's range; ids the catalogue does not know are
+    dropped. ``source`` names where the data came from in the messages ("the link", "the record").
+    """
+    messages: list[str] = []
+    default = problem.catalogue.preset(problem.catalogue.default_preset).weights.as_dict()
+    given = dict(data.get("weights") or {})
+    weights = {
+        c: _within(
+            float(given.get(c, default[c])),
+            0,
+            100,
+            f"{source}'s {c} weight",
+            f"{float(given.get(c, default[c])):g}",
+            "0-100",
+            messages,
+        )
+        for c in CRITERIA
+    }
+    if sum(weights.values()) <= 0:
+        messages.append(f"The {source}'s weights are all zero; the catalogue's default weights are used.")
+        weights = default
+    budget_gbp = float(data.get("budget_gbp", problem.budget_gbp))
+    budget = _within(
+        budget_gbp,
+        0,
+        MAX_BUDGET_GBP,
+        f"{source}'s budget",
+        money(budget_gbp),
+        f"£0 to {money(MAX_BUDGET_GBP)}, whole pounds",
+        messages,
+    )
+    ringfence_pct = float(data.get("ringfence_share", 0.0)) * 100
+    ringfence = _within(
+        ringfence_pct,
+        0,
+        MAX_RINGFENCE_PERCENT,
+        f"{source}'s ring-fence",
+        f"{ringfence_pct:g}%",
+        f"0-{MAX_RINGFENCE_PERCENT}%",
+        messages,
+    )
+    known = set(problem.info.index)
+    harmful = set(problem.info.index[problem.info["harmful"]])
+    update: dict[str, Any] = {"weights": weights, "budget_gbp": budget, "ringfence_share": ringfence / 100}
+    for field, label in (("must_fund", "must-fund"), ("must_not_fund", "must-not-fund")):
+        ids = tuple(str(i) for i in data.get(field, ()))
+        unknown = [i for i in ids if i not in known]
+        if unknown:
+            messages.append(
+                f"The {source}'s {label} list names {', '.join(unknown)[:200]}, which the catalogue does not have; ignored."
+            )
+        update[field] = tuple(i for i in ids if i in known)
+    overrides = {}
+    for ident, reason in dict(data.get("harmful_overrides") or {}).items():
+        if ident in harmful:
+            overrides[ident] = reason
+        else:
+            messages.append(
+                f"The {source}'s harmful override for '{str(ident)[:80]}' does not match a harmful-rated intervention; ignored."
+            )
+    update["harmful_overrides"] = overrides
+    for field, word in (("tier_min_share", "minimum"), ("tier_max_share", "maximum")):
+        update[field] = {
+            tier: _within(float(share) * 100, 0, 100, f"{source}'s {tier} {word}", f"{float(share) * 100:g}%", "0-100%", messages)
+            / 100
+            for tier, share in dict(data.get(field) or {}).items()
+            if tier in TIERS
+        }
+    return Scenario.model_validate(dict(data) | update), messages
+
+
+def _ids(text: str | None) -> tuple[str, ...]:
+    return tuple(p.strip() for p in (text or "").split(",") if p.strip())
+
+
+def read_link(params: Mapping[str, str], problem: DecisionProblem, base: Scenario) -> tuple[Scenario, list[Scenario], list[str]]:
+    """The scenario and the saved comparisons a link holds (over ``base`` for what it leaves out),
+    with a message for everything that could not be used as it was."""
+    link, messages = _parse(params)
+    weights = {c: getattr(link, c) if getattr(link, c) is not None else getattr(base.weights, c) for c in CRITERIA}
+    for criterion, weight in list(weights.items()):
+        if not 0 <= weight <= 100:
+            messages.append(
+                f"The link's {criterion} weight {weight:g} is not from 0 to 100; {getattr(base.weights, criterion):g} is used."
+            )
+            weights[criterion] = getattr(base.weights, criterion)
+    if sum(weights.values()) <= 0:
+        messages.append("The link's weights are all zero; the catalogue's default weights are used.")
+        weights = base.weights.as_dict()
+    update: dict[str, Any] = {"weights": weights}
+    if link.normalisation is not None:
+        update["normalisation"] = link.normalisation
+    if link.scenario is not None:
+        update["name"] = link.scenario[:120] or base.name
+    if link.budget is not None:
+        update["budget_gbp"] = link.budget
+    if link.must is not None:
+        update["must_fund"] = _ids(link.must)
+    if link.exclude is not None:
+        update["must_not_fund"] = _ids(link.exclude)
+    if link.allow_harmful:
+        overrides = {}
+        for part in link.allow_harmful.split("|"):
+            ident, _, reason = part.partition(":")
+            if ident.strip() and reason.strip():
+                overrides[ident.strip()] = unquote(reason).strip()[:2000]
+            else:
+                messages.append(f"The link's harmful override '{part[:40]}' needs the form id:reason; it was ignored.")
+        update["harmful_overrides"] = overrides
+    if link.ringfence is not None:
+        update["ringfence_share"] = link.ringfence / 100
+    for prefix, field in (("min", "tier_min_share"), ("max", "tier_max_share")):
+        shares = {t: s / 100 for t in TIERS if (s := getattr(link, f"{prefix}_{t}")) is not None}
+        if shares:
+            update[field] = shares
+    update["keep_status_quo"] = bool(link.keep_today)
+    update["include_cost"] = bool(link.include_cost)
+    try:
+        fitted, fit_messages = fit_scenario(base.model_dump() | update, problem, "link")
+    except ValidationError as error:
+        wrong = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors(include_url=False)[:3])
+        fitted, fit_messages = base, [f"The link's scenario cannot be used ({wrong}); the default scenario is shown."]
+    compared: list[Scenario] = []
+    for number, token in enumerate((link.compare or "").split(_COMPARE_SEPARATOR)[:MAX_COMPARED], start=1):
+        if not token:
+            continue
+        try:
+            saved, saved_messages = fit_scenario(_unpack(token), problem, f"link's comparison {number}")
+        except (ValueError, zlib.error, binascii.Error, ValidationError):
+            messages.append(f"The link's saved comparison {number} cannot be read; it was left out.")
+            continue
+        compared.append(saved)
+        messages += saved_messages
+    return fitted, compared, messages + fit_messages
+
+
+def _pack(scenario: Scenario) -> str:
+    return base64.urlsafe_b64encode(zlib.compress(scenario.model_dump_json().encode("utf-8"), 9)).decode("ascii").rstrip("=")
+
+
+def _unpack(token: str) -> dict[str, Any]:
+    """A packed comparison back to scenario data; refuses anything that inflates past 64 KB."""
+    inflater = zlib.decompressobj()
+    text = inflater.decompress(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)), 65536)
+    if inflater.unconsumed_tail or not inflater.eof:
+        raise ValueError("not a packed scenario")
+    return dict(Scenario.model_validate_json(text).model_dump())
+
+
+def write_link(scenario: Scenario, compared: list[Scenario] | None = None) -> dict[str, str]:
+    """The scenario (and the saved comparisons) as query parameters, numbers written plainly."""
+    query = {c: plain_number(getattr(scenario.weights, c)) for c in CRITERIA}
+    query["normalisation"] = scenario.normalisation
+    query["scenario"] = scenario.name
+    query["budget"] = plain_number(scenario.budget_gbp)
+    if scenario.must_fund:
+        query["must"] = ",".join(scenario.must_fund)
+    if scenario.must_not_fund:
+        query["exclude"] = ",".join(scenario.must_not_fund)
+    if scenario.harmful_overrides:
+        # '|' separates overrides, so a reason's own '|' (and '%') are escaped as in a URL.
+        query["allow_harmful"] = "|".join(
+            f"{i}:{reason.replace('%', '%25').replace('|', '%7C')}" for i, reason in scenario.harmful_overrides.items()
+        )
+    if scenario.ringfence_share:
+        query["ringfence"] = plain_number(scenario.ringfence_share * 100)
+    for tier, share in scenario.tier_min_share.items():
+        query[f"min_{tier}"] = plain_number(share * 100)
+    for tier, share in scenario.tier_max_share.items():
+        query[f"max_{tier}"] = plain_number(share * 100)
+    if scenario.keep_status_quo:
+        query["keep_today"] = "1"
+    if scenario.include_cost:
+        query["include_cost"] = "1"
+    if compared:
+        query["compare"] = _COMPARE_SEPARATOR.join(_pack(s) for s in compared[:MAX_COMPARED])
+    return query
+
+
+def unique_name(wanted: str, taken: list[str]) -> str:
+    """``wanted``, or ``wanted (2)``, ``(3)``... so no two saved scenarios share a name."""
+    base = wanted.strip() or DEFAULT_NAME
+    if base not in taken:
+        return base
+    number = 2
+    while f"{base} ({number})" in taken:
+        number += 1
+    return f"{base} ({number})"

@@ -1,0 +1,23 @@
+"""What is kept: the scenario and workshop store (SQLite or PostgreSQL, Alembic migrations) and decision records."""
+
+from matrix.persistence.record import (
+    RecordError,
+    build_record,
+    read_record,
+    record_json,
+    replay,
+)
+from matrix.persistence.store import (
+    Store,
+    StoreError,
+)
+
+__all__ = [
+    "RecordError",
+    "Store",
+    "StoreError",
+    "build_record",
+    "read_record",
+    "record_json",
+    "replay",
+]

@@ -1,0 +1,232 @@
+"""Decision records: everything needed to reproduce a shortlist, and the replay that checks it.
+
+A record is JSON holding the catalogue itself (its TOML text and SHA-256), the scenario (weights,
+budget, constraints, overrides with their reasons), each workshop participant's weights, the
+method and model version, the Monte Carlo seed and settings if any, and the results: the ranking
+and the funded set. ``replay`` recomputes the results from the record (or from another catalogue
+file) and lists every difference.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Annotated, Any, Literal
+
+from pydantic import ConfigDict, Field, ValidationError
+
+from matrix.catalogue import Strict, Weights, parse_catalogue
+from matrix.decision import DecisionProblem, Scenario, build_problem, evaluate
+from matrix.version import APP_VERSION
+from scoring import EXACT_METHOD, DecisionError, money, score
+
+RECORD_FORMAT = 1
+# Bump when a change to scoring, benefit or optimisation could change a result.
+MODEL_VERSION = "2"
+METHOD = {
+    "scoring": "weighted sum of 0-100 criterion values (under the scenario's normalisation), weights normalised to 100%",
+    "benefit": "weighted sum of impact, reach and risk with those weights renormalised, unless include_cost",
+    "optimiser": EXACT_METHOD + "; exact dynamic programme without tier shares, else HiGHS integer programme in stages",
+    "ties": "equal scores share a rank and are listed by id",
+}
+
+
+class Participant(Strict):
+    name: Annotated[str, Field(min_length=1, max_length=80)]
+    weights: Weights
+
+
+class RankedRow(Strict):
+    id: str
+    rank: int
+    score: float
+
+
+class FundedRow(Strict):
+    id: str
+    level: str
+    annual_cost_gbp: float
+
+
+class ChangeRow(Strict):
+    id: str
+    change: Literal["stopped", "reduced", "increased", "new"]
+    difference_gbp: float
+
+
+class Results(Strict):
+    ranking: tuple[RankedRow, ...]
+    funded: tuple[FundedRow, ...]
+    value: float
+    spend_gbp: float
+    changes: tuple[ChangeRow, ...] = ()
+
+
+class MonteCarloSettings(Strict):
+    draws: Annotated[int, Field(ge=1)]
+    seed: Annotated[int, Field(ge=0)]
+    mode: Literal["around", "uniform", "pool"]
+    concentration: Annotated[float, Field(gt=0)]
+    top_k: Annotated[int, Field(ge=1)]
+
+
+class CatalogueCopy(Strict):
+    # The TOML must come back byte for byte, so no whitespace is stripped here.
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
+
+    sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+    title: str
+    toml: str
+
+
+class DecisionRecord(Strict):
+    record_format: Literal[1]
+    app_version: str
+    model_version: str
+    created_at: dt.datetime
+    created_by: str
+    method: dict[str, str]
+    catalogue: CatalogueCopy
+    scenario: Scenario
+    participants: tuple[Participant, ...] = ()
+    monte_carlo: MonteCarloSettings | None = None
+    results: Results
+
+
+class RecordError(DecisionError):
+    """A record that cannot be read or replayed, said in words."""
+
+
+def results_of(problem: DecisionProblem, scenario: Scenario) -> Results:
+    """The ranking (with the scenario's weights and normalisation), the funded set and its changes to today."""
+    ranked = score(problem.values, scenario.weights.as_dict(), normalisation=scenario.normalisation)
+    evaluated = evaluate(problem, scenario)
+    funded = evaluated.optimum
+    return Results(
+        ranking=tuple(
+            RankedRow(id=str(i), rank=int(ranked.ranks[i]), score=round(float(ranked.scores[i]), 6)) for i in ranked.ranks.index
+        ),
+        funded=tuple(
+            FundedRow(id=str(ident), level=str(level), annual_cost_gbp=float(cost))
+            for ident, level, cost in zip(
+                funded.chosen["intervention"], funded.chosen["level"], funded.chosen["annual_cost_gbp"], strict=True
+            )
+        ),
+        value=round(funded.value, 6),
+        spend_gbp=funded.spend_gbp,
+        changes=tuple(
+            ChangeRow(id=str(row["id"]), change=row["change"], difference_gbp=float(row["difference £"]))
+            for row in evaluated.changes.to_dict(orient="records")
+        ),
+    )
+
+
+def build_record(
+    problem: DecisionProblem,
+    scenario: Scenario,
+    created_by: str,
+    participants: list[tuple[str, Weights]] | None = None,
+    monte_carlo: dict[str, Any] | None = None,
+) -> DecisionRecord:
+    """A self-contained record of a decision: inputs, method, seed and results."""
+    if not problem.text:
+        raise RecordError("the catalogue's text is not available, so the record could not include it")
+    return DecisionRecord(
+        record_format=RECORD_FORMAT,
+        app_version=APP_VERSION,
+        model_version=MODEL_VERSION,
+        created_at=dt.datetime.now(dt.UTC),
+        created_by=created_by.strip() or "unnamed",
+        method=dict(METHOD),
+        catalogue=CatalogueCopy(sha256=problem.sha256, title=problem.catalogue.title, toml=problem.text),
+        scenario=scenario,
+        participants=tuple(Participant(name=n, weights=w) for n, w in (participants or [])),
+        monte_carlo=MonteCarloSettings.model_validate(monte_carlo) if monte_carlo else None,
+        results=results_of(problem, scenario),
+    )
+
+
+def record_json(record: DecisionRecord) -> bytes:
+    return record.model_dump_json(indent=2).encode("utf-8")
+
+
+def read_record(raw: bytes, shown: str = "the record") -> DecisionRecord:
+    """Parse and validate a record; a stale or malformed one is refused with the reason."""
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise RecordError(f"{shown} is not UTF-8 text") from None
+    except json.JSONDecodeError as error:
+        raise RecordError(f"{shown} is not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})") from None
+    if not isinstance(data, dict):
+        raise RecordError(f"{shown} is not a decision record (expected a JSON object)")
+    if data.get("record_format") != RECORD_FORMAT:
+        raise RecordError(
+            f"{shown} has record format {data.get('record_format')!r}; this version of the app reads format {RECORD_FORMAT}"
+        )
+    try:
+        return DecisionRecord.model_validate(data)
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg'].replace('Input should be', 'must be')}"
+            for e in error.errors(include_url=False)[:10]
+        )
+        raise RecordError(f"{shown} is not a valid decision record: {problems}") from None
+
+
+def replay(
+    record: DecisionRecord, catalogue_bytes: bytes | None = None, catalogue_name: str = "catalogue"
+) -> tuple[list[str], Results]:
+    """Re-run a record. Returns every difference (empty when identical) and the new results.
+
+    Uses the catalogue embedded in the record unless ``catalogue_bytes`` is given.
+    """
+    differences: list[str] = []
+    if record.model_version != MODEL_VERSION:
+        differences.append(f"method: the record was made with model version {record.model_version}; this app has {MODEL_VERSION}")
+    for key, text in METHOD.items():
+        if record.method.get(key) != text:
+            differences.append(f"method ({key}): the record says '{record.method.get(key)}'; this app does '{text}'")
+    raw = catalogue_bytes if catalogue_bytes is not None else record.catalogue.toml.encode("utf-8")
+    loaded = parse_catalogue(raw, catalogue_name if catalogue_bytes is not None else "the record's catalogue")
+    if loaded.sha256 != record.catalogue.sha256:
+        differences.append(
+            f"catalogue: the record was made with sha256 {record.catalogue.sha256[:12]}…; "
+            f"{catalogue_name} has {loaded.sha256[:12]}…"
+        )
+    problem = build_problem(loaded.catalogue, loaded.sha256, loaded.text)
+    results = results_of(problem, record.scenario)
+    differences += _compare(record.results, results)
+    return differences, results
+
+
+def _compare(old: Results, new: Results) -> list[str]:
+    differences = []
+    old_funded = {(r.id, r.level) for r in old.funded}
+    new_funded = {(r.id, r.level) for r in new.funded}
+    for ident, level in sorted(old_funded - new_funded):
+        differences.append(f"funded set: {ident} ({level}) was funded and is not now")
+    for ident, level in sorted(new_funded - old_funded):
+        differences.append(f"funded set: {ident} ({level}) is funded now and was not")
+    if abs(old.value - new.value) > 1e-6:
+        differences.append(f"value: {old.value:.4f} then, {new.value:.4f} now")
+    if abs(old.spend_gbp - new.spend_gbp) > 0.5:
+        differences.append(f"spend: £{old.spend_gbp:,.0f} then, £{new.spend_gbp:,.0f} now")
+    old_changes = {(r.id, r.change, round(r.difference_gbp)) for r in old.changes}
+    new_changes = {(r.id, r.change, round(r.difference_gbp)) for r in new.changes}
+    for ident, change, gbp in sorted(old_changes ^ new_changes):
+        when = "then" if (ident, change, gbp) in old_changes else "now"
+        differences.append(f"changes to what is funded today: {ident} {change} ({money(gbp)}) {when} only")
+    old_rank = {r.id: (r.rank, r.score) for r in old.ranking}
+    new_rank = {r.id: (r.rank, r.score) for r in new.ranking}
+    for ident in sorted(set(old_rank) - set(new_rank)):
+        differences.append(f"ranking: {ident} is no longer in the catalogue")
+    for ident in sorted(set(new_rank) - set(old_rank)):
+        differences.append(f"ranking: {ident} is new in the catalogue")
+    for ident in sorted(set(old_rank) & set(new_rank)):
+        (rank_then, score_then), (rank_now, score_now) = old_rank[ident], new_rank[ident]
+        if rank_then != rank_now or abs(score_then - score_now) > 1e-6:
+            differences.append(
+                f"ranking: {ident} was rank {rank_then} (score {score_then:.4f}), now rank {rank_now} (score {score_now:.4f})"
+            )
+    return differences

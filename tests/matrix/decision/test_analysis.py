@@ -1,0 +1,113 @@
+"""Sensitivity and Monte Carlo on the shipped catalogue."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+from matrix.catalogue import Weights
+from matrix.decision import DecisionProblem, default_scenario, evaluate
+from matrix.decision.analysis import (
+    FundingSolver,
+    describe_uncertainty,
+    dominance_table,
+    funded_intervals,
+    run_monte_carlo,
+    stability_table,
+    what_would_it_take,
+)
+from scoring import normalise_weights
+from scoring.sensitivity import containing, one_way_weights
+
+
+def scenario_at(problem: DecisionProblem, criterion: str, t: float):  # type: ignore[no-untyped-def]
+    weights = one_way_weights(normalise_weights(default_scenario(problem).weights.as_dict()), criterion, t) * 100
+    return default_scenario(problem).model_copy(update={"weights": Weights(**weights.to_dict())})
+
+
+@pytest.mark.parametrize("criterion", ["impact", "reach", "risk"])
+def test_funded_intervals_match_a_sweep(problem: DecisionProblem, criterion: str) -> None:
+    """The exact funded-set intervals agree with re-optimising at 41 evenly spaced weights."""
+    scenario = default_scenario(problem)
+    intervals = funded_intervals(problem, scenario, criterion)
+    for t in np.linspace(0, 0.97, 41):
+        here = containing(intervals, t)
+        if min(abs(t - here.low), abs(t - here.high)) < 1e-4:
+            continue
+        chosen = evaluate(problem, scenario_at(problem, criterion, t)).optimum.chosen
+        assert set(chosen.index) == set(here.members), t
+
+
+def test_cost_weight_cannot_change_the_funded_set(problem: DecisionProblem) -> None:
+    """With cost left out of the benefit, the funded set is one interval over the whole cost weight range."""
+    [interval] = funded_intervals(problem, default_scenario(problem), "cost")
+    assert (interval.low, interval.high) == (0.0, 1.0)
+
+
+def test_stability_table_contains_the_current_weights(problem: DecisionProblem) -> None:
+    """Every criterion's current weight lies inside both of its stable ranges."""
+    table = stability_table(problem, default_scenario(problem), 5)
+    assert list(table["criterion"]) == ["impact", "reach", "cost", "risk"]
+    for _, row in table.iterrows():
+        assert row["top-k stable from %"] <= row["weight now %"] <= row["top-k stable to %"]
+        assert row["funded set stable from %"] <= row["weight now %"] <= row["funded set stable to %"]
+
+
+def test_what_would_it_take_is_true(problem: DecisionProblem) -> None:
+    """The weight change it suggests for an unfunded intervention does fund it (a little past the breakpoint)."""
+    scenario = default_scenario(problem)
+    statements = what_would_it_take(problem, scenario, "prison-mentoring", 5)
+    [weight] = [s for s in statements if s.startswith("Funding:") and "weight from" in s]
+    found = re.search(r"(raising|lowering) the (\w+) weight from [\d.]+% to about ([\d.]+)%", weight)
+    assert found
+    direction, criterion, target = found.group(1), found.group(2), float(found.group(3)) / 100
+    nudge = 0.002 if direction == "raising" else -0.002
+    assert "prison-mentoring" in evaluate(problem, scenario_at(problem, criterion, target + nudge)).optimum.funded
+
+
+def test_what_would_it_take_for_funded_and_harmful(problem: DecisionProblem) -> None:
+    """A funded intervention is said to be funded; a harmful one is said to need an override."""
+    scenario = default_scenario(problem)
+    assert "Funding: Cognitive behavioural therapy in the community is funded in this scenario." in what_would_it_take(
+        problem, scenario, "cbt-community", 5
+    )
+    harmful = what_would_it_take(problem, scenario, "prison-awareness-visits", 5)
+    assert any("only an override with a reason can fund it" in s for s in harmful)
+
+
+def test_dominance_table_names_dominators(problem: DecisionProblem) -> None:
+    """Dominated interventions are listed with their dominators, by name."""
+    table = dominance_table(problem)
+    row = table[table["id"] == "weapon-amnesties"].iloc[0]
+    assert row["dominated by"] == "Safe spaces and Ask for Angela"
+
+
+def test_monte_carlo_is_reproducible_and_respects_rules(problem: DecisionProblem) -> None:
+    """Same seed, same numbers; must-funds are always funded; the harmful option never is."""
+    scenario = default_scenario(problem).model_copy(update={"must_fund": ("prison-mentoring",)})
+    first = run_monte_carlo(problem, scenario, 500, seed=11)
+    again = run_monte_carlo(problem, scenario, 500, seed=11)
+    assert first.funded_probability is not None and again.funded_probability is not None
+    assert first.funded_probability.equals(again.funded_probability)
+    assert first.funded_probability["prison-mentoring"] == 1.0
+    assert first.funded_probability["prison-awareness-visits"] == 0.0
+    assert np.allclose(first.rank_probability.sum(axis=1), 1)
+
+
+def test_monte_carlo_with_tier_shares_uses_the_integer_programme(problem: DecisionProblem) -> None:
+    """With a tier minimum the DP steps aside and every draw is solved by the MILP, still respecting the rules."""
+    scenario = default_scenario(problem).model_copy(update={"tier_min_share": {"primary": 0.3}})
+    assert FundingSolver.for_scenario(problem, scenario).method.startswith("exact integer programme")
+    result = run_monte_carlo(problem, scenario, 20, seed=3)
+    assert result.funded_probability is not None
+    assert result.funded_probability.between(0, 1).all()
+
+
+def test_uncertainty_is_described_from_the_catalogue(problem: DecisionProblem) -> None:
+    """The description quotes the catalogue's spreads."""
+    text = describe_uncertainty(problem)
+    assert "very low 18" in text and "illustrative" in text
+    assert problem.spread.at["ae-navigators-redthread", "impact"] == 18
+    assert problem.spread.at["focused-deterrence-another-way", "impact"] == 6

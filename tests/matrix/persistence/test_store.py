@@ -1,0 +1,173 @@
+"""The store on SQLite and on a real PostgreSQL server: round trips, migrations, concurrency, failures."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+
+from matrix.catalogue import Weights
+from matrix.decision import Scenario
+from matrix.persistence.store import MIGRATIONS, Store, StoreError
+
+SHA = "a" * 64
+
+
+def scenario(name: str = "Cut", budget: float = 600_000) -> Scenario:
+    return Scenario(name=name, weights=Weights(impact=40, reach=20, cost=20, risk=20), budget_gbp=budget)
+
+
+def test_schema_is_created_on_open(store_url: str) -> None:
+    """Opening an empty database runs every migration."""
+    assert Store.open(store_url).schema_revision() == "0002"
+
+
+def test_scenario_round_trip_keeps_every_version(store_url: str) -> None:
+    """Save, save again, rename and load: every version is kept with who saved it and the catalogue hash."""
+    store = Store.open(store_url)
+    first = store.save_scenario(scenario(), "Ann", SHA)
+    store.save_scenario(scenario(budget=500_000), "Bob", SHA, first.id)
+    store.rename(first.id, "Cut to 500k", "Cat")
+    loaded, meta = store.load_scenario(first.id)
+    assert (loaded.name, loaded.budget_gbp, meta.version, meta.saved_by) == ("Cut to 500k", 500_000, 3, "Cat")
+    assert [(v.version, v.name, v.saved_by) for v in store.history(first.id)] == [
+        (1, "Cut", "Ann"),
+        (2, "Cut", "Bob"),
+        (3, "Cut to 500k", "Cat"),
+    ]
+    old, _ = store.load_scenario(first.id, version=1)
+    assert old == scenario()
+    assert [s.name for s in store.list_scenarios()] == ["Cut to 500k"]
+    assert meta.catalogue_sha256 == SHA and meta.app_version
+
+
+def test_delete_hides_but_keeps(store_url: str) -> None:
+    """A deleted scenario leaves the list, but its versions can still be read."""
+    store = Store.open(store_url)
+    saved = store.save_scenario(scenario(), "Ann", SHA)
+    store.delete(saved.id, "Ann")
+    assert store.list_scenarios() == []
+    assert store.history(saved.id)[0].name == "Cut"
+    with pytest.raises(StoreError, match="there is no saved scenario number"):
+        store.delete(saved.id, "Ann")
+
+
+def test_names_are_required(store_url: str) -> None:
+    """Saving without a name says so."""
+    with pytest.raises(StoreError, match="your name cannot be empty"):
+        Store.open(store_url).save_scenario(scenario(), "  ", SHA)
+
+
+def test_migrates_an_older_schema_without_losing_data(store_url: str) -> None:
+    """A database at the first migration keeps its scenarios when the store upgrades it."""
+    engine = sa.create_engine(store_url)
+    with engine.begin() as connection:
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0001")
+    old = Store.__new__(Store)
+    old.engine = engine
+    saved = Store.save_scenario(old, scenario(), "Ann", SHA)
+    store = Store.open(store_url)
+    assert store.schema_revision() == "0002"
+    assert store.load_scenario(saved.id)[0] == scenario()
+
+
+def test_workshop_flow(store_url: str) -> None:
+    """Participants submit, resubmit (the latest counts, matched ignoring case), and a closed workshop refuses more."""
+    store = Store.open(store_url)
+    workshop = store.create_workshop("Board workshop", "Fran")
+    assert len(workshop.code) == 6
+    store.submit(workshop.code.lower(), "Ann", Weights(impact=50, reach=50, cost=0, risk=0))
+    store.submit(workshop.code, "Bob", Weights(impact=10, reach=10, cost=10, risk=70))
+    store.submit(workshop.code, "ann ", Weights(impact=0, reach=100, cost=0, risk=0))
+    latest = store.latest_submissions(workshop.code)
+    assert [(s.participant, s.weights.reach) for s in latest] == [("ann", 100), ("Bob", 10)]
+    saved = store.save_scenario(scenario(), "Fran", SHA)
+    closed = store.close_workshop(workshop.code, saved.id)
+    assert not closed.is_open and closed.scenario_id == saved.id
+    with pytest.raises(StoreError, match="is closed"):
+        store.submit(workshop.code, "Cy", Weights(impact=1, reach=0, cost=0, risk=0))
+    with pytest.raises(StoreError, match="there is no workshop with the code 'NOPE'"):
+        store.workshop("nope")
+
+
+def test_thirty_participants_at_once(store_url: str) -> None:
+    """Thirty participants submitting at the same moment from separate sessions lose nothing and duplicate nothing."""
+    code = Store.open(store_url).create_workshop("Busy", "Fran").code
+    barrier = threading.Barrier(30, timeout=60)
+    errors: list[BaseException] = []
+
+    def participant(number: int) -> None:
+        try:
+            session = Store.open(store_url)
+            barrier.wait()
+            session.submit(code, f"P{number:02d}", Weights(impact=number, reach=1, cost=1, risk=1))
+            session.engine.dispose()
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=participant, args=(n,)) for n in range(30)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    latest = Store.open(store_url).latest_submissions(code)
+    assert sorted(s.participant for s in latest) == [f"P{n:02d}" for n in range(30)]
+    assert sorted(s.weights.impact for s in latest) == list(range(30))
+
+
+def test_concurrent_saves_of_one_scenario_get_distinct_versions(store_url: str) -> None:
+    """Ten people saving the same scenario at once each get their own version number."""
+    store = Store.open(store_url)
+    first = store.save_scenario(scenario(), "Ann", SHA)
+    barrier = threading.Barrier(10, timeout=60)
+
+    def save(number: int) -> None:
+        session = Store.open(store_url)
+        barrier.wait()
+        session.save_scenario(scenario(budget=number), f"P{number}", SHA, first.id)
+
+    threads = [threading.Thread(target=save, args=(n,)) for n in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [v.version for v in store.history(first.id)] == list(range(1, 12))
+
+
+def test_an_interrupted_write_leaves_no_trace(store_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A save that fails half-way (after creating the scenario row) is rolled back whole."""
+    store = Store.open(store_url)
+    broken = scenario()
+    monkeypatch.setattr(Scenario, "model_dump_json", lambda self, **_: (_ for _ in ()).throw(RuntimeError("power cut")))
+    with pytest.raises(RuntimeError, match="power cut"):
+        store.save_scenario(broken, "Ann", SHA)
+    monkeypatch.undo()
+    with store.engine.connect() as connection:
+        assert connection.execute(sa.text("select count(*) from scenarios")).scalar() == 0
+    assert store.save_scenario(scenario(), "Ann", SHA).id >= 1
+
+
+def test_unreadable_sqlite_file_is_set_aside(tmp_path: Path) -> None:
+    """A store file that is not a database is moved aside (bytes intact), the user is told where, and a new store starts."""
+    bad = tmp_path / "matrix.db"
+    bad.write_bytes(b"not a database" * 100)
+    store = Store.open(data_dir=tmp_path)
+    assert store.notice is not None and "moved to" in store.notice
+    [aside] = tmp_path.glob("matrix.db.unreadable-*")
+    assert aside.read_bytes() == b"not a database" * 100
+    assert str(aside) in store.notice
+    assert store.list_scenarios() == []
+
+
+def test_unreachable_database_gets_a_message() -> None:
+    """A PostgreSQL address nobody answers at gives a message in words."""
+    with pytest.raises(StoreError, match="the database cannot be reached"):
+        Store.open("postgresql://nobody@127.0.0.1:1/none")

@@ -1,0 +1,162 @@
+"""The one funded-set rule (best value, then least cost, then option order), held by every solver path.
+
+Instances are built to tie: benefits and costs come from a handful of round numbers, so many sets
+share the best value and many of those share the least cost. Each path (the dynamic programme,
+the staged integer programme, ``optimise``, the frontier) must return exactly the set brute force
+finds under the rule.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from scoring import FundingRules, InfeasibleError, benefit_units, best_sets, dp_unit, frontier, optimise
+from scoring.funding import FundingModel, cost_pence
+from tests.scoring.test_portfolio import TIERS, options_table
+
+
+def tied_instance(rng: np.random.Generator, n: int, with_tiers: bool) -> tuple[pd.DataFrame, FundingRules]:
+    """Interventions whose benefits and costs repeat, some with a pilot level of the same benefit."""
+    rows = []
+    for g in range(n):
+        tier = str(rng.choice(TIERS))
+        cost = float(rng.choice([5_000, 10_000, 15_000]))
+        benefit = float(rng.choice([0.0, 10.0, 20.0, 30.0]))
+        rows.append((f"i{g:02d}", "full", cost, benefit, tier))
+        if rng.random() < 0.3:
+            rows.append((f"i{g:02d}", "pilot", float(rng.choice([5_000, cost])), float(rng.choice([benefit, benefit / 2])), tier))
+    options = options_table(rows)
+    ids = [f"i{g:02d}" for g in range(n)]
+    must = tuple(rng.permutation(ids)[: rng.integers(0, 2)])
+    tier_min = {str(rng.choice(TIERS)): 0.2} if with_tiers else {}
+    budget = float(rng.choice([20_000, 25_000, 30_000, 40_000]))
+    return options, FundingRules(budget, must_fund=must, tier_min_share=tier_min)
+
+
+def brute_force_set(options: pd.DataFrame, rules: FundingRules, benefit: np.ndarray) -> np.ndarray | None:
+    """The rule by enumeration: most benefit units, then fewest pence, then first in option order."""
+    groups = list(dict.fromkeys(options["intervention"]))
+    members = [np.flatnonzero((options["intervention"] == g).to_numpy()) for g in groups]
+    allowed = ~options["intervention"].isin(rules.must_not_fund).to_numpy()
+    units, pence = benefit_units(benefit), cost_pence(options["annual_cost_gbp"])
+    cost = options["annual_cost_gbp"].to_numpy()
+    shares = options[[f"share_{t}" for t in TIERS]].to_numpy()
+    best, best_key = None, None
+    for combo in itertools.product(*[[None, *m] for m in members]):
+        picked = np.zeros(len(options), dtype=bool)
+        for k, choice in enumerate(combo):
+            if choice is not None:
+                picked[choice] = True
+            elif groups[k] in rules.must_fund:
+                break
+        else:
+            if (picked & ~allowed).any() or cost[picked].sum() > rules.available_gbp + 1e-6:
+                continue
+            spend = cost[picked].sum()
+            by_tier = (cost[picked, None] * shares[picked]).sum(axis=0)
+            if any(by_tier[TIERS.index(t)] < s * spend - 1e-6 for t, s in rules.tier_min_share.items()):
+                continue
+            if any(by_tier[TIERS.index(t)] > s * spend + 1e-6 for t, s in rules.tier_max_share.items()):
+                continue
+            key = (int(units[picked].sum()), -int(pence[picked].sum()), tuple(picked))
+            if best_key is None or key > best_key:
+                best, best_key = picked, key
+    return best
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_every_path_picks_the_same_set_as_brute_force(seed: int) -> None:
+    """With many exact ties, optimise, best_sets and the staged integer programme all return the brute-force set."""
+    rng = np.random.default_rng(seed)
+    options, rules = tied_instance(rng, int(rng.integers(3, 9)), with_tiers=seed % 3 == 0)
+    benefit = options["benefit"].to_numpy()
+    expected = brute_force_set(options, rules, benefit)
+    if expected is None:
+        with pytest.raises(InfeasibleError):
+            optimise(options, rules)
+        return
+    assert list(optimise(options, rules).chosen.index) == list(options.index[expected])
+    assert (best_sets(options, rules, benefit)[0] == expected).all()
+    staged = FundingModel.build(options, rules).best(benefit_units(benefit))
+    assert staged is not None and (staged == expected).all()
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_the_dynamic_programme_and_the_integer_programme_agree_on_many_draws(seed: int) -> None:
+    """For twenty tied benefit vectors at once, the DP's sets equal the integer programme's, set for set."""
+    rng = np.random.default_rng(500 + seed)
+    options, rules = tied_instance(rng, int(rng.integers(3, 10)), with_tiers=False)
+    assert dp_unit(options, rules) is not None
+    draws = rng.choice([0.0, 5.0, 10.0, 20.0], size=(20, len(options)))
+    try:
+        by_dp = best_sets(options, rules, draws)
+    except InfeasibleError:
+        assert FundingModel.build(options, rules).best(benefit_units(draws[0])) is None
+        return
+    model = FundingModel.build(options, rules)
+    for row in range(20):
+        staged = model.best(benefit_units(draws[row]))
+        assert staged is not None and (staged == by_dp[row]).all(), row
+
+
+def test_equal_value_prefers_the_cheaper_set() -> None:
+    """Two sets worth 30 each: {a} at £20,000 and {b, c} at £15,000; the cheaper one is funded."""
+    options = options_table(
+        [("a", "full", 20_000, 30, "primary"), ("b", "full", 10_000, 20, "primary"), ("c", "full", 5_000, 10, "primary")]
+    )
+    for rules in (FundingRules(20_000), FundingRules(20_000, tier_min_share={"primary": 0.5})):
+        assert sorted(optimise(options, rules).funded) == ["b", "c"]
+
+
+def test_equal_value_and_cost_prefers_option_order() -> None:
+    """{a} and {b} tie on value and cost; a comes first in the table, so a is funded, on both solver paths."""
+    options = options_table([("a", "full", 10_000, 30, "primary"), ("b", "full", 10_000, 30, "secondary")])
+    assert optimise(options, FundingRules(10_000)).funded == ("a",)
+    assert optimise(options, FundingRules(10_000, tier_max_share={"primary": 0.99})).funded == ("b",)
+    assert optimise(options, FundingRules(10_000, tier_max_share={"tertiary": 0.5})).funded == ("a",)
+
+
+def test_a_gap_the_solver_would_accept_is_not_accepted() -> None:
+    """Values differing by a millionth of a point are different values: the larger wins even at large totals."""
+    options = options_table([("a", "full", 10_000, 99.999999, "primary"), ("b", "full", 9_000, 99.999998, "primary")])
+    assert optimise(options, FundingRules(10_000, tier_max_share={"tertiary": 0.5})).funded == ("a",)
+    assert optimise(options, FundingRules(10_000)).funded == ("a",)
+
+
+def test_frontier_reports_the_funded_sets_spend() -> None:
+    """At each budget the frontier's spend is the funded set's (the cheapest of the best), as a single solve gives."""
+    rng = np.random.default_rng(3)
+    options, rules = tied_instance(rng, 8, with_tiers=False)
+    rules = FundingRules(rules.budget_gbp)
+    table = frontier(options, rules, [0, 10_000, 20_000, 35_000, 60_000])
+    for row in table.itertuples():
+        single = optimise(options, FundingRules(row.budget_gbp))
+        assert row.optimal_value == pytest.approx(single.value)
+        assert row.optimal_spend_gbp == pytest.approx(single.spend_gbp)
+        assert row.funded_count == len(single.chosen)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    benefits=st.lists(st.sampled_from([0.0, 10.0, 10.0, 20.0]), min_size=2, max_size=7),
+    costs=st.lists(st.sampled_from([5_000.0, 10_000.0]), min_size=7, max_size=7),
+    budget=st.sampled_from([0.0, 5_000.0, 15_000.0, 25_000.0]),
+    tiered=st.booleans(),
+)
+def test_generated_ties_match_brute_force(benefits: list[float], costs: list[float], budget: float, tiered: bool) -> None:
+    """Generated instances (Hypothesis) with heavy ties: optimise returns the brute-force set, with or without tier shares."""
+    rows = [(f"i{k}", "full", costs[k], b, TIERS[k % 3]) for k, b in enumerate(benefits)]
+    options = options_table(rows)
+    rules = FundingRules(budget, tier_max_share={"primary": 0.99} if tiered else {})
+    expected = brute_force_set(options, rules, options["benefit"].to_numpy())
+    if expected is None:
+        with pytest.raises(InfeasibleError):
+            optimise(options, rules)
+        return
+    assert list(optimise(options, rules).chosen.index) == list(options.index[expected])

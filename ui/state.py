@@ -1,0 +1,153 @@
+"""The one place the scenario meets the widgets: session state <-> Scenario <-> the page's link.
+
+Every control's value lives in session state under a key below. ``prepare`` runs at the top of every
+run, before any widget is drawn: on a session's first run it fills every key from the link (or the
+catalogue's defaults), and on later runs it refills any key Streamlit dropped (a run cut short by an
+early click), again from the link, which always holds the last complete run's scenario. So no click
+can leave the sliders at zero. A scenario from a saved version or an imported record is queued with
+``queue`` and applied by ``prepare`` before the widgets exist, with a message for anything the
+controls cannot hold.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from matrix.catalogue import TIERS, Weights
+from matrix.decision import DecisionProblem, Scenario, default_scenario, fit_scenario, read_link, write_link
+from scoring import CRITERIA, DecisionError
+
+CUSTOM = "custom"
+# Messages for the user, shown above the tabs so they are seen whichever tab is open.
+MESSAGES = "state_messages"
+COMPARED = "saved_scenarios"
+
+
+def _widget_values(scenario: Scenario) -> dict[str, Any]:
+    values: dict[str, Any] = {f"w_{c}": round(getattr(scenario.weights, c)) for c in CRITERIA}
+    values |= {
+        "normalisation": scenario.normalisation,
+        "sc_name": scenario.name,
+        "sc_budget": round(scenario.budget_gbp),
+        "sc_ringfence": round(scenario.ringfence_share * 100),
+        "sc_must": list(scenario.must_fund),
+        "sc_exclude": list(scenario.must_not_fund),
+        "sc_allow_harmful": list(scenario.harmful_overrides),
+        "sc_reason": next(iter(scenario.harmful_overrides.values()), ""),
+        "sc_keep_today": scenario.keep_status_quo,
+        "sc_include_cost": scenario.include_cost,
+    }
+    for tier in TIERS:
+        values[f"sc_tier_{tier}"] = (
+            round(scenario.tier_min_share.get(tier, 0.0) * 100),
+            round(scenario.tier_max_share.get(tier, 1.0) * 100),
+        )
+    return values
+
+
+def _from_link(problem: DecisionProblem) -> tuple[Scenario, list[Scenario], list[str]]:
+    return read_link(dict(st.query_params.to_dict()), problem, default_scenario(problem))
+
+
+def prepare(problem: DecisionProblem) -> None:
+    """Before any widget: every control's value set, from the link on a first run, and any queued
+    scenario applied."""
+    state = st.session_state
+    if "state_ready" not in state:
+        scenario, compared, messages = _from_link(problem)
+        state.update(_widget_values(scenario))
+        state[COMPARED] = compared
+        state[MESSAGES] = messages
+        state["state_ready"] = True
+    elif any(key not in state for key in _widget_values(default_scenario(problem))):
+        scenario, _, _ = _from_link(problem)
+        for key, value in _widget_values(scenario).items():
+            state.setdefault(key, value)
+    pending = state.pop("pending_scenario", None)
+    if pending is not None:
+        data, source = pending
+        try:
+            scenario, messages = fit_scenario(data, problem, source)
+        except (DecisionError, ValueError) as error:  # pydantic's ValidationError is a ValueError
+            state[MESSAGES] = [f"The {source} could not be applied: {error}"]
+        else:
+            state.update(_widget_values(scenario))
+            state[MESSAGES] = messages
+    state["preset"] = matching_preset(problem)
+
+
+def queue(scenario: Scenario | dict[str, Any], source: str, loaded_id: int | None = None) -> None:
+    """Apply a scenario on the next run, before the widgets are drawn (callbacks and imports use this)."""
+    data = scenario.model_dump() if isinstance(scenario, Scenario) else scenario
+    st.session_state["pending_scenario"] = (data, source)
+    st.session_state["loaded_scenario_id"] = loaded_id
+
+
+def dismiss_messages() -> None:
+    st.session_state.pop(MESSAGES, None)
+
+
+def weights() -> dict[str, int]:
+    return {c: int(st.session_state[f"w_{c}"]) for c in CRITERIA}
+
+
+def matching_preset(problem: DecisionProblem) -> str:
+    """The id of the preset the sliders match, or CUSTOM."""
+    current = {c: float(w) for c, w in weights().items()}
+    return next((p.id for p in problem.catalogue.presets if p.weights.as_dict() == current), CUSTOM)
+
+
+def apply_preset(problem: DecisionProblem) -> None:
+    """The preset box's callback: set the four sliders to the chosen preset."""
+    chosen = st.session_state["preset"]
+    if chosen != CUSTOM:
+        for criterion, weight in problem.catalogue.preset(chosen).weights.as_dict().items():
+            st.session_state[f"w_{criterion}"] = round(weight)
+
+
+def current_scenario() -> tuple[Scenario | None, str]:
+    """The scenario the controls describe, or why there is none (in words)."""
+    state = st.session_state
+    reason = str(state["sc_reason"]).strip()
+    overrides = dict.fromkeys(state["sc_allow_harmful"], reason) if reason else {}
+    tier_min = {t: state[f"sc_tier_{t}"][0] / 100 for t in TIERS if state[f"sc_tier_{t}"][0] > 0}
+    tier_max = {t: state[f"sc_tier_{t}"][1] / 100 for t in TIERS if state[f"sc_tier_{t}"][1] < 100}
+    raw = weights()
+    if sum(raw.values()) <= 0:
+        return None, "all weights are zero: give at least one criterion a weight above zero"
+    try:
+        scenario = Scenario(
+            name=str(state["sc_name"]).strip() or "Scenario",
+            weights=Weights(**{c: float(w) for c, w in raw.items()}),
+            normalisation=state["normalisation"],
+            budget_gbp=float(state["sc_budget"]),
+            must_fund=tuple(state["sc_must"]),
+            must_not_fund=tuple(state["sc_exclude"]),
+            harmful_overrides=overrides,
+            tier_min_share=tier_min,
+            tier_max_share=tier_max,
+            ringfence_share=state["sc_ringfence"] / 100,
+            keep_status_quo=bool(state["sc_keep_today"]),
+            include_cost=bool(state["sc_include_cost"]),
+        )
+    except ValueError as error:  # pydantic's ValidationError: a control holds something the scenario cannot
+        return None, f"This scenario cannot be used: {error}"
+    return scenario, ""
+
+
+def compared() -> list[Scenario]:
+    saved: list[Scenario] = st.session_state.setdefault(COMPARED, [])
+    return saved
+
+
+def sync_link(scenario: Scenario | None) -> None:
+    """Write the scenario and the saved comparisons into the page's link (only after a complete run)."""
+    if scenario is not None:
+        st.query_params.from_dict(write_link(scenario, compared()))
+
+
+def who() -> str:
+    """The name a save or a record is signed with (the sidebar's name)."""
+    return str(st.session_state.get("user_name", "")).strip()
