@@ -58,6 +58,7 @@ versions = sa.Table(
     sa.Column("saved_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("catalogue_sha256", sa.String(64), nullable=False),
     sa.Column("app_version", sa.String(40), nullable=False),
+    sa.UniqueConstraint("scenario_id", "version", name="uq_scenario_version"),
 )
 workshops = sa.Table(
     "workshops",
@@ -79,6 +80,7 @@ submissions = sa.Table(
     sa.Column("participant_key", sa.String(80), nullable=False),
     sa.Column("weights_json", sa.Text, nullable=False),
     sa.Column("submitted_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Index("ix_submissions_workshop", "workshop_id", "participant_key", "id"),
 )
 
 

@@ -8,11 +8,13 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from alembic import command
+from alembic.autogenerate import compare_metadata
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
 
 from matrix.catalogue import Weights
 from matrix.decision import Scenario
-from matrix.persistence.store import MIGRATIONS, Store, StoreError
+from matrix.persistence.store import MIGRATIONS, Store, StoreError, metadata
 
 SHA = "a" * 64
 
@@ -24,6 +26,29 @@ def scenario(name: str = "Cut", budget: float = 600_000) -> Scenario:
 def test_schema_is_created_on_open(store_url: str) -> None:
     """Opening an empty database runs every migration."""
     assert Store.open(store_url).schema_revision() == "0002"
+
+
+def _differences(connection: sa.Connection, declared: sa.MetaData) -> list[str]:
+    """The kinds of change Alembic would make for the database to match ``declared`` ("add_column", ...)."""
+    found = compare_metadata(MigrationContext.configure(connection), declared)
+    return [diff[0] if isinstance(diff, tuple) else diff[0][0] for diff in found]
+
+
+def test_declared_tables_match_the_migrated_schema(store_url: str) -> None:
+    """The tables the store declares are exactly the schema its migrations build: no column, constraint or index differs."""
+    store = Store.open(store_url)
+    with store.engine.connect() as connection:
+        assert compare_metadata(MigrationContext.configure(connection), metadata) == []
+        # The comparison is not blind: a declared column the migrations lack, and a migrated
+        # index the declarations lack, both show up.
+        drifted = sa.MetaData()
+        for table in metadata.sorted_tables:
+            table.to_metadata(drifted)
+        submissions = drifted.tables["submissions"]
+        submissions.append_column(sa.Column("extra", sa.Integer))
+        submissions.indexes.clear()
+        assert sorted(_differences(connection, drifted)) == ["add_column", "remove_index"]
+    store.engine.dispose()
 
 
 def test_scenario_round_trip_keeps_every_version(store_url: str) -> None:
