@@ -265,7 +265,7 @@ def rank_probability_chart(rank_probability: pd.DataFrame, names: dict[str, str]
     ranks = np.asarray(table.columns, dtype=float)
     expected = table.to_numpy() @ ranks
     order = [str(i) for i in table.index[np.argsort(expected)]]
-    shown_ranks = [r for r in table.columns if r <= top]
+    shown_ranks = [r for r in table.columns if int(r) <= top]
     long = (
         table.loc[order, shown_ranks]
         .rename_axis("id")

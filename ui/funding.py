@@ -70,8 +70,8 @@ def scenario_controls(problem: DecisionProblem) -> None:
         persist_state="page",
     )
     pick = st.columns(2)
-    pick[0].multiselect("Must fund", ids, format_func=names.get, key="sc_must", persist_state="page")
-    pick[1].multiselect("Must not fund", ids, format_func=names.get, key="sc_exclude", persist_state="page")
+    pick[0].multiselect("Must fund", ids, format_func=names.__getitem__, key="sc_must", persist_state="page")
+    pick[1].multiselect("Must not fund", ids, format_func=names.__getitem__, key="sc_exclude", persist_state="page")
     st.caption(
         "Share of spend by prevention tier (minimum and maximum). "
         "A multi-tier intervention's cost is split equally between its tiers."
@@ -94,7 +94,7 @@ def scenario_controls(problem: DecisionProblem) -> None:
     )
     if harmful:
         with st.expander("Override the exclusion of approaches the YEF rates harmful"):
-            st.multiselect("Allow", harmful, format_func=names.get, key="sc_allow_harmful", persist_state="page")
+            st.multiselect("Allow", harmful, format_func=names.__getitem__, key="sc_allow_harmful", persist_state="page")
             st.text_input("Reason (recorded with the scenario)", key="sc_reason", max_chars=500, persist_state="page")
             if st.session_state["sc_allow_harmful"] and not st.session_state["sc_reason"].strip():
                 st.warning("Give a reason to override the exclusion; until then these stay excluded.")

@@ -61,14 +61,16 @@ def weights_sidebar(problem: DecisionProblem) -> tuple[dict[str, int], Normalisa
         total = sum(weights.values())
         if total > 0:
             st.caption("Normalised: " + ", ".join(f"{c} {w / total:.0%}" for c, w in weights.items()))
-        normalisation: Normalisation = st.selectbox(
+        labels = {"value_functions": "Value functions (default)", "minmax": "Min-max across the catalogue"}
+        chosen_normalisation = st.selectbox(
             "Normalisation",
-            options=list(NORMALISATIONS),
-            format_func=lambda n: {"value_functions": "Value functions (default)", "minmax": "Min-max across the catalogue"}[n],
+            options=list(labels),
+            format_func=labels.__getitem__,
             key="normalisation",
             help="How criterion values are put on one 0-100 scale before weighting; it applies to the ranking, "
             "the funding benefit, the sensitivity analysis, the CSVs and the decision record.",
         )
+        normalisation: Normalisation = "minmax" if chosen_normalisation == "minmax" else "value_functions"
         st.caption(plain(NORMALISATIONS[normalisation]))
         st.text_input(
             "Your name",
@@ -149,11 +151,11 @@ def ranking_tab(problem: DecisionProblem, result: ScoreResult, visible: list[str
         "listed by id. " + plain(result.method)
     )
     st.subheader("How was this scored?")
-    ordered = [i for i in result.ranks.index if i in set(visible)] or list(result.ranks.index)
+    ordered = [str(i) for i in result.ranks.index if i in set(visible)] or [str(i) for i in result.ranks.index]
     chosen = st.selectbox(
         "Intervention",
         options=ordered,
-        format_func=lambda i: f"{result.ranks[i]}. {problem.info.at[i, 'name']}",
+        format_func=lambda i: f"{result.ranks[i]}. {problem.names[i]}",
         key="explain_id",
         persist_state="page",
     )

@@ -16,7 +16,7 @@ from typing import Any
 import streamlit as st
 
 from matrix.catalogue import TIERS, Weights
-from matrix.decision import DecisionProblem, Scenario, default_scenario, fit_scenario, read_link, write_link
+from matrix.decision import DecisionProblem, LinkParams, Scenario, default_scenario, fit_scenario, read_link, write_link
 from scoring import CRITERIA, DecisionError
 
 CUSTOM = "custom"
@@ -41,8 +41,8 @@ def _widget_values(scenario: Scenario) -> dict[str, Any]:
     }
     for tier in TIERS:
         values[f"sc_tier_{tier}"] = (
-            round(scenario.tier_min_share.get(tier, 0.0) * 100),
-            round(scenario.tier_max_share.get(tier, 1.0) * 100),
+            round({str(t): v for t, v in scenario.tier_min_share.items()}.get(tier, 0.0) * 100),
+            round({str(t): v for t, v in scenario.tier_max_share.items()}.get(tier, 1.0) * 100),
         )
     return values
 
@@ -144,8 +144,17 @@ def compared() -> list[Scenario]:
 
 def sync_link(scenario: Scenario | None) -> None:
     """Write the scenario and the saved comparisons into the page's link (only after a complete run)."""
-    if scenario is not None:
-        st.query_params.from_dict(write_link(scenario, compared()))
+    if scenario is None:
+        return
+    # Key by key, never from_dict: the open tab's parameter belongs to the tabs widget and must stay.
+    query = write_link(scenario, compared())
+    params = st.query_params
+    for key in set(LinkParams.model_fields) - set(query):
+        if key in params:
+            del params[key]
+    for key, value in query.items():
+        if params.get(key) != value:
+            params[key] = value
 
 
 def who() -> str:

@@ -19,7 +19,7 @@ REFRESH_SECONDS = 3
 def participant_link(code: str) -> str:
     """This app's address with ``?workshop=CODE``."""
     try:
-        parts = urlsplit(st.context.url)
+        parts = urlsplit(str(st.context.url))
         base = f"{parts.scheme}://{parts.netloc}{parts.path}"
     except (AttributeError, ValueError, TypeError):
         base = ""

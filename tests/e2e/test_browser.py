@@ -139,3 +139,67 @@ def test_upload_of_a_broken_catalogue_lists_its_problems(page: Page, app_url: st
     expect(page.get_by_text("nothing has been changed")).to_be_visible(timeout=15_000)
     expect(page.get_by_text("must be greater than or equal to 0 (got -1)")).to_be_visible()
     expect(page.get_by_text("You are working from an edited catalogue")).to_have_count(0)
+
+
+def test_link_reload_record_and_replay_tell_one_story(page: Page, app_url: str, tmp_path: Path) -> None:
+    """A minmax scenario opened from a link survives a reload (tab, weights, budget, comparison), its decision
+    record is signed with the sidebar name, and replaying that record reproduces the funded set the page shows
+    and the funding CSV lists."""
+    import json
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    link = f"{app_url}/?impact=30&reach=30&cost=10&risk=30&normalisation=minmax&budget=1000000&scenario=Board+test&tab=Funding"
+    page.goto(link)
+    expect(page.get_by_text("Changes to what is funded today")).to_be_visible(timeout=20_000)
+    wait_idle(page)
+    page.get_by_role("button", name="Save for comparison").click()
+    wait_idle(page)
+    page.reload()
+    expect(page.get_by_text("Changes to what is funded today")).to_be_visible(timeout=20_000)
+    wait_idle(page)
+    assert "normalisation=minmax" in page.url and "budget=1000000" in page.url and "compare=" in page.url
+    expect(page.locator(".st-key-w_impact [data-testid=stSliderThumbValue]")).to_have_text("30")
+    name = page.get_by_role("textbox", name="Your name")
+    name.fill("Board Secretary")
+    name.press("Enter")
+    wait_idle(page)
+
+    with page.expect_download() as csv_download:
+        page.get_by_role("button", name="Download funding shortlist CSV").click()
+    csv_path = tmp_path / "funding.csv"
+    csv_download.value.save_as(csv_path)
+    rows = list(csv.DictReader(csv_path.open(encoding="utf-8")))
+    assert {r["normalisation"] for r in rows} == {"minmax"}
+    csv_funded = {(r["id"], r["funded_level"]) for r in rows if r["funded"] == "true"}
+
+    page.get_by_text("Decision record: download, or import to restore").click()
+    with page.expect_download() as record_download:
+        page.get_by_role("button", name="Download the decision record (JSON)").click()
+    record_path = tmp_path / "record.json"
+    record_download.value.save_as(record_path)
+    record = json.loads(record_path.read_text(encoding="utf-8"))
+    assert record["created_by"] == "Board Secretary"
+    assert record["scenario"]["normalisation"] == "minmax" and record["scenario"]["budget_gbp"] == 1_000_000
+    assert {(r["id"], r["level"]) for r in record["results"]["funded"]} == csv_funded
+    replayed = subprocess.run(
+        [sys.executable, "-m", "matrix", "replay", str(record_path)], capture_output=True, text=True, cwd=ROOT, check=False
+    )
+    assert replayed.returncode == 0, replayed.stdout + replayed.stderr
+    assert "identical" in replayed.stdout
+
+    page.get_by_role("tab", name="Compare").click()
+    wait_idle(page)
+    expect(page.get_by_text("Spend by prevention tier")).to_be_visible()
+
+
+def test_an_early_click_keeps_the_links_weights(page: Page, app_url: str) -> None:
+    """Clicking a tab while the first run is still going never resets the sliders: the link's weights stay."""
+    page.goto(f"{app_url}/?impact=5&reach=60&cost=15&risk=20")
+    page.get_by_role("tab", name="Ranking").click(timeout=20_000)
+    wait_idle(page)
+    expect(page.locator(".st-key-w_reach [data-testid=stSliderThumbValue]")).to_have_text("60", timeout=20_000)
+    expect(page.locator(".st-key-w_impact [data-testid=stSliderThumbValue]")).to_have_text("5")
+    expect(page.locator(".st-key-top_ranked")).to_be_visible()
