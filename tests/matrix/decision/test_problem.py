@@ -75,3 +75,32 @@ def test_descriptions_are_generated_from_the_anchors(problem: DecisionProblem) -
     assert "0 = 10 people a year; 100 = 100,000 people a year (each tenfold rise adds 25 points)" in text["reach"]
     assert "each tenfold rise in cost loses 50 points" in text["cost"]
     assert "10 = no change in violence" in text["impact"]
+
+
+def test_harmful_strand_scores_zero_whatever_its_percent_or_fit() -> None:
+    """As the README says: a harmful strand scores the harmful band's 0 on impact even with a % and a partial
+    match (it used to score 7.5 from the % curve); unknown reach takes the widest tier's points (primary 60,
+    though a catalogue gives secondary more points)."""
+    from matrix.catalogue import parse_catalogue
+    from matrix.decision import build_problem
+    from tests.matrix.example import with_change
+
+    text = with_change(
+        'impact_band = { value = "moderate", source = "illustrative" }\nimpact_pct = { value = 21.0, source = "illustrative" }',
+        'impact_band = { value = "harmful", source = "illustrative" }\nimpact_pct = { value = -6.0, source = "illustrative" }',
+    )
+    text = with_change('yef_fit = "direct"', 'yef_fit = "partial"', text)
+    text = with_change(
+        'prevention_tiers = { value = ["secondary"], source = "plan" }',
+        'prevention_tiers = { value = ["tertiary", "primary", "secondary"], source = "plan" }',
+        text,
+    )
+    text = with_change(
+        "tier_points = { primary = 60, secondary = 35, tertiary = 15 }",
+        "tier_points = { primary = 60, secondary = 70, tertiary = 15 }",
+        text,
+    )
+    loaded = parse_catalogue(text.encode("utf-8"), "example")
+    built = build_problem(loaded.catalogue, loaded.sha256)
+    assert built.values.at["peer-mentoring", "impact"] == 0
+    assert built.values.at["peer-mentoring", "reach"] == 60
