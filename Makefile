@@ -5,8 +5,9 @@ BIN := $(VENV)/bin
 APP_STAMP := $(VENV)/.installed-app
 DEV_STAMP := $(VENV)/.installed-dev
 PORT ?= 8501
+LOCK_DIR ?= requirements
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench lock clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (Streamlit requires it); set PYTHON=python3.11")'
@@ -42,5 +43,24 @@ bench: $(DEV_STAMP)
 	$(BIN)/python bench/bench_montecarlo.py
 	$(BIN)/python bench/bench_app.py
 
+## lock: re-resolve requirements/*.txt to the newest versions pyproject.toml allows, in throwaway virtualenvs
+# The app's pins come from `pip install -e .`, the dev pins from `pip install -e .[dev]` held to the
+# app's pins (so `-r app.txt` stays consistent); each file keeps its header. LOCK_DIR=/tmp/x writes elsewhere.
+lock:
+	@set -eu; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	for env in app dev; do \
+		$(PYTHON) -m venv "$$tmp/$$env"; \
+		"$$tmp/$$env/bin/python" -m pip install --quiet --upgrade pip; \
+	done; \
+	"$$tmp/app/bin/python" -m pip install --quiet -e .; \
+	"$$tmp/app/bin/python" -m pip freeze --exclude-editable > "$$tmp/app.pins"; \
+	"$$tmp/dev/bin/python" -m pip install --quiet -e '.[dev]' -c "$$tmp/app.pins"; \
+	"$$tmp/dev/bin/python" -m pip freeze --exclude-editable > "$$tmp/dev.all"; \
+	mkdir -p $(LOCK_DIR); \
+	{ grep '^#' requirements/app.txt; cat "$$tmp/app.pins"; } > "$$tmp/app.txt"; \
+	{ grep '^[#-]' requirements/dev.txt; grep -vixFf "$$tmp/app.pins" "$$tmp/dev.all" || [ $$? -eq 1 ]; } > "$$tmp/dev.txt"; \
+	cp "$$tmp/app.txt" "$$tmp/dev.txt" $(LOCK_DIR)/; \
+	echo "wrote $(LOCK_DIR)/app.txt and $(LOCK_DIR)/dev.txt; run make clean test before committing them"
+
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis build *.egg-info
