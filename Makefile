@@ -30,7 +30,7 @@ run: $(APP_STAMP)
 test: $(DEV_STAMP)
 	$(BIN)/python -m pytest
 
-## lint: ruff and mypy (strict on scoring/ and matrix/)
+## lint: ruff and mypy (strict on scoring/, matrix/, ui/ and streamlit_app.py)
 lint: $(DEV_STAMP)
 	$(BIN)/python -m ruff check .
 	$(BIN)/python -m ruff format --check .
