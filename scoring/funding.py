@@ -265,9 +265,6 @@ class FundingModel:
         name, matrix, low, _ = self.rows[0]
         return FundingModel([(name, matrix, low, np.array([available_gbp])), *self.rows[1:]], self.lower, self.upper, self.cost)
 
-    def without(self, skip: frozenset[str]) -> FundingModel:
-        return FundingModel([r for r in self.rows if r[0] not in skip], self.lower, self.upper, self.cost)
-
     def _solve(
         self, objective: npt.ArrayLike, extra: list[Row], lower: FloatArray | None = None, upper: FloatArray | None = None
     ) -> BoolArray | None:

@@ -21,8 +21,10 @@ from scoring.funding import (
     FundingRules,
     InfeasibleError,
     allowed_options,
+    benefit_units,
     best_sets,
     check_options,
+    dp_unit,
     tiers_of,
 )
 from scoring.money import money
@@ -262,6 +264,7 @@ def frontier(options: pd.DataFrame, rules: FundingRules, budgets: Sequence[float
     cost = options["annual_cost_gbp"].to_numpy(dtype=np.float64)
     best: dict[float, tuple[float, float, int]] = {}
     known: tuple[float, float, int] | None = None  # (spend, value, count) of the last set found
+    model: FundingModel | None = None
     for budget in ordered:
         trial = dataclasses.replace(rules, budget_gbp=budget)
         if known is not None and known[0] <= trial.available_gbp + MONEY_TOLERANCE_GBP:
@@ -271,10 +274,18 @@ def frontier(options: pd.DataFrame, rules: FundingRules, budgets: Sequence[float
         known = None
         if _precheck(options, trial, {}):
             continue
-        try:
-            picked = best_sets(options, trial, benefit)[0]
-        except InfeasibleError:
-            continue
+        if dp_unit(options, trial) is not None:
+            try:
+                picked = best_sets(options, trial, benefit)[0]
+            except InfeasibleError:
+                continue
+        else:
+            # The integer programme is built once; only the money available changes between budgets.
+            model = model or FundingModel.build(options, trial)
+            found = model.with_budget(trial.available_gbp).best(benefit_units(benefit))
+            if found is None:
+                continue
+            picked = found
         known = (float(cost[picked].sum()), float(benefit[picked].sum()), int(picked.sum()))
         best[budget] = (known[1], known[0], known[2])
     rows = []

@@ -335,9 +335,14 @@ def _top_k_changes(
 
 
 def _funded_with(
-    problem: DecisionProblem, scenario: Scenario, intervention: str, change: Callable[[pd.DataFrame], pd.DataFrame]
+    problem: DecisionProblem,
+    scenario: Scenario,
+    intervention: str,
+    change: Callable[[pd.DataFrame], pd.DataFrame],
+    base: pd.DataFrame,
 ) -> bool:
-    options = change(scenario_options(problem, scenario))
+    """Whether the intervention is funded once ``change`` is applied to a copy of the scenario's options."""
+    options = change(base.copy())
     solver = FundingSolver.for_scenario(problem, scenario, options)
     picked = solver.funded(normalise_weights(scenario.weights.as_dict()).to_numpy())[0]
     return bool((options.loc[picked, "intervention"] == intervention).any())
@@ -345,12 +350,13 @@ def _funded_with(
 
 def _funding_changes(problem: DecisionProblem, scenario: Scenario, intervention: str) -> list[str]:
     name = str(problem.info.at[intervention, "name"])
+    options = scenario_options(problem, scenario)
     _, harmful = funding_rules(problem, scenario)
     if intervention in harmful:
         return [f"Funding: {name} is rated harmful by the YEF and excluded; only an override with a reason can fund it."]
     if intervention in scenario.must_not_fund:
         return [f"Funding: {name} is a must-not-fund in this scenario."]
-    if _funded_with(problem, scenario, intervention, lambda o: o):
+    if _funded_with(problem, scenario, intervention, lambda o: o, options):
         return [f"Funding: {name} is funded in this scenario."]
     statements = []
     solver = FundingSolver.for_scenario(problem, scenario)
@@ -369,7 +375,6 @@ def _funding_changes(problem: DecisionProblem, scenario: Scenario, intervention:
         )
     else:
         statements.append(f"Funding: no change to a single weight would fund {name} in this scenario.")
-    options = scenario_options(problem, scenario)
     mine = options["intervention"] == intervention
     cost_now = float(options.loc[mine, "annual_cost_gbp"].min())
     cost_curve = value_functions(problem.catalogue.scoring)["cost"]
@@ -385,11 +390,13 @@ def _funding_changes(problem: DecisionProblem, scenario: Scenario, intervention:
 
         return apply
 
-    if _funded_with(problem, scenario, intervention, cheaper(0.0)):
+    if _funded_with(problem, scenario, intervention, cheaper(0.0), options):
         low, high = 0.0, 1.0  # funded at low, not at high
         for _ in range(14):
             middle = (low + high) / 2
-            low, high = (middle, high) if _funded_with(problem, scenario, intervention, cheaper(middle)) else (low, middle)
+            low, high = (
+                (middle, high) if _funded_with(problem, scenario, intervention, cheaper(middle), options) else (low, middle)
+            )
         statements.append(
             f"Funding: it would be funded if its cheapest level cost about £{cost_now * low:,.0f} a year or less "
             f"(now £{cost_now:,.0f})."
@@ -405,11 +412,13 @@ def _funding_changes(problem: DecisionProblem, scenario: Scenario, intervention:
 
         return apply
 
-    if scenario.weights.impact > 0 and _funded_with(problem, scenario, intervention, better(100.0)):
+    if scenario.weights.impact > 0 and _funded_with(problem, scenario, intervention, better(100.0), options):
         low, high = impact_now, 100.0  # not funded at low, funded at high
         for _ in range(14):
             middle = (low + high) / 2
-            low, high = (low, middle) if _funded_with(problem, scenario, intervention, better(middle)) else (middle, high)
+            low, high = (
+                (low, middle) if _funded_with(problem, scenario, intervention, better(middle), options) else (middle, high)
+            )
         statements.append(
             f"Funding: it would be funded if its impact value rose from {impact_now:.0f} to about {high:.1f} (of 100)."
         )
