@@ -1,18 +1,13 @@
-"""Timing helper shared by the benchmarks."""
+"""Timing helper shared by the benchmarks (timeit's timer, one call per measurement)."""
 
 from __future__ import annotations
 
 import statistics
-import time
+import timeit
 from collections.abc import Callable
 
 
 def median_seconds(run: Callable[[], object], repeats: int) -> float:
     """Median wall time of ``run`` over ``repeats`` calls, after one warm-up call."""
     run()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    return statistics.median(timeit.repeat(run, repeat=repeats, number=1))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import shutil
 import socket
@@ -9,15 +11,37 @@ import subprocess
 import tempfile
 import uuid
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from matrix.catalogue import LoadedCatalogue, load_catalogue
+from matrix.cli import main
 from matrix.decision import DecisionProblem, build_problem
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ROOT / "data" / "interventions.toml"
+
+
+@dataclass(frozen=True)
+class Ran:
+    """What a CLI call printed and returned."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run_cli(argv: list[str]) -> Ran:
+    """``matrix.cli.main`` in process with its output captured; argparse's exits become return codes."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = main(argv)
+        except SystemExit as stop:
+            code = stop.code if isinstance(stop.code, int) else 1
+    return Ran(code, out.getvalue(), err.getvalue())
 
 
 @pytest.fixture(scope="session")

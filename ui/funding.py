@@ -23,25 +23,19 @@ from matrix.decision import (
 )
 from scoring import DecisionError, InfeasibleError, ScoreResult, money
 from ui import charts, library, sensitivity, state, widgets
+from ui.caching import cached
 from ui.text import plain
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
-def _evaluate(_problem: DecisionProblem, sha256: str, scenario_json: str) -> ScenarioResult:
-    """Evaluate a scenario; the catalogue hash and the scenario's JSON are the cache key."""
-    del sha256
-    return evaluate(_problem, Scenario.model_validate_json(scenario_json))
-
-
-@st.cache_data(max_entries=16, show_spinner="Finding the best value at 100 budgets...")
-def _frontier_and_next_pound(_problem: DecisionProblem, sha256: str, scenario_json: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    del sha256
-    scenario = Scenario.model_validate_json(scenario_json)
-    return frontier_table(_problem, scenario), next_pound(_problem, scenario)
-
-
+@cached(max_entries=64)
 def evaluate_cached(problem: DecisionProblem, scenario: Scenario) -> ScenarioResult:
-    return _evaluate(problem, problem.sha256, scenario.model_dump_json())
+    """The scenario evaluated on the problem (cached per catalogue and scenario)."""
+    return evaluate(problem, scenario)
+
+
+@cached(max_entries=16, spinner="Finding the best value at 100 budgets...")
+def _frontier_and_next_pound(problem: DecisionProblem, scenario: Scenario) -> tuple[pd.DataFrame, pd.DataFrame]:
+    return frontier_table(problem, scenario), next_pound(problem, scenario)
 
 
 def scenario_controls(problem: DecisionProblem) -> None:
@@ -209,7 +203,7 @@ def funding_tab(problem: DecisionProblem, scored: ScoreResult) -> None:
         return
     show_result(problem, result)
     if st.toggle("Show the efficient frontier and what the next pound buys", key="sc_show_frontier", persist_state="page"):
-        table, pounds = _frontier_and_next_pound(problem, problem.sha256, scenario.model_dump_json())
+        table, pounds = _frontier_and_next_pound(problem, scenario)
         frontier = charts.frontier_chart(table, scenario.budget_gbp)
         st.altair_chart(frontier, width="stretch")
         widgets.png_download(frontier, "Download the frontier chart (PNG)", "frontier.png", "download_frontier_png")

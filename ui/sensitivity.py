@@ -23,28 +23,26 @@ from matrix.decision import (
 from matrix.persistence import Store, StoreError
 from scoring import CRITERIA, DecisionError, MonteCarloResult, ScoreResult
 from ui import charts, library
+from ui.caching import cached
 from ui.text import plain
 
 DEFAULT_SEED = 20261121
 
 
-@st.cache_data(max_entries=16, show_spinner="Finding the exact breakpoints...")
-def _stability(_problem: DecisionProblem, sha256: str, scenario_json: str, k: int) -> pd.DataFrame:
-    del sha256
-    return stability_table(_problem, Scenario.model_validate_json(scenario_json), k)
+@cached(max_entries=16, spinner="Finding the exact breakpoints...")
+def _stability(problem: DecisionProblem, scenario: Scenario, k: int) -> pd.DataFrame:
+    return stability_table(problem, scenario, k)
 
 
-@st.cache_data(max_entries=16, show_spinner="Working out what it would take...")
-def _what_it_takes(_problem: DecisionProblem, sha256: str, scenario_json: str, target: str, k: int) -> list[str]:
-    del sha256
-    return what_would_it_take(_problem, Scenario.model_validate_json(scenario_json), target, k)
+@cached(max_entries=16, spinner="Working out what it would take...")
+def _what_it_takes(problem: DecisionProblem, scenario: Scenario, target: str, k: int) -> list[str]:
+    return what_would_it_take(problem, scenario, target, k)
 
 
-@st.cache_data(max_entries=8, show_spinner="Running the Monte Carlo draws...")
+@cached(max_entries=8, spinner="Running the Monte Carlo draws...")
 def _monte_carlo(
-    _problem: DecisionProblem,
-    sha256: str,
-    scenario_json: str,
+    problem: DecisionProblem,
+    scenario: Scenario,
     draws: int,
     seed: int,
     k: int,
@@ -52,10 +50,8 @@ def _monte_carlo(
     concentration: float,
     pool: tuple[tuple[float, ...], ...] | None,
 ) -> MonteCarloResult:
-    del sha256
-    scenario = Scenario.model_validate_json(scenario_json)
     pool_array = np.array(pool) if pool else None
-    return run_monte_carlo(_problem, scenario, draws, seed, top_k=k, mode=mode, concentration=concentration, pool=pool_array)  # type: ignore[arg-type]
+    return run_monte_carlo(problem, scenario, draws, seed, top_k=k, mode=mode, concentration=concentration, pool=pool_array)  # type: ignore[arg-type]
 
 
 def participants_pool() -> tuple[tuple[float, ...], ...] | None:
@@ -118,8 +114,7 @@ def monte_carlo(problem: DecisionProblem, scenario: Scenario) -> MonteCarloResul
     try:
         return _monte_carlo(
             problem,
-            problem.sha256,
-            scenario.model_dump_json(),
+            scenario,
             int(state["mc_draws"]),
             int(state["mc_seed"]),
             int(state["sa_k"]),
@@ -173,7 +168,7 @@ def sensitivity_tab(problem: DecisionProblem, scenario: Scenario | None, result:
         st.info("Set up a valid scenario on the Funding tab to see the funded set's stability.")
         return
     try:
-        stability = _stability(problem, problem.sha256, scenario.model_dump_json(), k)
+        stability = _stability(problem, scenario, k)
     except DecisionError as error:
         st.error(f"The funded set's stability cannot be worked out for this scenario: {plain(error)}")
         return
@@ -191,7 +186,7 @@ def sensitivity_tab(problem: DecisionProblem, scenario: Scenario | None, result:
         key="sa_target",
         persist_state="page",
     )
-    for statement in _what_it_takes(problem, problem.sha256, scenario.model_dump_json(), target, k):
+    for statement in _what_it_takes(problem, scenario, target, k):
         st.markdown(f"- {plain(statement)}")
     st.caption("Each answer changes one thing at a time and keeps everything else as it is.")
 

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import hashlib
 import re
-import tomllib
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import tomli
 from pydantic import ValidationError
 
 from matrix.catalogue.errors import CatalogueError, Problem
@@ -22,8 +22,8 @@ from matrix.catalogue.schema import PROVENANCE_KEYWORDS, Catalogue
 MAX_CATALOGUE_BYTES = 5 * 1024 * 1024
 # The catalogue the app and the CLI open unless told otherwise (MATRIX_CATALOGUE, --catalogue).
 SHIPPED_CATALOGUE = Path(__file__).resolve().parents[2] / "data" / "interventions.toml"
-_TOML_POSITION = re.compile(r"^(?P<message>.*?)\s*\(at line (?P<line>\d+), column (?P<column>\d+)\)$")
-_TOML_END = re.compile(r"^(?P<message>.*?)\s*\(at end of document\)$")
+# Python refuses to turn more than 4,300 digits into an int (sys.int_info.default_max_str_digits).
+_LONG_NUMBER = re.compile(r"[0-9][0-9_]{4299,}")
 
 
 @dataclass(frozen=True)
@@ -54,10 +54,7 @@ def load_catalogue(path: str | Path) -> LoadedCatalogue:
 def parse_catalogue(raw: bytes, shown: str) -> LoadedCatalogue:
     """Validate catalogue bytes; ``shown`` is the name used in messages."""
     text = decode_text(raw, shown)
-    try:
-        document = tomllib.loads(text.removeprefix("\ufeff"))
-    except tomllib.TOMLDecodeError as error:
-        raise CatalogueError([_toml_problem(shown, str(error), text)]) from None
+    document = parse_toml(text.removeprefix("\ufeff"), shown)
     return LoadedCatalogue(validate_document(document, shown), hashlib.sha256(raw).hexdigest(), shown, text)
 
 
@@ -89,15 +86,23 @@ def validate_document(document: dict[str, Any], shown: str) -> Catalogue:
     return catalogue
 
 
-def _toml_problem(shown: str, message: str, text: str) -> Problem:
-    located = _TOML_POSITION.match(message)
-    if located:
-        return Problem(located["message"], shown, line=int(located["line"]), column=int(located["column"]))
-    at_end = _TOML_END.match(message)
-    if at_end:
-        lines = text.splitlines() or [""]
-        return Problem(at_end["message"] + " at the end of the file", shown, line=len(lines), column=len(lines[-1]) + 1)
-    return Problem(message, shown)
+def parse_toml(text: str, shown: str) -> dict[str, Any]:
+    """TOML text as a dict; every way it can fail is a CatalogueError with a line and column."""
+    try:
+        return tomli.loads(text)
+    except tomli.TOMLDecodeError as error:
+        problem = Problem(error.msg, shown, line=error.lineno, column=error.colno)
+    except RecursionError:
+        # tomli refuses inline arrays and tables nested more than a few hundred deep.
+        problem = Problem("arrays or tables are nested too deeply", shown)
+    except ValueError:
+        # An integer too long for Python to convert; point at the first such run of digits.
+        found = _LONG_NUMBER.search(text)
+        problem = Problem("a number has more than 4,300 digits", shown)
+        if found:
+            line = text.count("\n", 0, found.start()) + 1
+            problem = Problem(problem.message, shown, line=line, column=found.start() - text.rfind("\n", 0, found.start()))
+    raise CatalogueError([problem])
 
 
 def _location(loc: tuple[int | str, ...]) -> str:

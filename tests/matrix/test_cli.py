@@ -12,17 +12,18 @@ from pathlib import Path
 import pytest
 
 from matrix.cli import main
-from tests.conftest import ROOT, SHIPPED
+from tests.conftest import ROOT, SHIPPED, Ran, run_cli
 from tests.matrix.example import with_change
 
 
-def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "matrix", *args], cwd=ROOT, capture_output=True, text=True, timeout=120)
+def run(*args: str) -> Ran:
+    """The CLI called in process, as ``python -m matrix ARGS`` would call it."""
+    return run_cli(list(args))
 
 
 def test_validate_shipped_catalogue() -> None:
-    """validate prints a one-line summary with counts and exits 0."""
-    done = run("validate")
+    """``python -m matrix validate`` (a real process: the entry point too) prints a one-line summary, exits 0."""
+    done = subprocess.run([sys.executable, "-m", "matrix", "validate"], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     [line] = done.stdout.splitlines()
     assert line.startswith(f"{SHIPPED}: valid: 31 interventions, 14 sources, ")

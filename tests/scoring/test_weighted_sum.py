@@ -12,6 +12,7 @@ from pymcdm.methods import WSM
 
 from matrix.decision import DecisionProblem
 from scoring import CRITERIA, WeightsError, minmax_rescale, normalise_weights, rank_scores, score, weighted_sum_kernel
+from tests.strategies import values_matrix, weight_vectors
 
 VALUES = pd.DataFrame(
     {"impact": [80.0, 40.0, 60.0], "reach": [20.0, 90.0, 50.0], "cost": [50.0, 50.0, 100.0], "risk": [70.0, 30.0, 0.0]},
@@ -112,12 +113,6 @@ def test_minmax_matches_pymcdm_minmax(problem: DecisionProblem) -> None:
     ours = score(problem.values, dict(zip(CRITERIA, weights, strict=True)), normalisation="minmax")
     peer = WSM(normalizations.minmax_normalization)(problem.values.to_numpy(), weights, np.ones(4))
     assert ours.scores.to_numpy() / 100 == pytest.approx(peer, abs=1e-12)
-
-
-values_matrix = st.lists(st.tuples(*[st.floats(0, 100, allow_nan=False) for _ in CRITERIA]), min_size=2, max_size=12).map(
-    lambda rows: pd.DataFrame(rows, columns=list(CRITERIA), index=[f"i{n:02d}" for n in range(len(rows))])
-)
-weight_vectors = st.tuples(*[st.floats(0, 100, allow_nan=False) for _ in CRITERIA]).filter(lambda w: sum(w) > 1e-6)
 
 
 @settings(max_examples=150, deadline=None)

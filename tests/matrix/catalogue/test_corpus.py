@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import tomllib
 from pathlib import Path
 
 import pytest
 
 from matrix.catalogue import CatalogueError, LoadedCatalogue, check_upload
-from tests.conftest import ROOT
+from tests.conftest import run_cli
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 EXPECTED: dict[str, str] = tomllib.loads((CORPUS / "expected.toml").read_text(encoding="utf-8"))
@@ -45,11 +43,9 @@ def test_upload_check_gives_the_expected_message(name: str, shipped: LoadedCatal
 
 @pytest.mark.parametrize("name", sorted(n for n in EXPECTED if n.endswith(".toml")))
 def test_cli_gives_the_expected_message(name: str, tmp_path: Path) -> None:
-    """python -m matrix validate exits 1 with the expected words and no traceback."""
+    """matrix validate exits 1 with the expected words and no traceback."""
     path = corpus_file(name, tmp_path)
-    done = subprocess.run(
-        [sys.executable, "-m", "matrix", "validate", str(path)], cwd=ROOT, capture_output=True, text=True, timeout=60
-    )
+    done = run_cli(["validate", str(path)])
     assert done.returncode == 1
     assert EXPECTED[name] in done.stderr
     assert "Traceback" not in done.stderr

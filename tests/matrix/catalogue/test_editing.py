@@ -26,10 +26,7 @@ from matrix.catalogue import (
     yef_changes,
 )
 from tests.conftest import SHIPPED
-
-names = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=60).filter(
-    lambda s: s.strip() == s and s
-)
+from tests.strategies import pounds, typed_text
 
 
 def test_shipped_catalogue_round_trips(shipped: LoadedCatalogue) -> None:
@@ -41,10 +38,10 @@ def test_shipped_catalogue_round_trips(shipped: LoadedCatalogue) -> None:
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     row=st.integers(0, 30),
-    name=names,
-    cost=st.floats(0, 1e9, allow_nan=False).map(lambda x: round(x, 2)),
+    name=typed_text,
+    cost=pounds,
     reach=st.one_of(st.none(), st.integers(1, 10_000_000)),
-    note=st.one_of(st.none(), names),
+    note=st.one_of(st.none(), typed_text),
 )
 def test_edited_catalogues_round_trip(
     shipped: LoadedCatalogue, row: int, name: str, cost: float, reach: int | None, note: str | None

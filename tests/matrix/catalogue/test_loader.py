@@ -189,3 +189,19 @@ def test_value_function_tables_must_be_complete(write_catalogue: Write) -> None:
     )
     [problem] = problems_of(path)
     assert problem.startswith(f"{path}: scoring.reach.tier_points: missing a number for secondary, tertiary")
+
+
+def test_integer_with_thousands_of_digits_is_located(write_catalogue: Write) -> None:
+    """An integer too long for Python to read is a located problem, not a ValueError."""
+    text = with_change("value = 50000,", "value = " + "9" * 5000 + ",")
+    line = next(n for n, row in enumerate(text.splitlines(), 1) if "9" * 5000 in row)
+    [problem] = problems_of(write_catalogue(text))
+    assert problem.startswith(f"{write_catalogue(text)}:{line}:")
+    assert "more than 4,300 digits" in problem
+
+
+def test_nesting_thousands_deep_is_refused(write_catalogue: Write) -> None:
+    """Inline arrays nested thousands deep are a problem in words, not a RecursionError."""
+    text = readme_example() + "\ndeep = " + "[" * 5000 + "]" * 5000 + "\n"
+    [problem] = problems_of(write_catalogue(text))
+    assert "nested too deeply" in problem
