@@ -11,7 +11,17 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from matrix.catalogue import SHIPPED_CATALOGUE, TIERS, CatalogueError, LoadedCatalogue, Weights, load_catalogue
+from matrix.catalogue import (
+    MAX_CATALOGUE_BYTES,
+    SHIPPED_CATALOGUE,
+    TIERS,
+    CatalogueError,
+    Tier,
+    LoadedCatalogue,
+    Weights,
+    load_catalogue,
+    read_bounded,
+)
 from matrix.decision import (
     Scenario,
     build_problem,
@@ -21,7 +31,7 @@ from matrix.decision import (
     shortlist_table,
     to_safe_csv,
 )
-from matrix.persistence import read_record, replay
+from matrix.persistence import MAX_RECORD_BYTES, RecordError, read_record, replay
 from scoring import CRITERIA, NORMALISATIONS, DecisionError, InfeasibleError, WeightsError, score
 
 DEFAULT_CATALOGUE = SHIPPED_CATALOGUE
@@ -67,7 +77,7 @@ def parse_weights(text: str) -> dict[str, float]:
     return weights
 
 
-def parse_share(option: str, text: str) -> tuple[str, float]:
+def parse_share(option: str, text: str) -> tuple[Tier, float]:
     """``primary=0.3`` -> ("primary", 0.3), with the tier and the 0-1 range checked."""
     tier, sep, number = text.partition("=")
     tier = tier.strip()
@@ -79,7 +89,7 @@ def parse_share(option: str, text: str) -> tuple[str, float]:
         raise UsageError(f"{option} {text}: {number.strip()} is not a number") from None
     if not 0 <= share <= 1:
         raise UsageError(f"{option} {text}: the share must be between 0 and 1")
-    return tier, share
+    return TIERS[TIERS.index(tier)], share  # the tier as typed in TIERS
 
 
 def _weights(args: argparse.Namespace, loaded: LoadedCatalogue) -> dict[str, float]:
@@ -173,18 +183,10 @@ def _shortlist(args: argparse.Namespace) -> int:
 
 
 def _replay(args: argparse.Namespace) -> int:
-    path = Path(args.record)
-    if not path.is_file():
-        raise UsageError(
-            f"{args.record}: no such file" if not path.exists() else f"{args.record}: this is a folder, not a record"
-        )
-    record = read_record(path.read_bytes(), args.record)
+    record = read_record(read_bounded(args.record, MAX_RECORD_BYTES, args.record, RecordError, "a record"), args.record)
     catalogue = None
     if args.catalogue is not None:
-        catalogue_path = Path(args.catalogue)
-        if not catalogue_path.is_file():
-            load_catalogue(catalogue_path)  # raises CatalogueError with the right words
-        catalogue = catalogue_path.read_bytes()
+        catalogue = read_bounded(args.catalogue, MAX_CATALOGUE_BYTES, args.catalogue, CatalogueError, "a catalogue file")
     with solver_output_to_stderr():
         differences, results = replay(record, catalogue, args.catalogue or "the record's catalogue")
     if differences:

@@ -19,3 +19,7 @@ pounds = st.floats(0, 1e9, allow_nan=False).map(lambda x: round(x, 2))
 typed_text = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=60).filter(
     lambda s: s.strip() == s and s
 )
+# A one-line name: the same without invisible format characters (zero-width, direction marks), which names refuse.
+typed_name = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc", "Cf")), min_size=1, max_size=60).filter(
+    lambda s: s.strip() == s and s
+)

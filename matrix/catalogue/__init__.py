@@ -10,7 +10,11 @@ from matrix.catalogue.errors import (
     CatalogueError,
     Problem,
 )
+from matrix.catalogue.files import (
+    read_bounded,
+)
 from matrix.catalogue.loader import (
+    MAX_CATALOGUE_BYTES,
     SHIPPED_CATALOGUE,
     LoadedCatalogue,
     load_catalogue,
@@ -65,6 +69,7 @@ __all__ = [
     "FULL_LEVEL",
     "ILLUSTRATIVE",
     "IMPACT_BANDS",
+    "MAX_CATALOGUE_BYTES",
     "MAX_UPLOAD_BYTES",
     "PROVENANCE_KEYWORDS",
     "SHIPPED_CATALOGUE",
@@ -97,6 +102,7 @@ __all__ = [
     "load_catalogue",
     "load_document",
     "parse_catalogue",
+    "read_bounded",
     "row_problems",
     "save_catalogue",
     "stale_strands",

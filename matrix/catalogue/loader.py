@@ -17,12 +17,15 @@ import tomli
 from pydantic import ValidationError
 
 from matrix.catalogue.errors import CatalogueError, Problem
+from matrix.catalogue.files import read_bounded
 from matrix.catalogue.schema import PROVENANCE_KEYWORDS, Catalogue
 
 MAX_CATALOGUE_BYTES = 5 * 1024 * 1024
 # The catalogue the app and the CLI open unless told otherwise (MATRIX_CATALOGUE, --catalogue).
 SHIPPED_CATALOGUE = Path(__file__).resolve().parents[2] / "data" / "interventions.toml"
 # Python refuses to turn more than 4,300 digits into an int (sys.int_info.default_max_str_digits).
+# No part of the schema is nested more than a handful of levels; anything deeper is refused early.
+MAX_DEPTH = 16
 _LONG_NUMBER = re.compile(r"[0-9][0-9_]{4299,}")
 
 
@@ -39,16 +42,7 @@ class LoadedCatalogue:
 def load_catalogue(path: str | Path) -> LoadedCatalogue:
     """Read and validate a catalogue file; raise CatalogueError listing every problem."""
     shown = str(path)
-    file = Path(path)
-    if not file.exists():
-        raise CatalogueError([Problem("no such file", shown)])
-    if file.is_dir():
-        raise CatalogueError([Problem("this is a folder, not a catalogue file", shown)])
-    try:
-        raw = file.read_bytes()
-    except OSError as error:
-        raise CatalogueError([Problem(f"cannot be read: {error.strerror or error}", shown)]) from None
-    return parse_catalogue(raw, shown)
+    return parse_catalogue(read_bounded(path, MAX_CATALOGUE_BYTES, shown, CatalogueError, "a catalogue file"), shown)
 
 
 def parse_catalogue(raw: bytes, shown: str) -> LoadedCatalogue:
@@ -75,6 +69,7 @@ def decode_text(raw: bytes, shown: str) -> str:
 
 def validate_document(document: dict[str, Any], shown: str) -> Catalogue:
     """A parsed TOML document as a Catalogue; CatalogueError lists every problem."""
+    document = _frozen(document, shown, "", 0)
     problems = _reference_problems(document, shown)
     try:
         catalogue = Catalogue.model_validate(document)
@@ -105,6 +100,19 @@ def parse_toml(text: str, shown: str) -> dict[str, Any]:
     raise CatalogueError([problem])
 
 
+def _frozen(value: Any, shown: str, where: str, depth: int) -> Any:
+    """The document with TOML arrays as tuples (the schema's exact types); refuses nesting deeper than the
+    schema could ever use, at the place it starts, before anything walks it."""
+    if depth > MAX_DEPTH and isinstance(value, dict | list):
+        problem = Problem(f"nested more than {MAX_DEPTH} levels deep; no part of a catalogue is", shown, where[:200])
+        raise CatalogueError([problem])
+    if isinstance(value, dict):
+        return {k: _frozen(v, shown, f"{where}.{k}" if where else str(k), depth + 1) for k, v in value.items()}
+    if isinstance(value, list):
+        return tuple(_frozen(v, shown, f"{where}[{i}]", depth + 1) for i, v in enumerate(value))
+    return value
+
+
 def _location(loc: tuple[int | str, ...]) -> str:
     text = ""
     for part in loc:
@@ -123,6 +131,14 @@ def _show(value: Any) -> str:
 _MESSAGES = {
     "extra_forbidden": "unknown key",
     "missing": "missing required key",
+    "tuple_type": "must be a list",
+    "int_type": "must be a whole number, not text",
+    "bool_type": "must be true or false, not text or a number",
+    "float_type": "must be a number, not text",
+    "string_type": "must be text",
+    "dict_type": "must be a table",
+    "model_type": "must be a table",
+    "date_type": "must be a date (YYYY-MM-DD, not text)",
 }
 _PATTERNS = {
     r"^[a-z0-9][a-z0-9_-]*$": "must be lower-case letters, digits, - and _, starting with a letter or digit",
@@ -161,41 +177,48 @@ def _walk_sources(node: Any, loc: str) -> Iterator[tuple[str, Any]]:
                 yield here, value
             else:
                 yield from _walk_sources(value, here)
-    elif isinstance(node, list):
+    elif isinstance(node, tuple):
         for index, value in enumerate(node):
             yield from _walk_sources(value, f"{loc}[{index}]")
 
 
-def _ids(document: dict[str, Any], table: str) -> list[Any]:
+def _kept(value: Any) -> Any:
+    """A value as the schema will keep it (surrounding whitespace stripped), so checks see what is used."""
+    return value.strip() if isinstance(value, str) else value
+
+
+def _entries(document: dict[str, Any], table: str) -> list[tuple[int, dict[str, Any]]]:
     entries = document.get(table)
-    if not isinstance(entries, list):
+    if not isinstance(entries, tuple):
         return []
-    return [entry.get("id") for entry in entries if isinstance(entry, dict)]
+    return [(index, entry) for index, entry in enumerate(entries) if isinstance(entry, dict)]
+
+
+def _ids(document: dict[str, Any], table: str) -> set[str]:
+    return {i for _, entry in _entries(document, table) if isinstance(i := _kept(entry.get("id")), str)}
 
 
 def _reference_problems(document: dict[str, Any], shown: str) -> list[Problem]:
-    """Duplicate ids and references to sources, strands and presets that do not exist."""
+    """Duplicate ids and references to sources, strands and presets that do not exist (after the
+    whitespace the schema strips is stripped: "a" and "a " are the same id)."""
     problems: list[Problem] = []
     for table in ("sources", "presets", "yef_strands", "interventions"):
-        for ident, count in Counter(i for i in _ids(document, table) if isinstance(i, str)).items():
-            if count > 1:
-                for index, entry in enumerate(document[table]):
-                    if isinstance(entry, dict) and entry.get("id") == ident:
-                        problems.append(
-                            Problem(f"duplicate id: {count} entries share it", shown, f"{table}[{index}].id", got=_show(ident))
-                        )
-    source_ids = {i for i in _ids(document, "sources") if isinstance(i, str)}
+        entries = [(index, _kept(entry.get("id"))) for index, entry in _entries(document, table)]
+        counts = Counter(ident for _, ident in entries if isinstance(ident, str))
+        for index, ident in entries:
+            if isinstance(ident, str) and counts[ident] > 1:
+                problems.append(
+                    Problem(f"duplicate id: {counts[ident]} entries share it", shown, f"{table}[{index}].id", got=_show(ident))
+                )
+    source_ids = _ids(document, "sources")
     allowed = ", ".join(sorted(source_ids)) + ", or " + " or ".join(f'"{k}"' for k in PROVENANCE_KEYWORDS)
     for table in ("budget", "yef_strands", "interventions"):
         for loc, value in _walk_sources(document.get(table), table):
-            if isinstance(value, str) and value not in source_ids and value not in PROVENANCE_KEYWORDS:
+            if isinstance(value, str) and _kept(value) not in source_ids and _kept(value) not in PROVENANCE_KEYWORDS:
                 problems.append(Problem(f"unknown source; use one of {allowed}", shown, loc, got=_show(value)))
-    strand_ids = {i for i in _ids(document, "yef_strands") if isinstance(i, str)}
-    interventions = document.get("interventions")
-    for index, entry in enumerate(interventions if isinstance(interventions, list) else []):
-        if not isinstance(entry, dict):
-            continue
-        strand = entry.get("yef_strand")
+    strand_ids = _ids(document, "yef_strands")
+    for index, entry in _entries(document, "interventions"):
+        strand = _kept(entry.get("yef_strand"))
         if isinstance(strand, str) and strand not in strand_ids:
             known = ", ".join(sorted(strand_ids)) or "none are defined"
             problems.append(
@@ -204,8 +227,8 @@ def _reference_problems(document: dict[str, Any], shown: str) -> list[Problem]:
                 )
             )
         named = entry.get("named_in")
-        for position, source in enumerate(named if isinstance(named, list) else []):
-            if isinstance(source, str) and source not in source_ids:
+        for position, source in enumerate(named if isinstance(named, tuple) else ()):
+            if isinstance(source, str) and _kept(source) not in source_ids:
                 problems.append(
                     Problem(
                         f"unknown source; use one of {', '.join(sorted(source_ids))}",
@@ -214,8 +237,8 @@ def _reference_problems(document: dict[str, Any], shown: str) -> list[Problem]:
                         got=_show(source),
                     )
                 )
-    preset_ids = {i for i in _ids(document, "presets") if isinstance(i, str)}
-    default = document.get("default_preset")
+    preset_ids = _ids(document, "presets")
+    default = _kept(document.get("default_preset"))
     if isinstance(default, str) and preset_ids and default not in preset_ids:
         problems.append(
             Problem(

@@ -8,11 +8,12 @@ id, ``illustrative`` for our own estimate, or ``unconfirmed``) and an optional n
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections.abc import Callable
 from itertools import pairwise
 from typing import Annotated, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 ILLUSTRATIVE = "illustrative"
 UNCONFIRMED = "unconfirmed"
@@ -29,7 +30,7 @@ LocalImpact = Literal["high", "moderate", "low", "unknown"]
 StrandFit = Literal["direct", "partial"]
 Status = Literal["commissioned", "delivered", "planned", "proposed"]
 
-TIERS: tuple[str, ...] = ("primary", "secondary", "tertiary")
+TIERS: tuple[Tier, ...] = ("primary", "secondary", "tertiary")
 DELIVERY_MODELS: tuple[str, ...] = ("prevention", "early_intervention", "therapeutic", "desistance")
 TARGET_GROUPS: tuple[str, ...] = ("universal", "potentially_high_risk", "known_risk", "involved_in_violence")
 IMPACT_BANDS: tuple[str, ...] = ("high", "moderate", "low", "no_clear_evidence", "harmful")
@@ -37,7 +38,28 @@ EVIDENCE_WORDS: tuple[str, ...] = ("very_low", "low", "moderate", "high", "very_
 DELIVERY_RISKS: tuple[str, ...] = ("low", "medium", "high")
 
 Identifier = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=80)]
-Text = Annotated[str, Field(min_length=1, max_length=2000)]
+
+
+def _plain_text(text: str) -> str:
+    """Text may hold line breaks and tabs, but no other control characters (NUL, escape, ...)."""
+    bad = next((c for c in text if unicodedata.category(c) == "Cc" and c not in "\n\t"), None)
+    if bad is not None:
+        raise ValueError(f"contains the control character U+{ord(bad):04X}; remove it")
+    return text
+
+
+def _one_line(text: str) -> str:
+    """A name shown in lists and tables: one line, and no invisible characters (zero-width spaces,
+    direction overrides) that would make two names look the same or reorder what is shown."""
+    bad = next((c for c in text if unicodedata.category(c) in {"Cc", "Cf"}), None)
+    if bad is not None:
+        what = "a line break" if bad in "\r\n" else f"the invisible character U+{ord(bad):04X}"
+        raise ValueError(f"contains {what}; a name is one line of visible text")
+    return text
+
+
+Text = Annotated[str, Field(min_length=1, max_length=2000), AfterValidator(_plain_text)]
+Name = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_one_line)]
 NonNegativeMoney = Annotated[float, Field(ge=0, le=1e10)]
 Share = Annotated[float, Field(ge=0, le=100)]
 
@@ -45,9 +67,11 @@ T = TypeVar("T")
 
 
 class Strict(BaseModel):
-    """Base: unknown keys are errors, NaN and infinity are refused, objects are immutable."""
+    """Base: unknown keys are errors, NaN and infinity are refused, objects are immutable, and types are
+    exact (``true`` is not a number, ``"yes"`` is not a boolean, ``"5"`` is not 5; whole numbers are
+    accepted where a decimal is expected). Lists must arrive as tuples in Python, or as JSON arrays."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, str_strip_whitespace=True, strict=True)
 
 
 class Sourced(Strict, Generic[T]):
@@ -89,6 +113,16 @@ class Source(Strict):
     date: Annotated[str, Field(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$")]
     location: Text
 
+    @field_validator("date")
+    @classmethod
+    def _a_real_date(cls, date: str) -> str:
+        parts = [int(p) for p in date.split("-")]
+        try:
+            dt.date(parts[0], *[*parts[1:], 1, 1][:2])
+        except ValueError:
+            raise ValueError("is not a real date (check the month and day)") from None
+        return date
+
 
 class Budget(Strict):
     annual_budget_gbp: Sourced[Annotated[float, Field(gt=0, le=1e10)]]
@@ -112,7 +146,7 @@ class Weights(Strict):
 
 class Preset(Strict):
     id: Identifier
-    label: Text
+    label: Name
     description: Text
     weights: Weights
 
@@ -217,7 +251,7 @@ class YefStrand(Strict):
     """A YEF Toolkit approach and its ratings, each with provenance."""
 
     id: Identifier
-    name: Text
+    name: Name
     url: Text | None = None
     impact_band: MaybeSourced[ImpactBand]
     impact_pct: MaybeSourced[Annotated[float, Field(ge=-100, le=100)]]
@@ -227,12 +261,20 @@ class YefStrand(Strict):
     cost_rating: MaybeSourced[Annotated[int, Field(ge=1, le=3)]]
     checked: dt.date
 
+    @field_validator("checked")
+    @classmethod
+    def _not_in_the_future(cls, checked: dt.date) -> dt.date:
+        # A future date would hide the warning that ratings are more than a year old.
+        if checked > dt.date.today():
+            raise ValueError(f"is after today ({dt.date.today():%Y-%m-%d}); give the date the ratings were last checked")
+        return checked
+
 
 class FundingLevel(Strict):
     """An alternative way to fund an intervention (a pilot, one site), instead of the full level."""
 
     id: Identifier
-    label: Text
+    label: Name
     annual_cost_gbp: Sourced[NonNegativeMoney]
     reach_per_year: MaybeSourced[Annotated[int, Field(ge=1, le=100_000_000)]]
 
@@ -242,7 +284,7 @@ FULL_LEVEL = "full"
 
 class Intervention(Strict):
     id: Identifier
-    name: Annotated[str, Field(min_length=1, max_length=200)]
+    name: Name
     overview: Text
     area: Text
     named_in: Annotated[tuple[Identifier, ...], Field(min_length=1)]
@@ -278,6 +320,13 @@ class Intervention(Strict):
         if FULL_LEVEL in level_ids:
             raise ValueError(f'a funding level cannot be called "{FULL_LEVEL}": that is the intervention\'s own cost and reach')
         _unique(tuple(level_ids))
+        full = self.annual_cost_gbp.value
+        for level in self.levels:
+            if level.annual_cost_gbp.value > full:
+                raise ValueError(
+                    f"funding level '{level.id}' costs £{level.annual_cost_gbp.value:,.0f}, more than the full "
+                    f"intervention (£{full:,.0f}); a level is a smaller way to fund it"
+                )
         return self
 
 

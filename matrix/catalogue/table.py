@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -95,14 +96,17 @@ def _listed(value: Any) -> list[str]:
     return [str(part) for part in value]
 
 
+# How people write an amount in a spreadsheet: 50000, 50,000, 1234.5; not 5_0000, 5,0,0, 1e400 or "nan".
+_NUMBER_TEXT = re.compile(r"-?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?")
+
+
 def _number(value: Any) -> Any:
     """Numbers stay numbers; text that reads as a number becomes one; anything else is left for validation."""
     if isinstance(value, str):
-        text = value.strip().replace(",", "").removeprefix("£")
-        try:
-            number = float(text)
-        except ValueError:
+        text = value.strip().removeprefix("£")
+        if not _NUMBER_TEXT.fullmatch(text):
             return value
+        number = float(text.replace(",", ""))
         return int(number) if number.is_integer() else number
     if isinstance(value, float) and value.is_integer():
         return int(value)

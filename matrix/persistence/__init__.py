@@ -1,6 +1,7 @@
 """What is kept: the scenario and workshop store (SQLite or PostgreSQL, Alembic migrations) and decision records."""
 
 from matrix.persistence.record import (
+    MAX_RECORD_BYTES,
     RecordError,
     build_record,
     read_record,
@@ -13,6 +14,7 @@ from matrix.persistence.store import (
 )
 
 __all__ = [
+    "MAX_RECORD_BYTES",
     "RecordError",
     "Store",
     "StoreError",

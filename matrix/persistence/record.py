@@ -10,6 +10,7 @@ file) and lists every difference.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from typing import Annotated, Any, Literal
 
@@ -20,7 +21,9 @@ from matrix.decision import DecisionProblem, Scenario, build_problem, evaluate
 from matrix.version import APP_VERSION
 from scoring import EXACT_METHOD, DecisionError, money, score
 
-RECORD_FORMAT = 1
+RECORD_FORMAT: Literal[1] = 1
+# A record holds the catalogue's text (at most 5 MB) and the results; anything bigger is not one of ours.
+MAX_RECORD_BYTES = 10 * 1024 * 1024
 # Bump when a change to scoring, benefit or optimisation could change a result.
 MODEL_VERSION = "2"
 METHOD = {
@@ -151,27 +154,41 @@ def record_json(record: DecisionRecord) -> bytes:
 
 
 def read_record(raw: bytes, shown: str = "the record") -> DecisionRecord:
-    """Parse and validate a record; a stale or malformed one is refused with the reason."""
+    """Parse and validate a record; a stale, malformed or altered one is refused with the reason."""
+    if len(raw) > MAX_RECORD_BYTES:
+        raise RecordError(f"{shown} is {len(raw):,} bytes; a decision record is at most {MAX_RECORD_BYTES:,}")
     try:
-        data = json.loads(raw.decode("utf-8"))
+        text = raw.removeprefix(b"\xef\xbb\xbf").decode("utf-8")
     except UnicodeDecodeError:
         raise RecordError(f"{shown} is not UTF-8 text") from None
+    try:
+        data = json.loads(text)
     except json.JSONDecodeError as error:
         raise RecordError(f"{shown} is not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})") from None
+    except RecursionError:
+        raise RecordError(f"{shown} is not a decision record: its JSON is nested far too deeply") from None
+    except ValueError:
+        raise RecordError(f"{shown} is not a decision record: it holds a number with more than 4,300 digits") from None
     if not isinstance(data, dict):
         raise RecordError(f"{shown} is not a decision record (expected a JSON object)")
     if data.get("record_format") != RECORD_FORMAT:
-        raise RecordError(
-            f"{shown} has record format {data.get('record_format')!r}; this version of the app reads format {RECORD_FORMAT}"
-        )
+        found = json.dumps(data.get("record_format"))[:40]
+        raise RecordError(f"{shown} has record format {found}; this version of the app reads format {RECORD_FORMAT}")
     try:
-        return DecisionRecord.model_validate(data)
+        record = DecisionRecord.model_validate_json(text)
     except ValidationError as error:
         problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg'].replace('Input should be', 'must be')}"
+            f"{'.'.join(str(p) for p in e['loc'])[:120]}: {e['msg'].replace('Input should be', 'must be')}"
             for e in error.errors(include_url=False)[:10]
         )
         raise RecordError(f"{shown} is not a valid decision record: {problems}") from None
+    copy = record.catalogue
+    if hashlib.sha256(copy.toml.encode("utf-8")).hexdigest() != copy.sha256:
+        raise RecordError(
+            f"{shown} has been altered: the catalogue inside it does not match the SHA-256 it carries "
+            f"({copy.sha256[:12]}…), so it cannot stand as a record of the decision"
+        )
+    return record
 
 
 def replay(

@@ -40,8 +40,7 @@ def test_wrong_type(write_catalogue: Write) -> None:
     """A number written as text names the field and shows the value given."""
     path = write_catalogue(with_change("value = 50000,", 'value = "fifty thousand",'))
     assert problems_of(path) == [
-        f"{path}: interventions[0].annual_cost_gbp.value: must be a valid number, unable to parse string as a number "
-        "(got 'fifty thousand')"
+        f"{path}: interventions[0].annual_cost_gbp.value: must be a number, not text (got 'fifty thousand')"
     ]
 
 

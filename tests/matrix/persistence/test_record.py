@@ -80,7 +80,7 @@ def test_replay_command(problem: DecisionProblem, tmp_path: Path, capsys: pytest
     assert main(["replay", str(path)]) == 0
     assert "identical: 31 interventions ranked the same" in capsys.readouterr().out
     edited = tmp_path / "edited.toml"
-    edited.write_text(SHIPPED.read_text(encoding="utf-8").replace("value = 190000,", "value = 19000,"), encoding="utf-8")
+    edited.write_text(SHIPPED.read_text(encoding="utf-8").replace("value = 190000,", "value = 290000,"), encoding="utf-8")
     assert main(["replay", str(path), "--catalogue", str(edited)]) == 1
     out = capsys.readouterr().out
     assert "the replay differs from the record in" in out and "catalogue: the record was made with sha256" in out
