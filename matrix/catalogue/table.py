@@ -232,22 +232,53 @@ _SOURCE_COLUMNS = {
 }
 
 
-def read_csv_upload(raw: bytes, shown: str) -> pd.DataFrame:
-    """A CSV of interventions with the EDIT_COLUMNS, as text cells; problems raise CatalogueError."""
-    reader = csv.DictReader(io.StringIO(decode_text(raw, shown).removeprefix("\ufeff")))
-    header = reader.fieldnames or []
-    missing = [c for c in EDIT_COLUMNS if c not in header]
-    unknown = [c for c in header if c not in EDIT_COLUMNS]
+def csv_rows(raw: bytes, shown: str, required: tuple[str, ...], allowed: tuple[str, ...] | None = None) -> list[dict[str, str]]:
+    """The rows of a comma-separated file as {column: text}, with its line numbers checked: every
+    required column present, none twice, no unknown column (when ``allowed`` is given), every row
+    as wide as the header, no NUL; a file split by ';' or tabs gets a hint. Else CatalogueError."""
+    text = decode_text(raw, shown).removeprefix("\ufeff")
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = [c.strip() for c in next(reader, [])]
+        lines = [(reader.line_num, row) for row in reader]
+    except csv.Error as error:
+        message = "contains a NUL character; save the file as text (CSV UTF-8)" if "NUL" in str(error) else str(error)
+        raise CatalogueError([Problem(message, shown, line=reader.line_num)]) from None
     problems = []
-    if missing:
-        problems.append(Problem(f"missing column(s): {', '.join(missing)}", shown, line=1))
-    if unknown:
+    if len(header) == 1 and any(mark in header[0] for mark in (";", "\t")):
+        mark = "semicolons" if ";" in header[0] else "tabs"
         problems.append(
-            Problem(f"unknown column(s): {', '.join(unknown)}; the columns are {', '.join(EDIT_COLUMNS)}", shown, line=1)
+            Problem(f"the columns seem to be separated by {mark}; save the file as comma-separated (CSV UTF-8)", shown, line=1)
         )
+    else:
+        twice = sorted({c for c in header if header.count(c) > 1})
+        if twice:
+            problems.append(Problem(f"column(s) appear more than once: {', '.join(twice)}", shown, line=1))
+        missing = [c for c in required if c not in header]
+        if missing:
+            problems.append(Problem(f"missing column(s): {', '.join(missing)}", shown, line=1))
+        unknown = [c for c in header if allowed is not None and c not in allowed]
+        if unknown:
+            columns = ", ".join(allowed or ())
+            problems.append(Problem(f"unknown column(s): {', '.join(unknown)[:300]}; the columns are {columns}", shown, line=1))
     if problems:
         raise CatalogueError(problems)
-    rows = list(reader)
+    rows = []
+    for line, row in lines:
+        if not any(cell.strip() for cell in row):
+            continue  # a blank line, as spreadsheets leave at the end
+        if len(row) != len(header):
+            problems.append(Problem(f"has {len(row)} fields; the header has {len(header)}", shown, line=line))
+            continue
+        rows.append(dict(zip(header, row, strict=True)))
+    if problems:
+        raise CatalogueError(problems[:50])
+    return rows
+
+
+def read_csv_upload(raw: bytes, shown: str) -> pd.DataFrame:
+    """A CSV of interventions with the EDIT_COLUMNS, as text cells; problems raise CatalogueError."""
+    rows = csv_rows(raw, shown, EDIT_COLUMNS, EDIT_COLUMNS)
     if not rows:
         raise CatalogueError([Problem("the file has a header but no rows", shown)])
     return pd.DataFrame(rows, columns=list(EDIT_COLUMNS))

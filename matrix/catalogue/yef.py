@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import re
 from typing import Any
 
 import pandas as pd
 
-from matrix.catalogue.errors import CatalogueError, Problem
-from matrix.catalogue.loader import decode_text
 from matrix.catalogue.schema import UNCONFIRMED, Catalogue
+from matrix.catalogue.table import csv_rows
 from matrix.catalogue.writer import catalogue_document
 
 _BANDS = {"high": "high", "moderate": "moderate", "medium": "moderate", "low": "low", "harmful": "harmful"}
@@ -38,6 +35,12 @@ def _rating(text: str, top: int) -> int | None:
     return int(found.group(1)) if found and 1 <= int(found.group(1)) <= top else None
 
 
+def _not_given(text: str) -> bool:
+    """A cell the table leaves empty or marks as not known: nothing to apply, nothing to report."""
+    cell = text.strip().lower()
+    return not cell or cell in {"-", "–", "?"} or cell.startswith(("unconfirmed", "unknown", "n/a", "not "))
+
+
 def yef_changes(catalogue: Catalogue, raw: bytes, shown: str) -> tuple[pd.DataFrame, list[str]]:
     """Strand ratings from a YEF table (columns strand, slug, impact_label, impact_pct, evidence_rating,
     cost_rating, ...): every change it would make to the catalogue's strands, and rows it cannot use.
@@ -45,15 +48,11 @@ def yef_changes(catalogue: Catalogue, raw: bytes, shown: str) -> tuple[pd.DataFr
     A strand is matched by slug (any of ';'-separated slugs) or by name. Values the table marks
     unconfirmed (or leaves unreadable) are not applied over known ones.
     """
-    reader = csv.DictReader(io.StringIO(decode_text(raw, shown).removeprefix("\ufeff")))
-    needed = ("strand", "impact_label", "impact_pct", "evidence_rating", "cost_rating")
-    missing = [c for c in needed if c not in (reader.fieldnames or [])]
-    if missing:
-        raise CatalogueError([Problem(f"missing column(s): {', '.join(missing)}", shown, line=1)])
+    rows = csv_rows(raw, shown, ("strand", "impact_label", "impact_pct", "evidence_rating", "cost_rating"))
     strands = {s.id: s for s in catalogue.yef_strands}
     by_name = {s.name.casefold(): s.id for s in catalogue.yef_strands}
     changes, skipped = [], []
-    for line, row in enumerate(reader, start=2):
+    for line, row in enumerate(rows, start=2):
         slugs = [p.strip().split(" ")[0] for p in re.split(r"[;|]", row.get("slug") or "") if p.strip()]
         ident = next((s for s in slugs if s in strands), None) or by_name.get((row.get("strand") or "").strip().casefold())
         if ident is None:
@@ -61,13 +60,15 @@ def yef_changes(catalogue: Catalogue, raw: bytes, shown: str) -> tuple[pd.DataFr
             continue
         strand = strands[ident]
         proposed = {
-            "impact_band": _band(row.get("impact_label") or ""),
-            "impact_pct": _percent(row.get("impact_pct") or ""),
-            "evidence_rating": _rating(row.get("evidence_rating") or "", 5),
-            "cost_rating": _rating(row.get("cost_rating") or "", 3),
+            "impact_band": (_band(row["impact_label"]), "impact_label", "a YEF impact label (high, moderate, low, ...)"),
+            "impact_pct": (_percent(row["impact_pct"]), "impact_pct", "a percentage such as -21%"),
+            "evidence_rating": (_rating(row["evidence_rating"], 5), "evidence_rating", "a whole number from 1 to 5"),
+            "cost_rating": (_rating(row["cost_rating"], 3), "cost_rating", "a whole number from 1 to 3"),
         }
-        for field, new in proposed.items():
+        for field, (new, column, expected) in proposed.items():
             old = getattr(strand, field)
+            if new is None and not _not_given(row[column]):
+                skipped.append(f"line {line}: {column} '{row[column].strip()[:60]}' is not {expected}; not applied")
             if new is None or (old.value == new and old.source != UNCONFIRMED):
                 continue
             changes.append(
