@@ -53,7 +53,8 @@ def _one_line(text: str) -> str:
     direction overrides) that would make two names look the same or reorder what is shown."""
     bad = next((c for c in text if unicodedata.category(c) in {"Cc", "Cf"}), None)
     if bad is not None:
-        what = "a line break" if bad in "\r\n" else f"the invisible character U+{ord(bad):04X}"
+        kind = "control" if unicodedata.category(bad) == "Cc" else "invisible"
+        what = "a line break" if bad in "\r\n" else f"the {kind} character U+{ord(bad):04X}"
         raise ValueError(f"contains {what}; a name is one line of visible text")
     return text
 
@@ -177,7 +178,7 @@ def _increasing(points: tuple[tuple[float, float], ...]) -> tuple[tuple[float, f
 
 
 class CriterionText(Strict):
-    label: Text
+    label: Name
     question: Text
     weight_help: Text
 
@@ -332,6 +333,14 @@ class Intervention(Strict):
 
 class Catalogue(Strict):
     schema_version: Literal[1]
+
+    @field_validator("schema_version", mode="before")
+    @classmethod
+    def _a_number(cls, version: object) -> object:
+        if isinstance(version, bool):  # true == 1 to Python, but it is not a version number
+            raise ValueError("must be 1, the only schema version there is")
+        return version
+
     title: Text
     sources: Annotated[tuple[Source, ...], Field(min_length=1)]
     budget: Budget

@@ -216,7 +216,7 @@ def row_problems(error: CatalogueError, frame: pd.DataFrame) -> list[RowProblem]
             continue
         index = int(head[14:-1])
         ident = str(frame.iloc[index]["id"]) if index < len(frame) else ""
-        column = field.split(".")[0] if dot else "row"
+        column = field.split(".")[0].split("[")[0] if dot else "row"
         if field.endswith(".source"):
             column = _SOURCE_COLUMNS.get(column, f"{column}_source")
         problems.append(RowProblem(index, ident, column, text))

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 import zlib
 from collections.abc import Mapping
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import unquote
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
 
 from matrix.catalogue import TIERS
 from matrix.decision.problem import DecisionProblem
@@ -27,28 +28,39 @@ MAX_COMPARED = 4
 _COMPARE_SEPARATOR = "~"  # not in the URL-safe base64 alphabet
 
 
+def _decimal(text: object) -> object:
+    """A number as a link writes it (12, -3.5, 1e6); not 1_000, 0x10, nan or inf, which Python would read."""
+    if isinstance(text, str) and not _DECIMAL.fullmatch(text.strip()):
+        raise ValueError("not a plain decimal number")
+    return text
+
+
+_DECIMAL = re.compile(r"-?\d{1,30}(\.\d{1,30})?([eE][+-]?\d{1,3})?")
+Number = Annotated[float, BeforeValidator(_decimal)]
+
+
 class LinkParams(BaseModel):
     """Every query parameter the app reads, typed; anything else in the link is ignored."""
 
-    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True, allow_inf_nan=False)
 
-    impact: float | None = None
-    reach: float | None = None
-    cost: float | None = None
-    risk: float | None = None
+    impact: Number | None = None
+    reach: Number | None = None
+    cost: Number | None = None
+    risk: Number | None = None
     normalisation: Normalisation | None = None
     scenario: str | None = None
-    budget: float | None = None
+    budget: Number | None = None
     must: str | None = None
     exclude: str | None = None
     allow_harmful: str | None = None
-    ringfence: float | None = None
-    min_primary: float | None = None
-    min_secondary: float | None = None
-    min_tertiary: float | None = None
-    max_primary: float | None = None
-    max_secondary: float | None = None
-    max_tertiary: float | None = None
+    ringfence: Number | None = None
+    min_primary: Number | None = None
+    min_secondary: Number | None = None
+    min_tertiary: Number | None = None
+    max_primary: Number | None = None
+    max_secondary: Number | None = None
+    max_tertiary: Number | None = None
     keep_today: bool | None = None
     include_cost: bool | None = None
     compare: str | None = None

@@ -171,7 +171,9 @@ def read_record(raw: bytes, shown: str = "the record") -> DecisionRecord:
         raise RecordError(f"{shown} is not a decision record: it holds a number with more than 4,300 digits") from None
     if not isinstance(data, dict):
         raise RecordError(f"{shown} is not a decision record (expected a JSON object)")
-    if data.get("record_format") != RECORD_FORMAT:
+    if "record_format" not in data:
+        raise RecordError(f"{shown} is not a decision record: it has no record_format")
+    if type(data["record_format"]) is not int or data["record_format"] != RECORD_FORMAT:
         found = json.dumps(data.get("record_format"))[:40]
         raise RecordError(f"{shown} has record format {found}; this version of the app reads format {RECORD_FORMAT}")
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -204,3 +205,26 @@ def test_nesting_thousands_deep_is_refused(write_catalogue: Write) -> None:
     text = readme_example() + "\ndeep = " + "[" * 5000 + "]" * 5000 + "\n"
     [problem] = problems_of(write_catalogue(text))
     assert "nested too deeply" in problem
+
+
+def test_a_fifo_is_refused_without_waiting(tmp_path: Path) -> None:
+    """A named pipe with no writer is refused at once (it would block a plain read forever)."""
+    fifo = tmp_path / "catalogue.toml"
+    os.mkfifo(fifo)
+    assert problems_of(fifo) == [f"{fifo}: this is not a regular file (it is a pipe, socket or device); give a catalogue file"]
+
+
+def test_a_device_is_refused_before_reading() -> None:
+    """/dev/zero never ends; it is refused by its type, before a byte is read."""
+    assert problems_of(Path("/dev/zero")) == [
+        "/dev/zero: this is not a regular file (it is a pipe, socket or device); give a catalogue file"
+    ]
+
+
+def test_an_unreadable_file_says_so(write_catalogue: Write) -> None:
+    """A file without read permission gives the system's reason (skipped as root, who can read anything)."""
+    if os.geteuid() == 0:
+        pytest.skip("root reads files whatever their permissions")
+    path = write_catalogue(readme_example())
+    path.chmod(0)
+    assert problems_of(path) == [f"{path}: cannot be read: Permission denied"]
