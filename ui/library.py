@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import streamlit as st
@@ -17,10 +18,16 @@ MAX_RECORD_BYTES = 10 * 1024 * 1024
 
 
 @st.cache_resource(show_spinner="Opening the scenario store...")
+def _opened_store(url: str | None, data_dir: str | None) -> Store:
+    """One store per location and app process (sessions share it). A failure raises, and Streamlit
+    caches only what returns, so a store that could not be opened is tried again on the next run."""
+    return Store.open(url, Path(data_dir) if data_dir else None)
+
+
 def open_store(url: str | None, data_dir: str | None) -> Store | str:
-    """One store per location and app process (sessions share its connection pool), or why there is none."""
+    """The store at this location, or why there is none just now (tried again on every run until it opens)."""
     try:
-        return Store.open(url, Path(data_dir) if data_dir else None)
+        return _opened_store(url, data_dir)
     except StoreError as error:
         return str(error)
 
@@ -28,7 +35,7 @@ def open_store(url: str | None, data_dir: str | None) -> Store | str:
 def store_or_message() -> Store | None:
     store = open_store(os.environ.get("DATABASE_URL"), os.environ.get("MATRIX_DATA_DIR"))
     if isinstance(store, str):
-        st.warning(f"Saved scenarios and workshops are unavailable: {plain(store)}")
+        st.warning(f"Saved scenarios and workshops are unavailable just now: {plain(store)}")
         return None
     return store
 
@@ -46,7 +53,11 @@ def library_section(problem: DecisionProblem, scenario: Scenario) -> None:
         _save(store, problem, scenario, None)
     if loaded is not None and columns[1].button(f"Save as a new version of scenario {loaded}", key="lib_save_version"):
         _save(store, problem, scenario, int(loaded))
-    saved = store.list_scenarios()
+    try:
+        saved = store.list_scenarios()
+    except StoreError as error:
+        st.error(f"The saved scenarios cannot be shown: {plain(error)}")
+        return
     if not saved:
         st.caption("No saved scenarios yet.")
         return
@@ -69,7 +80,11 @@ def library_section(problem: DecisionProblem, scenario: Scenario) -> None:
         _guarded(lambda: store.rename(int(chosen), new_name, state.who()), "Renamed (a new version with the new name).")
     if actions[2].button("Delete", key="lib_delete"):
         _guarded(lambda: store.delete(int(chosen), state.who()), "Deleted from the list; its versions stay in the database.")
-    history = store.history(int(chosen))
+    try:
+        history = store.history(int(chosen))
+    except StoreError as error:
+        st.error(f"The versions of scenario {int(chosen)} cannot be shown: {plain(error)}")
+        return
     st.dataframe(
         [
             {
@@ -88,11 +103,12 @@ def library_section(problem: DecisionProblem, scenario: Scenario) -> None:
         st.caption("This scenario was saved with a different catalogue version; loading it applies it to the current catalogue.")
 
 
-def _guarded(action: object, done: str) -> None:
+def _guarded(action: Callable[[], object], done: str) -> None:
+    """Run a store change; say it is done only if it returned, else say why not."""
     try:
-        action()  # type: ignore[operator]
+        action()
     except StoreError as error:
-        st.error(plain(error))
+        st.error(f"Not done: {plain(error)}")
     else:
         st.success(done)
         st.rerun()

@@ -20,7 +20,7 @@ from matrix.decision import (
     weights_table,
     what_would_it_take,
 )
-from matrix.persistence import Store, StoreError
+from matrix.persistence import Store, StoreError, StoreUnavailable
 from scoring import CRITERIA, DecisionError, MonteCarloResult, ScoreResult
 from ui import charts, library
 from ui.caching import cached
@@ -62,7 +62,10 @@ def participants_pool() -> tuple[tuple[float, ...], ...] | None:
         return None
     try:
         entries = [(s.participant, s.weights) for s in store.latest_submissions(code)]
-    except StoreError:
+    except StoreUnavailable as error:
+        st.warning(f"The workshop participants' weights cannot be read just now, so they cannot be drawn from: {plain(error)}")
+        return None
+    except StoreError:  # no workshop with that code: nothing to draw from
         return None
     if not entries:
         return None

@@ -8,7 +8,7 @@ import streamlit as st
 
 from matrix.catalogue import Weights
 from matrix.decision import DecisionProblem, Scenario, group_summary, group_view, weights_table
-from matrix.persistence import Store, StoreError
+from matrix.persistence import Store, StoreError, StoreUnavailable
 from scoring import CRITERIA, DecisionError
 from ui import charts, library, state
 from ui.text import plain
@@ -33,6 +33,9 @@ def participant_page(problem: DecisionProblem, code: str) -> None:
         return
     try:
         workshop = store.workshop(code)
+    except StoreUnavailable as error:
+        st.error(f"The workshop cannot be opened just now: {plain(error)}.")
+        return
     except StoreError as error:
         st.error(f"{plain(error)}. Check the code with the facilitator.")
         return
@@ -57,7 +60,7 @@ def participant_page(problem: DecisionProblem, code: str) -> None:
         try:
             store.submit(code, st.session_state["p_name"], Weights(**raw))
         except StoreError as error:
-            st.error(plain(error))
+            st.error(f"Not submitted: {plain(error)}")
             return
         st.session_state["p_submitted"] = st.session_state["p_name"].strip()
     if st.session_state.get("p_submitted"):
@@ -75,7 +78,7 @@ def facilitator_tab(problem: DecisionProblem, scenario: Scenario | None) -> None
         try:
             workshop = store.create_workshop(st.session_state.get("ws_name", ""), state.who())
         except StoreError as error:
-            st.error(plain(error) + (" (type your name in the sidebar)" if "your name" in str(error) else ""))
+            st.error(f"Not created: {plain(error)}" + (" (type your name in the sidebar)" if "your name" in str(error) else ""))
         else:
             st.session_state["ws_code"] = workshop.code
     st.text_input("Or open a workshop by its code", key="ws_code", max_chars=12, persist_state="page")
@@ -129,9 +132,16 @@ def live_view(store: Store, problem: DecisionProblem, scenario: Scenario, code: 
     if workshop.is_open and st.button("Close the workshop and save the group's scenario", key="ws_close"):
         try:
             saved = store.save_scenario(view.scenario, state.who(), problem.sha256)
+        except StoreError as error:
+            st.error(
+                f"Not closed and not saved: {plain(error)}"
+                + (" (type your name in the sidebar)" if "your name" in str(error) else "")
+            )
+            return
+        try:
             store.close_workshop(code, saved.id)
         except StoreError as error:
-            st.error(plain(error) + (" (type your name in the sidebar)" if "your name" in str(error) else ""))
+            st.error(f"The group's scenario is saved as scenario {saved.id}, but the workshop is still open: {plain(error)}")
             return
         st.success(f"Closed. The group's scenario is saved as scenario {saved.id}.")
     library.record_section(problem, view.scenario, list(entries), allow_import=False)

@@ -11,6 +11,7 @@ from matrix.persistence.record import (
 from matrix.persistence.store import (
     Store,
     StoreError,
+    StoreUnavailable,
 )
 
 __all__ = [
@@ -18,6 +19,7 @@ __all__ = [
     "RecordError",
     "Store",
     "StoreError",
+    "StoreUnavailable",
     "build_record",
     "read_record",
     "record_json",

@@ -3,7 +3,14 @@
 The schema is created and upgraded on open by Alembic's versioned migrations (``migrations/``).
 Nothing is overwritten: every save of a scenario adds a version, a rename adds a version with
 the new name, a delete marks the scenario deleted, and every workshop submission is kept (the
-latest per participant counts). A SQLite file that cannot be read is moved aside, never replaced.
+latest per participant counts). A SQLite file that fails its integrity check is moved aside,
+never replaced; a busy or unreachable store is said in words and nothing is moved.
+
+Faults never pass silently. Every read and write turns a database error into a ``StoreUnavailable``
+that says what happened and what to do. A SQLite store opens its file afresh for every operation,
+never creates it after the start (so a removed folder or file is not quietly replaced by an empty
+one), checks that the file at the path is still the one opened at the start (same device and inode)
+before and after every commit, and reads each change back before a save is reported done.
 """
 
 from __future__ import annotations
@@ -12,19 +19,22 @@ import datetime as dt
 import json
 import os
 import secrets
+import shutil
 import sqlite3
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util.exc import CommandError
 from sqlalchemy.engine import Connection, Engine
 
 from matrix.catalogue import Weights
@@ -36,6 +46,8 @@ DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / "var"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 _MIGRATION_LOCK = threading.Lock()
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
+BUSY_TIMEOUT_MS = 10_000  # how long a SQLite store waits for another writer before saying it is busy
+CONNECT_TIMEOUT_S = 5  # how long a PostgreSQL store waits for the server to answer before saying so
 
 metadata = sa.MetaData()
 scenarios = sa.Table(
@@ -88,6 +100,14 @@ class StoreError(DecisionError):
     """Something the store cannot do, said in words (never a database traceback)."""
 
 
+class StoreUnavailable(StoreError):
+    """The store cannot be used just now (busy, unreachable, read-only, full, moved or replaced), said with what to do."""
+
+
+class _Conflict(StoreError):
+    """Another save took the same version number or workshop code at the same moment (callers try again)."""
+
+
 @dataclass(frozen=True)
 class SavedScenario:
     id: int
@@ -134,17 +154,204 @@ def _clean_name(text: str, what: str, limit: int) -> str:
     return name
 
 
+# Faults, in words ----------------------------------------------------------------------------
+
+_DATABASE_ERRORS = (sa.exc.DBAPIError, sa.exc.TimeoutError, sa.exc.PendingRollbackError)
+
+# SQLite's primary result codes (the low byte of an extended code) and one extended code.
+_SQLITE_PERM, _SQLITE_BUSY, _SQLITE_LOCKED, _SQLITE_READONLY, _SQLITE_IOERR = 3, 5, 6, 8, 10
+_SQLITE_CORRUPT, _SQLITE_FULL, _SQLITE_CANTOPEN, _SQLITE_AUTH, _SQLITE_NOTADB = 11, 13, 14, 23, 26
+_SQLITE_READONLY_DBMOVED = 1032  # the file was unlinked or renamed while open
+
+
+def _busy(where: str) -> str:
+    return f"the store is busy: another program is using {where}; try again in a moment"
+
+
+def _gone(where: str) -> str:
+    return (
+        f"{where} is no longer there: it, or its folder, was moved or deleted while the app was running, "
+        "so nothing can be saved or read. Put it back, or restart the app to start a new, empty store"
+    )
+
+
+def _replaced(where: str) -> str:
+    return (
+        f"{where} was replaced by a different file while the app was running, so the app reads and writes "
+        "neither. Restart the app to use the file now there"
+    )
+
+
+def _detail(error: BaseException) -> str:
+    return " ".join(str(error).split())[:300]
+
+
+def _disk_full(path: Path) -> bool:
+    """Whether the disk holding ``path`` has (next to) no room left: SQLite may say so only as a disk error."""
+    try:
+        return shutil.disk_usage(path.parent).free < 1024 * 1024
+    except OSError:
+        return False
+
+
+def _sqlite_words(error: sqlite3.Error, path: Path) -> str:
+    """What a SQLite error on the store file at ``path`` means for the user, and what to do."""
+    where = f"the store file {path}"
+    code = getattr(error, "sqlite_errorcode", None)
+    primary = code & 0xFF if isinstance(code, int) else None
+    if code == _SQLITE_READONLY_DBMOVED:
+        return _gone(where)
+    if primary in (_SQLITE_BUSY, _SQLITE_LOCKED):
+        return _busy(where)
+    if primary == _SQLITE_READONLY:
+        return f"{where} is read-only, so nothing can be saved; ask whoever runs the app to make the file and its folder writable"
+    if primary == _SQLITE_FULL or (primary == _SQLITE_IOERR and _disk_full(path)):
+        return (
+            f"the disk holding {where} is full (or the store has reached its size limit), so the store cannot take "
+            "anything more just now; free some space, then try again"
+        )
+    if primary == _SQLITE_CANTOPEN:
+        return f"{where} cannot be opened: its folder may be missing, unreadable or read-only"
+    if primary in (_SQLITE_NOTADB, _SQLITE_CORRUPT):
+        return (
+            f"{where} is damaged or is not a database; restart the app, which moves the file aside "
+            "(nothing is deleted) and starts a new store"
+        )
+    if primary == _SQLITE_IOERR:
+        return f"{where} could not be read or written (a disk error: {_detail(error)})"
+    if primary in (_SQLITE_PERM, _SQLITE_AUTH):
+        return f"the app is not allowed to use {where}"
+    return f"{where} cannot be used: {_detail(error)}"
+
+
+def _server_words(error: BaseException, where: str, committing: bool) -> str:
+    """What a database server's error means for the user (PostgreSQL's SQLSTATE classes), and what to do."""
+    original = getattr(error, "orig", None) or error
+    state = str(getattr(original, "sqlstate", None) or "")
+    lost = (
+        isinstance(error, sa.exc.InterfaceError)
+        or (isinstance(error, sa.exc.DBAPIError) and error.connection_invalidated)
+        or (isinstance(error, sa.exc.OperationalError) and not state)
+        or state.startswith(("08", "57P"))
+    )
+    if lost and committing:
+        return (
+            f"the connection to {where} was lost while the change was being saved, so it is not known whether it "
+            "was kept; look at the saved scenarios (or the workshop) before trying again"
+        )
+    if state == "57P03":
+        return f"{where} is starting up or shutting down; try again in a moment"
+    if lost:
+        return f"the database cannot be reached: {where} does not answer ({_detail(original)}); try again when it is running"
+    if isinstance(error, sa.exc.TimeoutError) or state in ("40001", "40P01", "55P03", "57014"):
+        return f"the store is busy ({where} is handling other changes); try again in a moment"
+    if state.startswith("53"):
+        return f"{where} has run out of disk space or memory, so nothing can be saved; try again once space is freed"
+    if state in ("25006", "42501"):
+        return f"{where} does not let the app make changes (it is read-only or the app lacks permission)"
+    return f"{where} refused the request: {_detail(original)}"
+
+
+def _sqlite_uri(path: Path, mode: str) -> str:
+    """A SQLite URI filename (percent-encoded, so any path works) opened with ``mode`` (ro, rw or rwc)."""
+    return f"file:{quote(str(path.absolute()))}?mode={mode}"
+
+
+def _identity(path: Path) -> tuple[int, int]:
+    status = os.stat(path)
+    return status.st_dev, status.st_ino
+
+
+@dataclass(frozen=True)
+class _SqliteFile:
+    """The store's SQLite file: its path, and the identity (device, inode) of the file opened at the start.
+
+    A quiet connection (``anchor``) stays open for the store's life, so the file's inode cannot be
+    reused by a new file while the store exists: "same device and inode" then means "same file".
+    SQLite itself closes it safely, whatever locks its other connections in this process hold.
+    """
+
+    path: Path
+    identity: tuple[int, int]
+    anchor: sqlite3.Connection
+
+    @property
+    def where(self) -> str:
+        return f"the store file {self.path}"
+
+    @classmethod
+    def open(cls, path: Path) -> _SqliteFile:
+        """Open (creating if need be) the file at the start; after this the store never creates it again."""
+        where = f"the store file {path}"
+        try:
+            anchor = sqlite3.connect(
+                _sqlite_uri(path, "rwc"), uri=True, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
+            )
+        except sqlite3.Error as error:
+            raise StoreUnavailable(_sqlite_words(error, path)) from None
+        try:
+            anchor.execute("PRAGMA schema_version").fetchone()
+            identity = _identity(path)
+        except sqlite3.Error as error:
+            anchor.close()
+            raise StoreUnavailable(_sqlite_words(error, path)) from None
+        except OSError:
+            anchor.close()
+            raise StoreUnavailable(_gone(where)) from None
+        return cls(path, identity, anchor)
+
+    def check(self) -> None:
+        """Refuse unless the file at the path is the one opened at the start."""
+        try:
+            now = _identity(self.path)
+        except FileNotFoundError:
+            raise StoreUnavailable(_gone(self.where)) from None
+        except OSError as error:
+            raise StoreUnavailable(f"{self.where} cannot be reached ({error.strerror})") from None
+        if now != self.identity:
+            raise StoreUnavailable(_replaced(self.where))
+
+    def connect(self) -> sqlite3.Connection:
+        """A new connection to the file at the path, never creating one, refused if the file is not the original."""
+        self.check()
+        connection = sqlite3.connect(_sqlite_uri(self.path, "rw"), uri=True, check_same_thread=False)
+        try:
+            self.check()  # the file may have changed between the check and the open
+            _sqlite_pragmas(connection, None)
+        except BaseException:
+            connection.close()
+            raise
+        return connection
+
+
+def _passes_integrity_check(path: Path) -> bool:
+    """Whether SQLite reads ``path`` as a sound database; busy or unopenable files raise instead of failing."""
+    try:
+        probe = sqlite3.connect(_sqlite_uri(path, "rw"), uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+    except sqlite3.Error as error:
+        raise StoreUnavailable(_sqlite_words(error, path)) from None
+    with closing(probe):
+        try:
+            rows = probe.execute("PRAGMA quick_check").fetchall()
+        except sqlite3.Error as error:
+            code = getattr(error, "sqlite_errorcode", None)
+            if isinstance(code, int) and code & 0xFF in (_SQLITE_NOTADB, _SQLITE_CORRUPT):
+                return False
+            raise StoreUnavailable(_sqlite_words(error, path)) from None
+    return rows == [("ok",)]
+
+
 def set_aside_if_unreadable(path: Path) -> Path | None:
-    """Move a SQLite file that is not a readable database out of the way; return where it went."""
+    """Move a SQLite file that fails its integrity check out of the way; return where it went.
+
+    Only a file SQLite calls "not a database" or damaged, or whose ``PRAGMA quick_check`` is not
+    "ok", is moved. A busy (locked) file, or one that cannot be opened for another reason, raises
+    ``StoreUnavailable`` and stays exactly where it is.
+    """
     if not path.exists():
         return None
-    try:
-        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as probe:
-            result = probe.execute("PRAGMA quick_check").fetchone()
-        if result and result[0] == "ok":
-            return None
-    except sqlite3.Error:
-        pass
+    if _passes_integrity_check(path):
+        return None
     stamp = _now().strftime("%Y%m%dT%H%M%S")
     aside = path.with_name(f"{path.name}.unreadable-{stamp}")
     try:
@@ -160,8 +367,22 @@ def set_aside_if_unreadable(path: Path) -> Path | None:
     return aside
 
 
+def _sqlite_file_path(url: str) -> Path | None:
+    """The file a plain ``sqlite:///path`` address names (None for memory, URI or other addresses)."""
+    try:
+        parsed = sa.engine.make_url(url)
+    except sa.exc.ArgumentError:
+        return None
+    database = parsed.database or ""
+    if parsed.get_backend_name() != "sqlite" or parsed.query or database in ("", ":memory:") or database.startswith("file:"):
+        return None
+    return Path(database)
+
+
 class Store:
     """Saved scenarios and workshops in one database."""
+
+    _file: _SqliteFile | None = None  # set by ``open`` for a SQLite file: the file the store watches
 
     def __init__(self, engine: Engine, notice: str | None = None) -> None:
         self.engine = engine
@@ -173,30 +394,79 @@ class Store:
         """Open the store at ``url`` (or ``DATABASE_URL``), else the SQLite file in ``data_dir``."""
         url = url or os.environ.get("DATABASE_URL")
         notice = None
+        path: Path | None = None
         if not url:
             folder = data_dir or Path(os.environ.get("MATRIX_DATA_DIR", DEFAULT_DATA_DIR))
-            folder.mkdir(parents=True, exist_ok=True)
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                raise StoreUnavailable(
+                    f"the data folder {folder} cannot be created ({error.strerror or error}); "
+                    "check MATRIX_DATA_DIR and the folder's permissions"
+                ) from None
             path = folder / "matrix.db"
+        else:
+            path = _sqlite_file_path(url)
+        sqlite_file = None
+        if path is not None:
             aside = set_aside_if_unreadable(path)
             if aside is not None:
                 notice = (
                     f"The store file could not be read, so it was moved to {aside} and a new one started. Nothing was deleted."
                 )
-            url = f"sqlite:///{path}"
-        if url.startswith("postgres://"):
-            url = "postgresql+psycopg://" + url.removeprefix("postgres://")
-        elif url.startswith("postgresql://"):
-            url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+            sqlite_file = _SqliteFile.open(path)
+            # A fresh connection for every operation: each one opens the file at the path again
+            # (and is refused if it is gone or not the same file), so none keeps writing to a file
+            # that was moved, deleted or replaced.
+            engine = sa.create_engine(
+                sa.engine.URL.create("sqlite", database=str(path)), creator=sqlite_file.connect, poolclass=sa.pool.NullPool
+            )
+        else:
+            assert url is not None
+            if url.startswith("postgres://"):
+                url = "postgresql+psycopg://" + url.removeprefix("postgres://")
+            elif url.startswith("postgresql://"):
+                url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+            try:
+                parsed = sa.engine.make_url(url)
+                # A server that does not answer is said after a few seconds, not after the system's minutes.
+                waits = {"connect_timeout": CONNECT_TIMEOUT_S} if parsed.get_backend_name() == "postgresql" else {}
+                engine = sa.create_engine(parsed, pool_pre_ping=True, connect_args=waits)
+            except (sa.exc.ArgumentError, ImportError) as error:
+                raise StoreError(f"the database address cannot be used: {error}") from None
+            if engine.dialect.name == "sqlite":
+                sa.event.listen(engine, "connect", _sqlite_pragmas)
         try:
-            engine = sa.create_engine(url, pool_pre_ping=True)
-        except (sa.exc.ArgumentError, ImportError) as error:
-            raise StoreError(f"the database address cannot be used: {error}") from None
-        if engine.dialect.name == "sqlite":
-            sa.event.listen(engine, "connect", _sqlite_pragmas)
-        try:
-            return cls(engine, notice)
-        except sa.exc.OperationalError as error:
-            raise StoreError(f"the database cannot be reached: {str(error.orig).strip()}") from None
+            store = cls(engine, notice)
+        except StoreError:
+            engine.dispose()
+            if sqlite_file is not None:
+                sqlite_file.anchor.close()
+            raise
+        store._file = sqlite_file
+        return store
+
+    def _where(self) -> str:
+        """The store's location in words, for messages (never a password)."""
+        if self._file is not None:
+            return self._file.where
+        url = self.engine.url
+        if url.get_backend_name() == "sqlite":
+            return f"the store file {url.database or '(in memory)'}"
+        name = f"the database '{url.database}'" if url.database else "the database"
+        return f"{name} on {url.host or 'localhost'}:{url.port or 5432}"
+
+    def _fault(self, error: BaseException, committing: bool = False) -> StoreUnavailable:
+        """A database error, said in words with what to do."""
+        original = getattr(error, "orig", None)
+        if isinstance(original, sqlite3.Error):
+            path = self._file.path if self._file is not None else Path(self.engine.url.database or ":memory:")
+            return StoreUnavailable(_sqlite_words(original, path))
+        return StoreUnavailable(_server_words(error, self._where(), committing))
+
+    def _check_file(self) -> None:
+        if self._file is not None:
+            self._file.check()
 
     def migrate(self) -> None:
         """Create or upgrade the schema to the newest migration (nothing to do when it is current).
@@ -207,30 +477,83 @@ class Store:
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS))
         head = ScriptDirectory.from_config(config).get_current_head()
-        with _MIGRATION_LOCK, self.engine.begin() as connection:
-            if MigrationContext.configure(connection).get_current_revision() == head:
-                return
-            config.attributes["connection"] = connection
-            command.upgrade(config, "head")
+        try:
+            with _MIGRATION_LOCK, self.engine.begin() as connection:
+                if MigrationContext.configure(connection).get_current_revision() == head:
+                    return
+                config.attributes["connection"] = connection
+                command.upgrade(config, "head")
+        except _DATABASE_ERRORS as error:
+            raise self._fault(error) from None
+        except CommandError as error:
+            raise StoreError(
+                f"{self._where()} was made by a different version of the app ({_detail(error)}), so this version cannot use it"
+            ) from None
 
     def schema_revision(self) -> str | None:
-        with self.engine.connect() as connection:
+        with self._reading() as connection:
             return MigrationContext.configure(connection).get_current_revision()
 
     @contextmanager
-    def _transaction(self) -> Iterator[Connection]:
+    def _reading(self) -> Iterator[Connection]:
+        """A connection for reading; database faults become ``StoreUnavailable``."""
         try:
-            with self.engine.begin() as connection:
+            with self.engine.connect() as connection:
                 yield connection
-        except sa.exc.OperationalError as error:
-            raise StoreError(f"the database refused the change: {str(error.orig).strip()}") from None
+        except _DATABASE_ERRORS as error:
+            raise self._fault(error) from None
+
+    @contextmanager
+    def _transaction(self) -> Iterator[Connection]:
+        """One write, committed only into the file opened at the start; faults become ``StoreUnavailable``.
+
+        A clash on a unique key becomes ``_Conflict`` (the caller may try again). A connection lost
+        during the commit itself is said as "not known whether it was kept".
+        """
+        try:
+            connection = self.engine.connect()
+        except _DATABASE_ERRORS as error:
+            raise self._fault(error) from None
+        try:
+            try:
+                transaction = connection.begin()
+                yield connection
+                self._check_file()  # never commit into a file that is no longer at the path
+            except sa.exc.IntegrityError:
+                raise _Conflict("the change clashes with one saved at the same moment; try again") from None
+            except _DATABASE_ERRORS as error:
+                raise self._fault(error) from None
+            try:
+                transaction.commit()
+            except _DATABASE_ERRORS as error:
+                raise self._fault(error, committing=True) from None
+        finally:
+            with suppress(*_DATABASE_ERRORS):
+                connection.close()  # rolls back whatever was not committed
+
+    def _confirm(self, query: sa.Select[Any], what: str) -> None:
+        """Read a change back after its commit, from the file at the path; refuse to report it saved otherwise."""
+        try:
+            self._check_file()
+            with self._reading() as connection:
+                found = connection.execute(query).first()
+        except StoreUnavailable as error:
+            raise StoreUnavailable(
+                f"{what} could not be checked after saving, so it may not have been kept ({error}); "
+                "look at the saved scenarios (or the workshop) before trying again"
+            ) from None
+        if found is None:
+            raise StoreUnavailable(f"{what} was not found in {self._where()} after saving, so it was not kept; try again")
 
     # Scenarios -------------------------------------------------------------------------------
 
     def save_scenario(
         self, scenario: Scenario, saved_by: str, catalogue_sha256: str, scenario_id: int | None = None
     ) -> SavedScenario:
-        """Save a new scenario, or a new version of ``scenario_id``; earlier versions are kept."""
+        """Save a new scenario, or a new version of ``scenario_id``; earlier versions are kept.
+
+        Returns only once the new version has been read back from the store.
+        """
         who = _clean_name(saved_by, "your name", 120)
         for _ in range(5):
             try:
@@ -261,10 +584,14 @@ class Store:
                             app_version=APP_VERSION,
                         )
                     )
-                    return SavedScenario(scenario_id, version, scenario.name, who, now, catalogue_sha256, APP_VERSION)
-            except sa.exc.IntegrityError:
+            except _Conflict:
                 continue  # another save took this version number at the same moment: try the next
-        raise StoreError("the scenario could not be saved: too many saves at the same moment; try again")
+            self._confirm(
+                sa.select(versions.c.id).where((versions.c.scenario_id == scenario_id) & (versions.c.version == version)),
+                f"scenario {scenario_id} version {version}",
+            )
+            return SavedScenario(scenario_id, version, scenario.name, who, now, catalogue_sha256, APP_VERSION)
+        raise StoreUnavailable("the scenario could not be saved: too many saves at the same moment; try again")
 
     def _exists(self, connection: Connection, scenario_id: int) -> bool:
         row = connection.execute(sa.select(scenarios.c.deleted_at).where(scenarios.c.id == scenario_id)).first()
@@ -284,13 +611,13 @@ class Store:
             .where(scenarios.c.deleted_at.is_(None))
             .order_by(versions.c.saved_at.desc(), versions.c.scenario_id.desc())
         )
-        with self.engine.connect() as connection:
+        with self._reading() as connection:
             return [self._saved(row) for row in connection.execute(query)]
 
     def history(self, scenario_id: int) -> list[SavedScenario]:
         """Every version of one scenario, oldest first."""
         query = sa.select(versions).where(versions.c.scenario_id == scenario_id).order_by(versions.c.version)
-        with self.engine.connect() as connection:
+        with self._reading() as connection:
             rows = [self._saved(row) for row in connection.execute(query)]
         if not rows:
             raise StoreError(f"there is no saved scenario number {scenario_id}")
@@ -300,11 +627,17 @@ class Store:
         """A saved scenario (its latest version unless one is named)."""
         query = sa.select(versions).where(versions.c.scenario_id == scenario_id)
         query = query.where(versions.c.version == version) if version else query.order_by(versions.c.version.desc())
-        with self.engine.connect() as connection:
+        with self._reading() as connection:
             row = connection.execute(query).first()
         if row is None:
             raise StoreError(f"there is no saved scenario number {scenario_id}" + (f" version {version}" if version else ""))
-        return Scenario.model_validate_json(row.scenario_json), self._saved(row)
+        try:
+            return Scenario.model_validate_json(row.scenario_json), self._saved(row)
+        except ValueError as error:  # pydantic's ValidationError is a ValueError
+            raise StoreError(
+                f"scenario {scenario_id} version {row.version} is stored in a form this version of the app cannot read "
+                f"({_detail(error)}); it stays in the database"
+            ) from None
 
     def rename(self, scenario_id: int, name: str, renamed_by: str) -> SavedScenario:
         scenario, saved = self.load_scenario(scenario_id)
@@ -320,6 +653,10 @@ class Store:
             connection.execute(
                 sa.update(scenarios).where(scenarios.c.id == scenario_id).values(deleted_at=_now(), deleted_by=who)
             )
+        self._confirm(
+            sa.select(scenarios.c.id).where((scenarios.c.id == scenario_id) & scenarios.c.deleted_at.is_not(None)),
+            f"the deletion of scenario {scenario_id}",
+        )
 
     @staticmethod
     def _saved(row: Any) -> SavedScenario:
@@ -341,15 +678,16 @@ class Store:
                     inserted = connection.execute(
                         sa.insert(workshops).values(code=code, name=title, created_by=who, created_at=now)
                     ).inserted_primary_key
-                    new_id = inserted[0] if inserted else 0
-                    return Workshop(int(new_id), code, title, who, now, None, None)
-            except sa.exc.IntegrityError:
+                    new_id = int(inserted[0]) if inserted else 0
+            except _Conflict:
                 continue
-        raise StoreError("could not find a free workshop code; try again")
+            self._confirm(sa.select(workshops.c.id).where(workshops.c.code == code), f"the workshop '{title}'")
+            return Workshop(new_id, code, title, who, now, None, None)
+        raise StoreUnavailable("could not find a free workshop code; try again")
 
     def workshop(self, code: str) -> Workshop:
         clean = str(code).strip().upper()
-        with self.engine.connect() as connection:
+        with self._reading() as connection:
             row = connection.execute(sa.select(workshops).where(workshops.c.code == clean)).first()
         if row is None:
             raise StoreError(f"there is no workshop with the code '{clean}'")
@@ -363,7 +701,7 @@ class Store:
             raise StoreError(f"the workshop '{workshop.name}' is closed; no more weights can be submitted")
         now = _now()
         with self._transaction() as connection:
-            connection.execute(
+            inserted = connection.execute(
                 sa.insert(submissions).values(
                     workshop_id=workshop.id,
                     participant=name,
@@ -371,7 +709,9 @@ class Store:
                     weights_json=weights.model_dump_json(),
                     submitted_at=now,
                 )
-            )
+            ).inserted_primary_key
+            submission_id = int(inserted[0]) if inserted else 0
+        self._confirm(sa.select(submissions.c.id).where(submissions.c.id == submission_id), f"{name}'s weights")
         return Submission(name, weights, now)
 
     def latest_submissions(self, code: str) -> list[Submission]:
@@ -379,11 +719,15 @@ class Store:
         workshop = self.workshop(code)
         query = sa.select(submissions).where(submissions.c.workshop_id == workshop.id).order_by(submissions.c.id)
         latest: dict[str, Submission] = {}
-        with self.engine.connect() as connection:
+        with self._reading() as connection:
             for row in connection.execute(query):
-                latest[row.participant_key] = Submission(
-                    row.participant, Weights.model_validate(json.loads(row.weights_json)), row.submitted_at
-                )
+                try:
+                    weights = Weights.model_validate(json.loads(row.weights_json))
+                except ValueError as error:  # JSON and validation errors alike
+                    raise StoreError(
+                        f"{row.participant}'s weights are stored in a form this version of the app cannot read ({_detail(error)})"
+                    ) from None
+                latest[row.participant_key] = Submission(row.participant, weights, row.submitted_at)
         return list(latest.values())
 
     def close_workshop(self, code: str, scenario_id: int | None) -> Workshop:
@@ -392,6 +736,10 @@ class Store:
             connection.execute(
                 sa.update(workshops).where(workshops.c.id == workshop.id).values(closed_at=_now(), scenario_id=scenario_id)
             )
+        self._confirm(
+            sa.select(workshops.c.id).where((workshops.c.id == workshop.id) & workshops.c.closed_at.is_not(None)),
+            f"the closing of the workshop '{workshop.name}'",
+        )
         return self.workshop(code)
 
 
@@ -399,6 +747,6 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     """WAL for concurrent readers, a busy timeout for concurrent writers, foreign keys on."""
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_MS)}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()

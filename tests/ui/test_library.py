@@ -1,7 +1,11 @@
-"""Saving, loading and versioning scenarios from the Funding tab, and importing a decision record."""
+"""Saving, loading and versioning scenarios from the Funding tab, importing a decision record, and store faults in words."""
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.ui.test_app import start
@@ -60,3 +64,34 @@ def test_record_import_restores_the_scenario() -> None:
     assert at.slider(key="w_impact").value == 10
     warnings = " ".join(w.value for w in at.warning)
     assert "record's budget" in warnings and "record's impact weight" in warnings
+
+
+def test_a_save_after_the_data_folder_is_removed_says_so(isolated_store: Path) -> None:
+    """With the data folder removed mid-session, a save says why it was not saved (never "Saved as"), and so does the list."""
+    at = start(tab="Funding")
+    at.text_input(key="user_name").set_value("Ann")
+    at.button(key="lib_save_new").click().run()
+    assert any("Saved as scenario 1, version 1." in s.value for s in at.success)
+    shutil.rmtree(isolated_store)
+    at.button(key="lib_save_new").click().run()
+    assert not at.exception
+    errors = [e.value for e in at.error]
+    assert any(e.startswith("Not saved: ") and "is no longer there" in e and "restart the app" in e for e in errors)
+    assert any(e.startswith("The saved scenarios cannot be shown: ") for e in errors)
+    assert not at.success
+    assert not isolated_store.exists()  # nothing quietly started a new, empty store
+
+
+def test_a_store_that_cannot_open_is_tried_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A store that cannot be opened is a warning in words; the next run opens it once the cause is gone (nothing is cached)."""
+    blocker = tmp_path / "blocker"
+    blocker.write_text("a file where the data folder should be")
+    monkeypatch.setenv("MATRIX_DATA_DIR", str(blocker / "store"))
+    at = start(tab="Funding")
+    assert not at.exception
+    assert any("unavailable just now" in w.value and "cannot be created" in w.value for w in at.warning)
+    assert "lib_save_new" not in [b.key for b in at.button]
+    blocker.unlink()
+    at.run()
+    assert not any("unavailable just now" in w.value for w in at.warning)
+    assert any("No saved scenarios yet." in c.value for c in at.caption)

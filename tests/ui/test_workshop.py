@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.ui.test_app import open_tab, start
+from matrix.catalogue import Weights
+from matrix.persistence import Store
+from matrix.persistence import store as store_module
+from tests.ui.test_app import APP, open_tab, start
 
 
 def participant(code: str, name: str, weights: dict[str, int]) -> AppTest:
@@ -53,3 +61,48 @@ def test_unknown_workshop_code() -> None:
     at = start({"workshop": "ZZZZZZ"})
     assert not at.exception
     assert at.error[0].value.startswith("there is no workshop with the code 'ZZZZZZ'")
+
+
+def test_a_busy_or_missing_store_is_said_to_the_participant(isolated_store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A submission while another program locks the store says "busy", not thanks; unlocked it goes in; a lost store is said."""
+    monkeypatch.setattr(store_module, "BUSY_TIMEOUT_MS", 200)
+    code = Store.open(data_dir=isolated_store).create_workshop("Board workshop", "Fran").code
+    ann = start({"workshop": code})
+    ann.text_input(key="p_name").set_value("Ann")
+    holder = sqlite3.connect(isolated_store / "matrix.db", isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        ann.button(key="p_submit").click().run()
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert not ann.exception
+    [error] = [e.value for e in ann.error]
+    assert error.startswith("Not submitted: the store is busy: another program is using the store file ")
+    assert error.endswith("try again in a moment")
+    assert not ann.success
+    ann.button(key="p_submit").click().run()
+    assert any("your weights are in" in s.value for s in ann.success)
+
+    shutil.rmtree(isolated_store)
+    late = start({"workshop": code})
+    assert not late.exception
+    assert late.error[0].value.startswith("The workshop cannot be opened just now: ")
+    assert "is no longer there" in late.error[0].value
+
+
+def test_the_monte_carlo_says_when_participants_weights_cannot_be_read(isolated_store: Path) -> None:
+    """With the store gone, drawing from the participants' own weights is withdrawn with a warning in words, not silently."""
+    store = Store.open(data_dir=isolated_store)
+    code = store.create_workshop("Board workshop", "Fran").code
+    store.submit(code, "Ann", Weights(impact=80, reach=10, cost=5, risk=5))
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["ws_code"] = code
+    open_tab(at.run(), "Sensitivity")
+    own = "The workshop participants' own weights"
+    assert own in at.radio(key="mc_mode").options
+    shutil.rmtree(isolated_store)
+    at.run()
+    assert not at.exception
+    assert any("participants' weights cannot be read just now" in w.value and "is no longer there" in w.value for w in at.warning)
+    assert own not in at.radio(key="mc_mode").options
