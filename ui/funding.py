@@ -52,7 +52,7 @@ def scenario_controls(problem: DecisionProblem) -> None:
         max_value=MAX_BUDGET_GBP,
         step=10_000,
         key="sc_budget",
-        help=f"Default: £{budget_source.value:,.0f}, {budget_source.note or budget_source.source}",
+        help=f"Default: £{budget_source.value:,.0f}, " + plain(budget_source.note or budget_source.source),
         persist_state="page",
     )
     top[2].slider(
@@ -228,7 +228,7 @@ def funding_tab(problem: DecisionProblem, scored: ScoreResult) -> None:
     if actions[0].button("Save for comparison", key="sc_save", disabled=len(saved) >= MAX_COMPARED):
         named = scenario.model_copy(update={"name": unique_name(scenario.name, [s.name for s in saved])})
         saved.append(named)
-        st.toast(f"Saved '{named.name}' for comparison ({len(saved)} of {MAX_COMPARED}); the page's link keeps it.")
+        st.toast(f"Saved '{plain(named.name)}' for comparison ({len(saved)} of {MAX_COMPARED}); the page's link keeps it.")
     if len(saved) >= MAX_COMPARED:
         actions[0].caption(f"{MAX_COMPARED} scenarios are saved; remove one on the Compare tab to save another.")
     actions[1].download_button(

@@ -203,3 +203,19 @@ def test_an_early_click_keeps_the_links_weights(page: Page, app_url: str) -> Non
     expect(page.locator(".st-key-w_reach [data-testid=stSliderThumbValue]")).to_have_text("60", timeout=20_000)
     expect(page.locator(".st-key-w_impact [data-testid=stSliderThumbValue]")).to_have_text("5")
     expect(page.locator(".st-key-top_ranked")).to_be_visible()
+
+
+def test_tables_offer_no_unsafe_built_in_download(page: Page, app_url: str) -> None:
+    """Hovering a table shows its toolbar (search, full screen) but not Streamlit's own "Download as CSV",
+    which would write formulas as they are; the project's formula-safe download is there instead."""
+    open_app(page, app_url)
+    page.get_by_role("tab", name="Ranking").click()
+    wait_idle(page)
+    table = page.locator("[data-testid=stDataFrame]").first
+    expect(table).to_be_visible(timeout=10_000)
+    table.hover()
+    toolbar = page.locator("[data-testid=stElementToolbar]").first
+    expect(toolbar.get_by_role("button").first).to_be_visible(timeout=5_000)
+    expect(page.get_by_role("button", name="Download as CSV")).to_have_count(0)
+    page.get_by_role("tab", name="Export").click()
+    expect(page.get_by_role("button", name="Download shortlist CSV")).to_be_visible(timeout=10_000)

@@ -6,10 +6,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ROOT
 from tests.matrix.example import with_change
+from ui.text import plain
 
 APP = str(ROOT / "streamlit_app.py")
 
@@ -105,3 +107,19 @@ def test_explanation_follows_the_chosen_intervention() -> None:
     at.selectbox(key="explain_id").set_value("hashtagng-campaign").run()
     table = at.dataframe[0].value
     assert "81,890 people a year" in table["raw input"].tolist()
+
+
+def test_catalogue_text_is_never_markup(write_catalogue: Callable[[str | bytes], Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A criterion label and help written as Markdown, LaTeX and a link reach the slider escaped, and the
+    built-in table download (not formula-safe) is switched off for the session."""
+    hostile = "**Bold** $x^2$ https://evil.example [link](https://evil.example) <b>html</b>"
+    text = with_change('label = "Impact"', f'label = "{hostile}"')
+    path = write_catalogue(text)
+    monkeypatch.setenv("MATRIX_CATALOGUE", str(path))
+    at = start()
+    assert not at.exception
+    label = at.slider(key="w_impact").label
+    assert label == plain(hostile)
+    for escaped in ("\\*\\*Bold", "\\$x", "\\[link\\]", "\\<b\\>", "evil\\.example"):
+        assert escaped in label
+    assert st.get_option("client.disableDataExport") is True
