@@ -56,7 +56,9 @@ def weights_sidebar(problem: DecisionProblem) -> tuple[dict[str, int], Normalisa
         for criterion in CRITERIA:
             text = getattr(catalogue.scoring, criterion)
             weights[criterion] = int(
-                st.slider(plain(text.label), min_value=0, max_value=100, step=1, key=f"w_{criterion}", help=plain(text.weight_help))
+                st.slider(
+                    plain(text.label), min_value=0, max_value=100, step=1, key=f"w_{criterion}", help=plain(text.weight_help)
+                )
             )
         total = sum(weights.values())
         if total > 0:
