@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 import streamlit as st
 
 from matrix.catalogue import Weights
-from matrix.decision import DecisionProblem, Scenario, group_summary, group_view, weights_table
+from matrix.decision import DecisionProblem, Scenario, group_summary, group_view, to_safe_csv, weights_table
 from matrix.persistence import Store, StoreError, StoreUnavailable
 from scoring import CRITERIA, DecisionError
 from ui import charts, library, state
@@ -48,7 +48,7 @@ def participant_page(problem: DecisionProblem, code: str) -> None:
     for criterion in CRITERIA:
         text = getattr(problem.catalogue.scoring, criterion)
         st.session_state.setdefault(f"p_{criterion}", 25)
-        st.slider(text.label, 0, 100, key=f"p_{criterion}", help=text.weight_help)
+        st.slider(plain(text.label), 0, 100, key=f"p_{criterion}", help=plain(text.weight_help))
     raw = {c: float(st.session_state[f"p_{c}"]) for c in CRITERIA}
     total = sum(raw.values())
     if total > 0:
@@ -114,6 +114,14 @@ def live_view(store: Store, problem: DecisionProblem, scenario: Scenario, code: 
         return
     table = weights_table(entries).round(1)
     st.dataframe(table, key="ws_weights")
+    st.download_button(
+        "Download participants' weights CSV",
+        data=lambda: to_safe_csv(table.reset_index()),
+        file_name=f"workshop-{code}-weights.csv",
+        mime="text/csv",
+        key="ws_weights_csv",
+        on_click="ignore",
+    )
     summary = group_summary(entries)
     st.markdown("**The group's weights and where people disagree** (spread: standard deviation in percentage points)")
     st.dataframe(summary, key="ws_summary")

@@ -43,6 +43,8 @@ def test_two_participants_and_the_facilitator() -> None:
     assert any("2 participant(s) have submitted." in m.value for m in facilitator.markdown)
     weights = next(df.value for df in facilitator.dataframe if "impact" in df.value.columns and "reach" in df.value.columns)
     assert weights.loc["Ann", "impact"] == 60.0
+    labels = [b.proto.label for b in facilitator.get("download_button")]
+    assert "Download participants' weights CSV" in labels  # the formula-safe one; the table's own is switched off
     summary = next(df.value for df in facilitator.dataframe if "mean %" in df.value.columns)
     assert summary.loc["impact", "mean %"] == 35.0
     funded = next(df.value for df in facilitator.dataframe if "funded under the group's weights" in df.value.columns)
