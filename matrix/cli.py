@@ -28,6 +28,7 @@ from matrix.decision import (
     evaluate,
     funding_table,
     provenance_counts,
+    read_decimal,
     shortlist_table,
     to_safe_csv,
 )
@@ -68,10 +69,10 @@ def parse_weights(text: str) -> dict[str, float]:
             raise UsageError(f"--weights: unknown criterion '{name}'; the criteria are {', '.join(CRITERIA)}")
         if name in weights:
             raise UsageError(f"--weights: {name} is given twice")
-        try:
-            weights[name] = float(number)
-        except ValueError:
+        weight = read_decimal(number)
+        if weight is None:
             raise UsageError(f"--weights: {name}={number.strip()} is not a number") from None
+        weights[name] = weight
     if not weights:
         raise UsageError("--weights: give at least one criterion=number")
     return weights
@@ -83,20 +84,26 @@ def parse_share(option: str, text: str) -> tuple[Tier, float]:
     tier = tier.strip()
     if not sep or tier not in TIERS:
         raise UsageError(f"{option} {text}: write TIER=SHARE with TIER one of {', '.join(TIERS)}, e.g. primary=0.3")
-    try:
-        share = float(number)
-    except ValueError:
-        raise UsageError(f"{option} {text}: {number.strip()} is not a number") from None
+    share = read_decimal(number)
+    if share is None:
+        raise UsageError(f"{option} {text}: {number.strip()} is not a number")
     if not 0 <= share <= 1:
         raise UsageError(f"{option} {text}: the share must be between 0 and 1")
     return TIERS[TIERS.index(tier)], share  # the tier as typed in TIERS
+
+
+def _once(option: str, keys: list[str]) -> None:
+    """A repeated option may not name the same thing twice (the last would silently win)."""
+    repeated = sorted({k for k in keys if keys.count(k) > 1})
+    if repeated:
+        raise UsageError(f"{option}: {', '.join(repeated)} is given more than once")
 
 
 def _weights(args: argparse.Namespace, loaded: LoadedCatalogue) -> dict[str, float]:
     catalogue = loaded.catalogue
     if args.weights is not None:
         return parse_weights(args.weights)
-    preset_id = args.preset or catalogue.default_preset
+    preset_id = catalogue.default_preset if args.preset is None else args.preset
     try:
         return catalogue.preset(preset_id).weights.as_dict()
     except KeyError:
@@ -145,6 +152,9 @@ def _shortlist(args: argparse.Namespace) -> int:
         raise UsageError(f"--budget: must be zero or more (got {args.budget:g})")
     if len(args.allow_harmful) != len(args.reason):
         raise UsageError("--allow-harmful: give each one a --reason, in the same order")
+    _once("--allow-harmful", args.allow_harmful)
+    _once("--tier-min", [t.partition("=")[0].strip() for t in args.tier_min])
+    _once("--tier-max", [t.partition("=")[0].strip() for t in args.tier_max])
     if not 0 <= args.ringfence <= 1:
         raise UsageError(f"--ringfence: the share must be between 0 and 1 (got {args.ringfence:g})")
     loaded = load_catalogue(args.catalogue)

@@ -151,7 +151,7 @@ def dp_unit(options: pd.DataFrame, rules: FundingRules, max_states: int = MAX_ST
     costs = options["annual_cost_gbp"].to_numpy(dtype=np.float64)
     if len(costs) == 0 or not np.all(np.abs(costs - np.round(costs)) < 1e-9):
         return None
-    positive = [round(c) for c in costs if c > 0]
+    positive = [round(c) for c in costs if round(c) > 0]
     unit = reduce(math.gcd, positive) if positive else 1
     if rules.available_gbp / unit + 1 > max_states:
         return None

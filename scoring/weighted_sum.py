@@ -49,7 +49,10 @@ def normalise_weights(weights: Mapping[str, float], criteria: tuple[str, ...] = 
     negative = [c for c, w in zip(criteria, raw, strict=True) if w < 0]
     if negative:
         raise WeightsError(f"weights cannot be negative ({', '.join(negative)})")
-    total = raw.sum()
+    with np.errstate(over="ignore"):
+        total = raw.sum()
+    if not np.isfinite(total):
+        raise WeightsError("the weights are too large to add up; use weights from 0 to 100")
     if total <= 0:
         raise WeightsError("all weights are zero: give at least one criterion a weight above zero")
     return pd.Series(raw / total, index=list(criteria), name="weight")

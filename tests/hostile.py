@@ -199,6 +199,29 @@ def _toml_specials(text: str, base: dict[str, Any]) -> list[Case]:
         Case("toml", "duplicate-key", (text + '\ntitle = "again"\n').encode(), ("title",)),
         Case("toml", "unterminated-string", text.replace('title = "Example"', 'title = "Example').encode(), (":",)),
         Case("toml", "binary-junk", bytes(range(256)) * 4, ("not UTF-8",)),
+        # Found by an attack on the hardened loader:
+        Case(
+            "toml",
+            "cost-below-a-penny",
+            _toml(_set(base, ("interventions", 0, "annual_cost_gbp", "value"), 1e-10)),
+            ("at least £0.01",),
+        ),
+        Case(
+            "toml",
+            "anchors-too-close",
+            _toml(_set(base, ("scoring", "cost", "points"), [[5e4, 100.0], [5.00000000001e4, 0.0]])),
+            ("too close",),
+        ),
+        Case("toml", "line-separator-in-name", _toml(_set(base, ("interventions", 0, "name"), "a\u2028b")), ("a line break",)),
+        Case("toml", "blank-looking-name", _toml(_set(base, ("interventions", 0, "name"), "\u3164\u3164")), ("no visible",)),
+        Case("toml", "marks-only-name", _toml(_set(base, ("interventions", 0, "name"), "\u0301\u0301")), ("no visible",)),
+        Case(
+            "toml",
+            "arabic-digit-date",
+            _toml(_set(base, ("sources", 0, "date"), "\u0662\u0660\u0662\u0664")),
+            ("must be a date",),
+        ),
+        Case("toml", "schema-version-float", _toml({**base, "schema_version": 1.0}), ("schema_version",)),
     ]
 
 
@@ -222,7 +245,7 @@ def csv_cases(header: list[str], rows: list[list[str]]) -> list[Case]:
         changed[row][column[name]] = value
         return _csv([header, *changed])
 
-    bad_numbers = ["5_0000", "1e400", "nan", "inf", "--5", "5,0,0", "true", "9" * 5000, "0x10", "½"]
+    bad_numbers = ["5_0000", "1e400", "nan", "inf", "--5", "5,0,0", "true", "9" * 5000, "0x10", "½", "\u0665\u0660\u0660"]
     for number, text in enumerate(bad_numbers):
         cases.append(Case("csv", f"cost-{number}", edited("annual_cost_gbp", text), (":2: annual_cost_gbp: must be",)))
         cases.append(Case("csv", f"reach-{number}", edited("reach_per_year", text, 1), (":3: reach_per_year: must be",)))
@@ -347,6 +370,21 @@ def record_cases(raw: bytes) -> list[Case]:
         Case("record", "bom", b"\xef\xbb\xbf" + raw, ("identical",)),
         Case("record", "ranking-rank-text", raw.replace(b'"rank": 1,', b'"rank": "1",', 1), ("rank",)),
         Case("record", "created-at-junk", _record({**data, "created_at": "yesterday"}), ("created_at",)),
+        Case(
+            "record", "repeated-key", raw.replace(b'"budget_gbp": ', b'"budget_gbp": -5, "budget_gbp": ', 1), ("appears twice",)
+        ),
+        Case(
+            "record",
+            "nul-in-scenario-name",
+            _record({**data, "scenario": {**data["scenario"], "name": "a\u0000b"}}),
+            ("scenario.name",),
+        ),
+        Case(
+            "record",
+            "bidi-participant",
+            _record({**data, "participants": [{"name": "\u202e", "weights": data["scenario"]["weights"]}]}),
+            ("participants",),
+        ),
     ]
     return cases
 

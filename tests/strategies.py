@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import pandas as pd
 from hypothesis import strategies as st
 
@@ -19,7 +21,8 @@ pounds = st.floats(0, 1e9, allow_nan=False).map(lambda x: round(x, 2))
 typed_text = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=60).filter(
     lambda s: s.strip() == s and s
 )
-# A one-line name: the same without invisible format characters (zero-width, direction marks), which names refuse.
-typed_name = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc", "Cf")), min_size=1, max_size=60).filter(
-    lambda s: s.strip() == s and s
+# A one-line name: letters, digits, punctuation, symbols and spaces (names refuse invisible and
+# control characters, and need something visible), no surrounding spaces.
+typed_name = st.text(alphabet=st.characters(categories=("L", "M", "N", "P", "S", "Zs")), min_size=1, max_size=60).filter(
+    lambda s: s.strip() == s and any(unicodedata.category(c)[0] in "LN" and c not in "\u115f\u1160\u3164\uffa0" for c in s)
 )

@@ -42,6 +42,7 @@ from matrix.catalogue.schema import (
     Uncertainty,
     Weights,
     YefStrand,
+    one_line,
 )
 from matrix.catalogue.table import (
     MAX_UPLOAD_BYTES,
@@ -101,6 +102,7 @@ __all__ = [
     "interventions_frame",
     "load_catalogue",
     "load_document",
+    "one_line",
     "parse_catalogue",
     "read_bounded",
     "row_problems",

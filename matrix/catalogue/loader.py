@@ -142,7 +142,7 @@ _MESSAGES = {
 }
 _PATTERNS = {
     r"^[a-z0-9][a-z0-9_-]*$": "must be lower-case letters, digits, - and _, starting with a letter or digit",
-    r"^\d{4}(-\d{2}(-\d{2})?)?$": "must be a date written YYYY, YYYY-MM or YYYY-MM-DD",
+    r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$": "must be a date written YYYY, YYYY-MM or YYYY-MM-DD",
 }
 
 

@@ -48,20 +48,35 @@ def _plain_text(text: str) -> str:
     return text
 
 
-def _one_line(text: str) -> str:
+def one_line(text: str) -> str:
     """A name shown in lists and tables: one line, and no invisible characters (zero-width spaces,
     direction overrides) that would make two names look the same or reorder what is shown."""
-    bad = next((c for c in text if unicodedata.category(c) in {"Cc", "Cf"}), None)
+    bad = next((c for c in text if unicodedata.category(c) in {"Cc", "Cf", "Zl", "Zp"}), None)
     if bad is not None:
         kind = "control" if unicodedata.category(bad) == "Cc" else "invisible"
-        what = "a line break" if bad in "\r\n" else f"the {kind} character U+{ord(bad):04X}"
+        what = "a line break" if bad in "\r\n\u2028\u2029" else f"the {kind} character U+{ord(bad):04X}"
         raise ValueError(f"contains {what}; a name is one line of visible text")
+    if not any(unicodedata.category(c)[0] in "LNPS" and c not in _BLANK_LOOKING for c in text):
+        raise ValueError("has no visible letter, digit or sign; a name must be readable")
     return text
 
 
+# Letters and signs that draw nothing (Hangul fillers, the braille blank).
+_BLANK_LOOKING = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+
+
 Text = Annotated[str, Field(min_length=1, max_length=2000), AfterValidator(_plain_text)]
-Name = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_one_line)]
-NonNegativeMoney = Annotated[float, Field(ge=0, le=1e10)]
+Name = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(one_line)]
+
+
+def _whole_pence(amount: float) -> float:
+    """Money is kept to the penny: a cost between zero and a penny is a mistake, not a price."""
+    if 0 < amount < 0.01:
+        raise ValueError("must be 0 or at least £0.01")
+    return amount
+
+
+NonNegativeMoney = Annotated[float, Field(ge=0, le=1e10), AfterValidator(_whole_pence)]
 Share = Annotated[float, Field(ge=0, le=100)]
 
 T = TypeVar("T")
@@ -111,7 +126,7 @@ class Source(Strict):
     id: Identifier
     title: Text
     publisher: Text
-    date: Annotated[str, Field(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$")]
+    date: Annotated[str, Field(pattern=r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$")]
     location: Text
 
     @field_validator("date")
@@ -174,6 +189,9 @@ def _increasing(points: tuple[tuple[float, float], ...]) -> tuple[tuple[float, f
     xs = [p[0] for p in points]
     if any(b <= a for a, b in pairwise(xs)):
         raise ValueError("the x of each point must be larger than the one before")
+    # Points closer than a millionth (relative) would make a step too steep to score with.
+    if any(b - a <= 1e-6 * max(abs(a), abs(b), 1.0) for a, b in pairwise(xs)):
+        raise ValueError("two points' x are too close together (they must differ by more than a millionth)")
     return points
 
 
@@ -337,7 +355,7 @@ class Catalogue(Strict):
     @field_validator("schema_version", mode="before")
     @classmethod
     def _a_number(cls, version: object) -> object:
-        if isinstance(version, bool):  # true == 1 to Python, but it is not a version number
+        if type(version) is not int:  # true and 1.0 equal 1 to Python, but they are not the version number
             raise ValueError("must be 1, the only schema version there is")
         return version
 

@@ -97,7 +97,7 @@ def _listed(value: Any) -> list[str]:
 
 
 # How people write an amount in a spreadsheet: 50000, 50,000, 1234.5; not 5_0000, 5,0,0, 1e400 or "nan".
-_NUMBER_TEXT = re.compile(r"-?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?")
+_NUMBER_TEXT = re.compile(r"-?([0-9]{1,3}(,[0-9]{3})+|[0-9]+)(\.[0-9]+)?")
 
 
 def _number(value: Any) -> Any:

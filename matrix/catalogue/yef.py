@@ -24,14 +24,14 @@ def _band(label: str) -> str | None:
 
 def _percent(text: str) -> float | None:
     """'-21% violence' -> 21 (% less violence); '+6%' -> -6; anything without a leading % -> None."""
-    found = re.match(r"^\s*([+-]?\d+(?:\.\d+)?)\s*%", text)
-    if not found:
+    found = re.match(r"^\s*([+-]?[0-9]{1,3}(?:\.[0-9]{1,6})?)\s*%", text)
+    if not found or abs(float(found.group(1))) > 100:
         return None
     return -float(found.group(1))
 
 
 def _rating(text: str, top: int) -> int | None:
-    found = re.fullmatch(r"\s*([1-9])\s*", text)
+    found = re.fullmatch(r"\s*([1-9])\s*", text, re.ASCII)
     return int(found.group(1)) if found and 1 <= int(found.group(1)) <= top else None
 
 
@@ -85,7 +85,10 @@ def apply_yef(catalogue: Catalogue, changes: pd.DataFrame, source: dict[str, str
     touched = set(changes["strand"])
     for strand in document["yef_strands"]:
         for change in changes[changes["strand"] == strand["id"]].to_dict(orient="records"):
-            strand[change["field"]] = {"value": change["new"], "source": source["id"]}
+            new = change["new"]
+            if change["field"] in {"evidence_rating", "cost_rating"}:
+                new = int(new)  # pandas may have widened a column of ratings to floats
+            strand[change["field"]] = {"value": new, "source": source["id"]}
         if strand["id"] in touched:
             strand["checked"] = checked
     return document

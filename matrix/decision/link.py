@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import math
 import re
 import zlib
 from collections.abc import Mapping
@@ -28,6 +29,14 @@ MAX_COMPARED = 4
 _COMPARE_SEPARATOR = "~"  # not in the URL-safe base64 alphabet
 
 
+def read_decimal(text: str) -> float | None:
+    """A plain decimal number (12, -3.5, 1e6) written in ASCII digits, finite; else None."""
+    if not _DECIMAL.fullmatch(text.strip()):
+        return None
+    number = float(text)
+    return number if math.isfinite(number) else None
+
+
 def _decimal(text: object) -> object:
     """A number as a link writes it (12, -3.5, 1e6); not 1_000, 0x10, nan or inf, which Python would read."""
     if isinstance(text, str) and not _DECIMAL.fullmatch(text.strip()):
@@ -35,7 +44,7 @@ def _decimal(text: object) -> object:
     return text
 
 
-_DECIMAL = re.compile(r"-?\d{1,30}(\.\d{1,30})?([eE][+-]?\d{1,3})?")
+_DECIMAL = re.compile(r"-?[0-9]{1,30}(\.[0-9]{1,30})?([eE][+-]?[0-9]{1,3})?")
 Number = Annotated[float, BeforeValidator(_decimal)]
 
 

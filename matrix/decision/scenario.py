@@ -16,9 +16,9 @@ from typing import Annotated
 
 import numpy as np
 import pandas as pd
-from pydantic import Field, field_validator
+from pydantic import AfterValidator, Field, field_validator
 
-from matrix.catalogue import FULL_LEVEL, TIERS, Identifier, Strict, Text, Tier, Weights
+from matrix.catalogue import FULL_LEVEL, TIERS, Identifier, Strict, Text, Tier, Weights, one_line
 from matrix.decision.problem import DecisionProblem
 from scoring import (
     CRITERIA,
@@ -48,7 +48,7 @@ class ScenarioError(DecisionError):
 class Scenario(Strict):
     """Everything a funding decision depends on besides the catalogue."""
 
-    name: Annotated[str, Field(min_length=1, max_length=120)] = DEFAULT_NAME
+    name: Annotated[str, Field(min_length=1, max_length=120), AfterValidator(one_line)] = DEFAULT_NAME
     weights: Weights
     normalisation: Normalisation = "value_functions"
     budget_gbp: Annotated[float, Field(ge=0, le=MAX_BUDGET_GBP)]

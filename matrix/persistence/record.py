@@ -14,9 +14,9 @@ import hashlib
 import json
 from typing import Annotated, Any, Literal
 
-from pydantic import ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, ConfigDict, Field, ValidationError
 
-from matrix.catalogue import Strict, Weights, parse_catalogue
+from matrix.catalogue import Strict, Weights, one_line, parse_catalogue
 from matrix.decision import DecisionProblem, Scenario, build_problem, evaluate
 from matrix.version import APP_VERSION
 from scoring import EXACT_METHOD, DecisionError, money, score
@@ -35,7 +35,7 @@ METHOD = {
 
 
 class Participant(Strict):
-    name: Annotated[str, Field(min_length=1, max_length=80)]
+    name: Annotated[str, Field(min_length=1, max_length=80), AfterValidator(one_line)]
     weights: Weights
 
 
@@ -153,6 +153,19 @@ def record_json(record: DecisionRecord) -> bytes:
     return record.model_dump_json(indent=2).encode("utf-8")
 
 
+class _RepeatedKey(ValueError):
+    pass
+
+
+def _no_repeated_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in found:
+            raise _RepeatedKey(key)
+        found[key] = value
+    return found
+
+
 def read_record(raw: bytes, shown: str = "the record") -> DecisionRecord:
     """Parse and validate a record; a stale, malformed or altered one is refused with the reason."""
     if len(raw) > MAX_RECORD_BYTES:
@@ -162,11 +175,13 @@ def read_record(raw: bytes, shown: str = "the record") -> DecisionRecord:
     except UnicodeDecodeError:
         raise RecordError(f"{shown} is not UTF-8 text") from None
     try:
-        data = json.loads(text)
+        data = json.loads(text, object_pairs_hook=_no_repeated_keys)
     except json.JSONDecodeError as error:
         raise RecordError(f"{shown} is not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})") from None
     except RecursionError:
         raise RecordError(f"{shown} is not a decision record: its JSON is nested far too deeply") from None
+    except _RepeatedKey as error:
+        raise RecordError(f"{shown} is not a decision record: the key {str(error)[:80]!r} appears twice in one object") from None
     except ValueError:
         raise RecordError(f"{shown} is not a decision record: it holds a number with more than 4,300 digits") from None
     if not isinstance(data, dict):

@@ -37,7 +37,7 @@ from alembic.script import ScriptDirectory
 from alembic.util.exc import CommandError
 from sqlalchemy.engine import Connection, Engine
 
-from matrix.catalogue import Weights
+from matrix.catalogue import Weights, one_line
 from matrix.decision import Scenario
 from matrix.version import APP_VERSION
 from scoring import DecisionError
@@ -149,6 +149,10 @@ def _clean_name(text: str, what: str, limit: int) -> str:
     name = " ".join(str(text).split())
     if not name:
         raise StoreError(f"{what} cannot be empty")
+    try:
+        one_line(name)
+    except ValueError as error:
+        raise StoreError(f"{what} {error}") from None
     if len(name) > limit:
         raise StoreError(f"{what} is longer than {limit} characters")
     return name

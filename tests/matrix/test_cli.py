@@ -155,3 +155,27 @@ def test_shortlist_bad_arguments(args: list[str], message: str, capsys: pytest.C
     """Bad arguments and impossible constraints exit 1 with a message in words."""
     assert main(["shortlist", *args]) == 1
     assert capsys.readouterr().err.strip() == message
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["score", "--weights", "impact=1e308,reach=1e308"], "too large to add up"),
+        (["score", "--weights", "impact=\u0663"], "is not a number"),
+        (["score", "--weights", "impact=1_0"], "is not a number"),
+        (["score", "--preset", ""], "no preset ''"),
+        (
+            ["shortlist", "--budget", "880000", "--tier-min", "primary=0.3", "--tier-min", "primary=0.5"],
+            "primary is given more than once",
+        ),
+        (
+            ["shortlist", "--budget", "880000", "--allow-harmful", "x", "--reason", "a", "--allow-harmful", "x", "--reason", "b"],
+            "x is given more than once",
+        ),
+    ],
+)
+def test_hostile_arguments_are_refused_in_words(args: list[str], words: str) -> None:
+    """Overflowing weights, non-ASCII digits, an empty preset and repeated options: exit 1 with a message."""
+    done = run(*args)
+    assert done.returncode == 1
+    assert words in done.stderr

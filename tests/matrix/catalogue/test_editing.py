@@ -157,3 +157,24 @@ def test_save_is_atomic_and_keeps_a_backup(tmp_path: Path, shipped: LoadedCatalo
         save_catalogue(path, "not = [toml")
     assert load_catalogue(path).catalogue == shipped.catalogue
     assert not list(tmp_path.glob(".interventions.toml.*.tmp"))
+
+
+def test_yef_table_with_only_numbers_applies_whole_ratings(shipped: LoadedCatalogue) -> None:
+    """A table with no band but a % and ratings (a numbers-only column pandas widens to floats) applies;
+    a rating of 10 and a % beyond 100 are listed as not applied, never applied or dropped silently."""
+    strand = shipped.catalogue.yef_strands[0]
+    raw = (
+        "strand,slug,impact_label,impact_pct,evidence_rating,cost_rating\n"
+        f"{strand.name},{strand.id},,-21%,3,2\n"
+        f"{strand.name},{strand.id},,-150%,10,2\n"
+    ).encode()
+    changes, skipped = yef_changes(shipped.catalogue, raw, "yef.csv")
+    assert skipped == [
+        "line 3: impact_pct '-150%' is not a percentage such as -21%; not applied",
+        "line 3: evidence_rating '10' is not a whole number from 1 to 5; not applied",
+    ]
+    source = {"id": "yef_import_x", "title": "YEF", "publisher": "YEF", "date": "2026-11-21", "location": "yef.csv"}
+    refreshed = load_document(apply_yef(shipped.catalogue, changes, source, dt.date(2026, 11, 21)), "x").catalogue
+    applied = refreshed.strand(strand.id)
+    assert applied is not None
+    assert (applied.evidence_rating.value, applied.cost_rating.value, applied.impact_pct.value) == (3, 2, 21.0)

@@ -87,6 +87,20 @@ def test_names_are_required(store_url: str) -> None:
         Store.open(store_url).save_scenario(scenario(), "  ", SHA)
 
 
+@pytest.mark.parametrize("name", ["A\x00B", "A\u202eB", "\u200b"])
+def test_names_with_control_or_invisible_characters_are_refused_in_words(store_url: str, name: str) -> None:
+    """A NUL (which PostgreSQL cannot store) or an invisible character in a name is the user's input, said so;
+    never reported as the database being down. Scenario names are checked the same way."""
+    store = Store.open(store_url)
+    with pytest.raises(StoreError, match=r"your name (contains|has no visible)"):
+        store.save_scenario(scenario(), name, SHA)
+    with pytest.raises(StoreError, match=r"the workshop name (contains|has no visible)"):
+        store.create_workshop(name, "Fran")
+    with pytest.raises(ValueError, match=r"contains|has no visible"):
+        scenario(name)
+    assert store.list_scenarios() == []
+
+
 def test_migrates_an_older_schema_without_losing_data(store_url: str) -> None:
     """A database at the first migration keeps its scenarios when the store upgrades it."""
     engine = sa.create_engine(store_url)
