@@ -33,9 +33,6 @@ def load_edited(text: str) -> DecisionProblem:
 
 def main() -> None:
     st.set_page_config(page_title="Interventions matrix", page_icon=":bar_chart:", layout="wide")
-    # Tables' and charts' own "Download as CSV" would write cells like =HYPERLINK(...) as they are;
-    # every table a user may want comes with the project's formula-safe download instead.
-    st.set_option("client.disableDataExport", True)
     path = os.environ.get("MATRIX_CATALOGUE", str(SHIPPED_CATALOGUE))
     edited = st.session_state.get("working_text")
     try:

@@ -122,4 +122,4 @@ def test_catalogue_text_is_never_markup(write_catalogue: Callable[[str | bytes],
     assert label == plain(hostile)
     for escaped in ("\\*\\*Bold", "\\$x", "\\[link\\]", "\\<b\\>", "evil\\.example"):
         assert escaped in label
-    assert st.get_option("client.disableDataExport") is True
+    assert st.get_option("client.disableDataExport") is True  # from .streamlit/config.toml
