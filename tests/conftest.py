@@ -90,45 +90,78 @@ def _as_postgres(args: list[str]) -> list[str]:
     return ["runuser", "-u", "postgres", "--", *args] if os.geteuid() == 0 else args
 
 
-@pytest.fixture(scope="session")
-def postgres_server() -> Iterator[str]:
-    """A real PostgreSQL server on loopback for the session: its base URL (no database name).
+@dataclass
+class PostgresServer:
+    """A PostgreSQL server from Debian's binaries in a temporary folder; tests may stop and start it again."""
 
-    Uses MATRIX_TEST_POSTGRES_URL if set. Otherwise starts Debian's server binaries in a
-    temporary folder; where they are missing the tests skip, except under CI=true where that fails.
-    """
-    if os.environ.get("MATRIX_TEST_POSTGRES_URL"):
-        yield os.environ["MATRIX_TEST_POSTGRES_URL"].rstrip("/")
-        return
+    bindir: Path
+    folder: Path
+    port: int
+
+    @property
+    def base_url(self) -> str:
+        return f"postgresql+psycopg://matrix@127.0.0.1:{self.port}"
+
+    def pg_ctl(self, *args: str) -> None:
+        data, log = self.folder / "data", self.folder / "server.log"
+        options = f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off"
+        subprocess.run(
+            _as_postgres([str(self.bindir / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(log), "-w", *args]),
+            check=True,
+            capture_output=True,
+        )
+
+    def start(self) -> None:
+        self.pg_ctl("start")
+
+    def stop(self) -> None:
+        self.pg_ctl("-m", "fast", "stop")
+
+
+@contextlib.contextmanager
+def running_postgres(prefix: str) -> Iterator[PostgresServer]:
+    """A fresh server on a free loopback port for the block; where the binaries are missing the test
+    skips, except under CI=true where that fails."""
     bindir = _postgres_bin()
     if bindir is None:
         message = "no PostgreSQL server binaries under /usr/lib/postgresql (apt-get install postgresql)"
         if _in_ci():
             pytest.fail(message + "; under CI=true the PostgreSQL tests must run")
         pytest.skip(message)
-    folder = Path(tempfile.mkdtemp(prefix="matrix-pg-"))
-    data, log = folder / "data", folder / "server.log"
+    folder = Path(tempfile.mkdtemp(prefix=prefix))
     if os.geteuid() == 0:
         shutil.chown(folder, "postgres", "postgres")
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     subprocess.run(
-        _as_postgres([str(bindir / "initdb"), "-D", str(data), "-U", "matrix", "--auth=trust", "-E", "UTF8", "--locale=C"]),
+        _as_postgres(
+            [str(bindir / "initdb"), "-D", str(folder / "data"), "-U", "matrix", "--auth=trust", "-E", "UTF8", "--locale=C"]
+        ),
         check=True,
         capture_output=True,
     )
-    options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off"
-    subprocess.run(
-        _as_postgres([str(bindir / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(log), "-w", "start"]),
-        check=True,
-        capture_output=True,
-    )
+    server = PostgresServer(bindir, folder, port)
+    server.start()
     try:
-        yield f"postgresql+psycopg://matrix@127.0.0.1:{port}"
+        yield server
     finally:
-        subprocess.run(_as_postgres([str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "stop"]), capture_output=True)
+        with contextlib.suppress(subprocess.CalledProcessError):
+            server.stop()
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """A real PostgreSQL server on loopback for the session: its base URL (no database name).
+
+    Uses MATRIX_TEST_POSTGRES_URL if set; otherwise starts one (see ``running_postgres``).
+    """
+    if os.environ.get("MATRIX_TEST_POSTGRES_URL"):
+        yield os.environ["MATRIX_TEST_POSTGRES_URL"].rstrip("/")
+        return
+    with running_postgres("matrix-pg-") as server:
+        yield server.base_url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

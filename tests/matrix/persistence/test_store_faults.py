@@ -10,13 +10,10 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import socket
 import sqlite3
 import subprocess
-import tempfile
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +24,7 @@ from matrix.catalogue import Weights
 from matrix.decision import Scenario
 from matrix.persistence import Store, StoreError, StoreUnavailable
 from matrix.persistence import store as store_module
-from tests.conftest import _as_postgres, _in_ci, _postgres_bin
+from tests.conftest import PostgresServer, running_postgres
 
 SHA = "a" * 64
 WEIGHTS = Weights(impact=40, reach=20, cost=20, risk=20)
@@ -328,32 +325,8 @@ def test_data_folder_that_cannot_be_made(tmp_path: Path) -> None:
 # PostgreSQL: the server stopped and started again -------------------------------------------------
 
 
-@dataclass
-class Server:
-    """A PostgreSQL server of this module's own, which tests may stop and start again on the same port."""
-
-    bindir: Path
-    folder: Path
-    port: int
-
-    @property
-    def base_url(self) -> str:
-        return f"postgresql+psycopg://matrix@127.0.0.1:{self.port}"
-
-    def pg_ctl(self, *args: str) -> None:
-        data, log = self.folder / "data", self.folder / "server.log"
-        options = f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off"
-        subprocess.run(
-            _as_postgres([str(self.bindir / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(log), "-w", *args]),
-            check=True,
-            capture_output=True,
-        )
-
-    def stop(self) -> None:
-        self.pg_ctl("-m", "fast", "stop")
-
-    def start(self) -> None:
-        self.pg_ctl("start")
+class Server(PostgresServer):
+    """This module's own server, which tests stop and start again on the same port."""
 
     def new_database(self) -> str:
         name = f"faults_{os.urandom(6).hex()}"
@@ -366,34 +339,8 @@ class Server:
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[Server]:
-    """Debian's server binaries started in a temporary folder (skipped where missing, failing under CI=true)."""
-    bindir = _postgres_bin()
-    if bindir is None:
-        message = "no PostgreSQL server binaries under /usr/lib/postgresql (apt-get install postgresql)"
-        if _in_ci():
-            pytest.fail(message + "; under CI=true the PostgreSQL fault tests must run")
-        pytest.skip(message)
-    folder = Path(tempfile.mkdtemp(prefix="matrix-pg-faults-"))
-    if os.geteuid() == 0:
-        shutil.chown(folder, "postgres", "postgres")
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    subprocess.run(
-        _as_postgres(
-            [str(bindir / "initdb"), "-D", str(folder / "data"), "-U", "matrix", "--auth=trust", "-E", "UTF8", "--locale=C"]
-        ),
-        check=True,
-        capture_output=True,
-    )
-    running = Server(bindir, folder, port)
-    running.start()
-    try:
-        yield running
-    finally:
-        with contextlib.suppress(subprocess.CalledProcessError):
-            running.stop()
-        shutil.rmtree(folder, ignore_errors=True)
+    with running_postgres("matrix-pg-faults-") as running:
+        yield Server(running.bindir, running.folder, running.port)
 
 
 @pytest.fixture
