@@ -3,8 +3,10 @@
 Every control's value lives in session state under a key below. ``prepare`` runs at the top of every
 run, before any widget is drawn: on a session's first run it fills every key from the link (or the
 catalogue's defaults), and on later runs it refills any key Streamlit dropped (a run cut short by an
-early click), again from the link, which always holds the last complete run's scenario. So no click
-can leave the sliders at zero. A scenario from a saved version or an imported record is queued with
+early click), again from the link, which always holds the last complete run's scenario. Every run
+then re-asserts each value, so the browser always draws the server's value (a run that took over from
+an interrupted first run would otherwise draw the sliders at their default, 0). So no click can leave
+the sliders at zero. A scenario from a saved version or an imported record is queued with
 ``queue`` and applied by ``prepare`` before the widgets exist, with a message for anything the
 controls cannot hold.
 """
@@ -65,6 +67,11 @@ def prepare(problem: DecisionProblem) -> None:
         scenario, _, _ = _from_link(problem)
         for key, value in _widget_values(scenario).items():
             state.setdefault(key, value)
+    # Re-assert every control's value, so each widget is drawn with it. A run that took over from an
+    # interrupted one otherwise draws the sliders with their default (0) while the server holds the
+    # link's weights: the browser had not yet drawn the first run's sliders when the click came.
+    for key in _widget_values(default_scenario(problem)):
+        state[key] = state[key]
     pending = state.pop("pending_scenario", None)
     if pending is not None:
         data, source = pending
