@@ -13,7 +13,7 @@ import streamlit as st
 
 from matrix.catalogue import SHIPPED_CATALOGUE, CatalogueError, load_catalogue, parse_catalogue
 from matrix.decision import DecisionProblem, build_problem
-from ui import sections, workshop
+from ui import access, sections, workshop
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -43,11 +43,12 @@ def main() -> None:
     except CatalogueError as error:
         sections.catalogue_problems(path, error)
         st.stop()
-    code = st.query_params.get("workshop")
-    if code:
-        workshop.participant_page(problem, code)
+    access.check_deployment()  # with MATRIX_REQUIRE_SIGNIN, nothing at all is served without valid sign-in settings
+    token = st.query_params.get("workshop")
+    if token:
+        workshop.participant_page(problem, token)  # participants need no account: the link's token lets them in
     else:
-        sections.page(problem, path)
+        sections.page(problem, path, access.principal())
 
 
 main()

@@ -23,6 +23,7 @@ MATRIX_ORDER = {
     "catalogue": set(),
     "decision": {"catalogue"},
     "persistence": {"catalogue", "decision"},
+    "access": {"catalogue", "decision", "persistence"},
 }
 
 

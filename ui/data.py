@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from matrix.access import AuditGap, Permission, Principal
 from matrix.catalogue import (
     DELIVERY_MODELS,
     DELIVERY_RISKS,
@@ -29,17 +30,18 @@ from matrix.catalogue import (
     interventions_frame,
     load_document,
     row_problems,
-    save_catalogue,
     yef_changes,
 )
 from matrix.decision import DecisionProblem
+from matrix.persistence import StoreError
+from ui import access
 from ui.text import plain
 
 UPLOAD_MB = MAX_UPLOAD_BYTES // (1024 * 1024)
 
 
-def working_banner(problem: DecisionProblem, path: str) -> None:
-    """When an edited catalogue is in use: say so, and offer download, save and discard."""
+def working_banner(problem: DecisionProblem, path: str, person: Principal) -> None:
+    """When an edited catalogue is in use: say so, and offer download, save (editors) and discard."""
     if not st.session_state.get("working_text"):
         return
     with st.container(border=True, key="working_banner"):
@@ -53,23 +55,34 @@ def working_banner(problem: DecisionProblem, path: str) -> None:
             key="download_working",
             on_click="ignore",
         )
-        if can_save(Path(path)):
+        if not person.may(Permission.EDIT_CATALOGUE):
+            columns[1].caption("Saving the catalogue file needs the editor role.")
+        elif can_save(Path(path)):
             if columns[1].button("Save it to the catalogue file", key="save_working"):
-                try:
-                    backup = save_catalogue(Path(path), st.session_state["working_text"])
-                except (CatalogueError, OSError) as error:
-                    st.error(f"Not saved: {plain(error)}")
-                else:
-                    st.session_state.pop("working_text", None)
-                    st.session_state["data_notice"] = f"Saved to {path}" + (
-                        f"; the previous file is kept as {backup}." if backup else "."
-                    )
-                    st.rerun()
+                _save(person, path)
         else:
             columns[1].caption("Saving to the file is switched off here (set MATRIX_ALLOW_SAVE=1 where the app may write it).")
         if columns[2].button("Discard the edits", key="discard_working"):
             st.session_state.pop("working_text", None)
             st.rerun()
+
+
+def _save(person: Principal, path: str) -> None:
+    desk = access.desk(person)  # None: the store cannot be opened, and that is said; nothing is written
+    if desk is None:
+        return
+    try:
+        backup = desk.save_catalogue(Path(path), st.session_state["working_text"], "edited in the app")
+    except AuditGap as error:
+        st.session_state.pop("working_text", None)
+        st.warning(plain(error))
+        return
+    except (CatalogueError, StoreError, OSError) as error:
+        st.error(f"Not saved: {plain(error)}")
+        return
+    st.session_state.pop("working_text", None)
+    st.session_state["data_notice"] = f"Saved to {path}" + (f"; the previous file is kept as {backup}." if backup else ".")
+    st.rerun()
 
 
 def _use(catalogue_text: str, message: str) -> None:
@@ -176,7 +189,7 @@ def uploader(problem: DecisionProblem) -> None:
     _review(problem.catalogue, loaded.catalogue, loaded.text, "upload", "uploaded catalogue")
 
 
-def yef_refresh(problem: DecisionProblem) -> None:
+def yef_refresh(problem: DecisionProblem, person: Principal) -> None:
     st.caption(
         "A table of YEF Toolkit strand ratings (columns strand, slug, impact_label, impact_pct, evidence_rating, "
         "cost_rating). Each change is shown with its old value and source before anything applies; values the table "
@@ -213,10 +226,17 @@ def yef_refresh(problem: DecisionProblem) -> None:
         except CatalogueError as error:
             _problems(error.problems)
             return
+        desk = access.desk(person)
+        try:
+            if desk is not None:
+                desk.yef_applied(len(changes), source_id)
+        except StoreError as error:
+            st.error(f"Not applied: the audit log could not record it ({plain(error)})")
+            return
         _use(loaded.text, f"{len(changes)} YEF rating(s) applied (not yet saved to the file).")
 
 
-def data_tab(problem: DecisionProblem, path: str) -> None:
+def data_tab(problem: DecisionProblem, path: str, person: Principal) -> None:
     notice = st.session_state.pop("data_notice", None)
     if notice:
         st.success(plain(notice))
@@ -228,6 +248,9 @@ def data_tab(problem: DecisionProblem, path: str) -> None:
         key="download_catalogue",
         on_click="ignore",
     )
+    if not person.may(Permission.EDIT_CATALOGUE):
+        st.info("Changing the catalogue, uploading one and refreshing YEF ratings need the editor role.")
+        return
     st.subheader("Interventions")
     editor(problem)
     st.subheader("Sources")
@@ -235,4 +258,4 @@ def data_tab(problem: DecisionProblem, path: str) -> None:
     st.subheader("Upload a catalogue")
     uploader(problem)
     st.subheader("Refresh YEF Toolkit ratings")
-    yef_refresh(problem)
+    yef_refresh(problem, person)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from matrix.access import Permission, Principal
 from matrix.catalogue import TIERS
 from matrix.decision import (
     MAX_BUDGET_GBP,
@@ -22,7 +23,7 @@ from matrix.decision import (
     unique_name,
 )
 from scoring import DecisionError, InfeasibleError, ScoreResult, money
-from ui import charts, library, sensitivity, state, widgets
+from ui import access, charts, library, sensitivity, state, widgets
 from ui.caching import cached
 from ui.text import plain
 
@@ -186,7 +187,7 @@ def show_result(problem: DecisionProblem, result: ScenarioResult) -> None:
     widgets.png_download(value_for_money, "Download this chart (PNG)", "value-for-money.png", "download_vfm_png")
 
 
-def funding_tab(problem: DecisionProblem, scored: ScoreResult) -> None:
+def funding_tab(problem: DecisionProblem, scored: ScoreResult, person: Principal) -> None:
     """The scenario page: controls, the funded set, charts, frontier and next pound, saving for comparison."""
     scenario_controls(problem)
     scenario, problem_text = state.current_scenario()
@@ -216,7 +217,7 @@ def funding_tab(problem: DecisionProblem, scored: ScoreResult) -> None:
         key="sc_show_probability",
         persist_state="page",
     ):
-        mc = sensitivity.monte_carlo(problem, scenario)
+        mc = sensitivity.monte_carlo(problem, scenario, person)
         if mc is not None:
             st.caption(
                 f"{mc.draws:,} draws (seed {mc.seed}) over weights and evidence-driven value uncertainty; "
@@ -241,9 +242,9 @@ def funding_tab(problem: DecisionProblem, scored: ScoreResult) -> None:
     )
     st.caption("The page's address now holds this scenario and the weights: copy it to share or to come back to it.")
     with st.expander("Saved scenarios (kept in the database, every version)"):
-        library.library_section(problem, scenario)
+        library.library_section(problem, scenario, access.desk(person))
     with st.expander("Decision record: download, or import to restore"):
-        library.record_section(problem, scenario)
+        library.record_section(problem, scenario, access.desk(person) if person.may(Permission.EXPORT_RECORDS) else None)
 
 
 def compare_tab(problem: DecisionProblem) -> None:

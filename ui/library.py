@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from contextlib import suppress
 from pathlib import Path
 
 import streamlit as st
 
+from matrix.access import Desk, Permission
 from matrix.catalogue import Weights
 from matrix.decision import DecisionProblem, Scenario
-from matrix.persistence import RecordError, Store, StoreError, build_record, read_record, record_json
+from matrix.persistence import RecordError, Store, StoreError, read_record
 from ui import state
 from ui.text import plain
 
@@ -21,7 +23,18 @@ MAX_RECORD_BYTES = 10 * 1024 * 1024
 def _opened_store(url: str | None, data_dir: str | None) -> Store:
     """One store per location and app process (sessions share it). A failure raises, and Streamlit
     caches only what returns, so a store that could not be opened is tried again on the next run."""
-    return Store.open(url, Path(data_dir) if data_dir else None)
+    store = Store.open(url, Path(data_dir) if data_dir else None)
+    with suppress(StoreError):  # the rule runs again at the next start; a busy store must not stop this one
+        store.apply_retention(retention_days())
+    return store
+
+
+def retention_days() -> int:
+    """How long closed workshops keep participants' names (MATRIX_RETENTION_DAYS, 90 by default)."""
+    try:
+        return max(0, int(os.environ.get("MATRIX_RETENTION_DAYS", "90")))
+    except ValueError:
+        return 90
 
 
 def open_store(url: str | None, data_dir: str | None) -> Store | str:
@@ -40,19 +53,24 @@ def store_or_message() -> Store | None:
     return store
 
 
-def library_section(problem: DecisionProblem, scenario: Scenario) -> None:
-    store = store_or_message()
-    if store is None:
+def library_section(problem: DecisionProblem, scenario: Scenario, desk: Desk | None) -> None:
+    if desk is None:
         return
+    store = desk.store
     if store.notice:
         st.warning(plain(store.notice))
-    st.caption("Saves keep every earlier version. Your name (in the sidebar) is recorded with each save.")
-    loaded = st.session_state.get("loaded_scenario_id")
-    columns = st.columns(2)
-    if columns[0].button("Save as a new scenario", key="lib_save_new"):
-        _save(store, problem, scenario, None)
-    if loaded is not None and columns[1].button(f"Save as a new version of scenario {loaded}", key="lib_save_version"):
-        _save(store, problem, scenario, int(loaded))
+    may_save = desk.principal.may(Permission.SAVE_SCENARIOS)
+    if may_save:
+        signed = "your sign-in" if desk.principal.signed_in else "your name (in the sidebar)"
+        st.caption(f"Saves keep every earlier version. Each save is signed with {signed} and kept in the audit log.")
+        loaded = st.session_state.get("loaded_scenario_id")
+        columns = st.columns(2)
+        if columns[0].button("Save as a new scenario", key="lib_save_new"):
+            _save(desk, problem, scenario, None)
+        if loaded is not None and columns[1].button(f"Save as a new version of scenario {loaded}", key="lib_save_version"):
+            _save(desk, problem, scenario, int(loaded))
+    else:
+        st.caption("You can load and compare saved scenarios; saving them needs the commissioner role.")
     try:
         saved = store.list_scenarios()
     except StoreError as error:
@@ -75,11 +93,12 @@ def library_section(problem: DecisionProblem, scenario: Scenario) -> None:
         return
     actions = st.columns(3)
     actions[0].button("Load", key="lib_load", on_click=_load, args=(store, problem, int(chosen)))
-    new_name = actions[1].text_input("New name", key="lib_new_name", label_visibility="collapsed", placeholder="new name")
-    if actions[1].button("Rename", key="lib_rename"):
-        _guarded(lambda: store.rename(int(chosen), new_name, state.who()), "Renamed (a new version with the new name).")
-    if actions[2].button("Delete", key="lib_delete"):
-        _guarded(lambda: store.delete(int(chosen), state.who()), "Deleted from the list; its versions stay in the database.")
+    if may_save:
+        new_name = actions[1].text_input("New name", key="lib_new_name", label_visibility="collapsed", placeholder="new name")
+        if actions[1].button("Rename", key="lib_rename"):
+            _guarded(lambda: desk.rename(int(chosen), new_name), "Renamed (a new version with the new name).")
+    if desk.principal.may(Permission.DELETE_SCENARIOS) and actions[2].button("Delete", key="lib_delete"):
+        _guarded(lambda: desk.delete(int(chosen)), "Deleted from the list; its versions stay in the database.")
     try:
         history = store.history(int(chosen))
     except StoreError as error:
@@ -103,6 +122,34 @@ def library_section(problem: DecisionProblem, scenario: Scenario) -> None:
         st.caption("This scenario was saved with a different catalogue version; loading it applies it to the current catalogue.")
 
 
+def _record_download(
+    problem: DecisionProblem, scenario: Scenario, desk: Desk, participants: list[tuple[str, Weights]] | None
+) -> None:
+    session = st.session_state
+    monte_carlo = None
+    if session.get("mc_on"):
+        monte_carlo = {
+            "draws": int(session["mc_draws"]),
+            "seed": int(session["mc_seed"]),
+            "mode": str(session["mc_mode"]),
+            "concentration": float(session["mc_concentration"]),
+            "top_k": int(session["sa_k"]),
+        }
+
+    def record() -> bytes:  # runs outside the session: everything it needs is bound now, the desk included
+        return desk.record(problem, scenario, participants, monte_carlo)
+
+    st.download_button(
+        "Download the decision record (JSON)",
+        data=record,
+        file_name="decision-record.json",
+        mime="application/json",
+        key="download_record",
+        on_click="ignore",
+        help="Inputs, weights, method, seed, catalogue and results: `python -m matrix replay FILE` re-runs it.",
+    )
+
+
 def _guarded(action: Callable[[], object], done: str) -> None:
     """Run a store change; say it is done only if it returned, else say why not."""
     try:
@@ -114,9 +161,9 @@ def _guarded(action: Callable[[], object], done: str) -> None:
         st.rerun()
 
 
-def _save(store: Store, problem: DecisionProblem, scenario: Scenario, scenario_id: int | None) -> None:
+def _save(desk: Desk, problem: DecisionProblem, scenario: Scenario, scenario_id: int | None) -> None:
     try:
-        saved = store.save_scenario(scenario, state.who(), problem.sha256, scenario_id)
+        saved = desk.save_scenario(scenario, problem.sha256, scenario_id)
     except StoreError as error:
         st.error(
             f"Not saved: {plain(error)}. Type your name in the sidebar."
@@ -140,36 +187,16 @@ def _load(store: Store, problem: DecisionProblem, scenario_id: int) -> None:
 def record_section(
     problem: DecisionProblem,
     scenario: Scenario,
+    desk: Desk | None,
     participants: list[tuple[str, Weights]] | None = None,
     allow_import: bool = True,
 ) -> None:
-    """Download a decision record of the current scenario, or import one to restore its scenario."""
+    """Download a decision record of the current scenario (commissioners), or import one to restore its scenario."""
     session = st.session_state
-    monte_carlo = None
-    if session.get("mc_on"):
-        monte_carlo = {
-            "draws": int(session["mc_draws"]),
-            "seed": int(session["mc_seed"]),
-            "mode": str(session["mc_mode"]),
-            "concentration": float(session["mc_concentration"]),
-            "top_k": int(session["sa_k"]),
-        }
-
-    # The callback runs outside the session, so the signed name is read now, while the page is drawn.
-    signed = state.who()
-
-    def record() -> bytes:
-        return record_json(build_record(problem, scenario, signed, participants, monte_carlo))
-
-    st.download_button(
-        "Download the decision record (JSON)",
-        data=record,
-        file_name="decision-record.json",
-        mime="application/json",
-        key="download_record",
-        on_click="ignore",
-        help="Inputs, weights, method, seed, catalogue and results: `python -m matrix replay FILE` re-runs it.",
-    )
+    if desk is not None and desk.principal.may(Permission.EXPORT_RECORDS):
+        _record_download(problem, scenario, desk, participants)
+    else:
+        st.caption("Decision records are downloaded by commissioners.")
     if not allow_import:
         return
     upload = st.file_uploader(

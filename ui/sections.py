@@ -6,6 +6,7 @@ import datetime as dt
 
 import streamlit as st
 
+from matrix.access import Permission, Principal
 from matrix.catalogue import DELIVERY_MODELS, IMPACT_BANDS, TARGET_GROUPS, TIERS, CatalogueError, stale_strands
 from matrix.decision import (
     DecisionProblem,
@@ -19,7 +20,8 @@ from matrix.decision import (
     to_safe_csv,
 )
 from scoring import CRITERIA, NORMALISATIONS, Normalisation, ScoreResult, WeightsError, score
-from ui import charts, data, funding, sensitivity, state, widgets, workshop
+from ui import access, charts, data, funding, sensitivity, state, widgets, workshop
+from ui.admin import admin_tab
 from ui.text import plain
 
 
@@ -74,13 +76,6 @@ def weights_sidebar(problem: DecisionProblem) -> tuple[dict[str, int], Normalisa
         )
         normalisation: Normalisation = "minmax" if chosen_normalisation == "minmax" else "value_functions"
         st.caption(plain(NORMALISATIONS[normalisation]))
-        st.text_input(
-            "Your name",
-            key="user_name",
-            max_chars=120,
-            help="Signs saved scenarios and decision records.",
-            persist_state="session",
-        )
     return weights, normalisation
 
 
@@ -223,12 +218,13 @@ def export_tab(problem: DecisionProblem, result: ScoreResult, visible: list[str]
     st.dataframe(rows[["rank", "id", "name", "score"]], hide_index=True)
 
 
-def page(problem: DecisionProblem, path: str) -> None:
+def page(problem: DecisionProblem, path: str, person: Principal) -> None:
     st.title("Interventions matrix")
     st.caption(plain(problem.catalogue.title))
     state.prepare(problem)
-    data.working_banner(problem, path)
+    data.working_banner(problem, path, person)
     weights, normalisation = weights_sidebar(problem)
+    access.identity_sidebar(person)
     messages = st.session_state.get(state.MESSAGES, [])
     if messages:
         with st.container(key="state_messages"):
@@ -244,11 +240,11 @@ def page(problem: DecisionProblem, path: str) -> None:
     visible = filter_ids(problem, filters(problem))
     # Lazy tabs: only the open tab runs, so a slider move does not redraw every chart. The open
     # tab is kept in the link (?tab=...), so a reload reopens it.
-    matrix, ranking, funded, compared, sensitive, meeting, method, export, maintain = st.tabs(
-        ["Matrix", "Ranking", "Funding", "Compare", "Sensitivity", "Workshop", "How scoring works", "Export", "Data"],
-        key="tab",
-        on_change="rerun",
-        bind="query-params",
+    names = ["Matrix", "Ranking", "Funding", "Compare", "Sensitivity", "Workshop", "How scoring works", "Export", "Data"]
+    if person.may(Permission.VIEW_AUDIT):
+        names.append("Admin")
+    matrix, ranking, funded, compared, sensitive, meeting, method, export, maintain, *admin = st.tabs(
+        names, key="tab", on_change="rerun", bind="query-params"
     )
     if matrix.open:
         with matrix:
@@ -258,16 +254,16 @@ def page(problem: DecisionProblem, path: str) -> None:
             ranking_tab(problem, result, visible)
     if funded.open:
         with funded:
-            funding.funding_tab(problem, result)
+            funding.funding_tab(problem, result, person)
     if compared.open:
         with compared:
             funding.compare_tab(problem)
     if sensitive.open:
         with sensitive:
-            sensitivity.sensitivity_tab(problem, scenario, result)
+            sensitivity.sensitivity_tab(problem, scenario, result, person)
     if meeting.open:
         with meeting:
-            workshop.facilitator_tab(problem, scenario)
+            workshop.facilitator_tab(problem, scenario, person)
     if method.open:
         with method:
             method_tab(problem, weights)
@@ -276,6 +272,9 @@ def page(problem: DecisionProblem, path: str) -> None:
             export_tab(problem, result, visible)
     if maintain.open:
         with maintain:
-            data.data_tab(problem, path)
+            data.data_tab(problem, path, person)
+    if admin and admin[0].open:
+        with admin[0]:
+            admin_tab(person)
     # A complete run: the link now holds this scenario (an interrupted run never gets here).
     state.sync_link(state.current_scenario()[0])

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from matrix.access import Desk, Permission, Principal
 from matrix.decision import (
     DecisionProblem,
     FundingSolver,
@@ -54,14 +55,16 @@ def _monte_carlo(
     return run_monte_carlo(problem, scenario, draws, seed, top_k=k, mode=mode, concentration=concentration, pool=pool_array)  # type: ignore[arg-type]
 
 
-def participants_pool() -> tuple[tuple[float, ...], ...] | None:
-    """The open workshop's participants' weights (as shares), if the facilitator has one open."""
+def participants_pool(person: Principal) -> tuple[tuple[float, ...], ...] | None:
+    """The open workshop's participants' weights (as shares), if a facilitator has one open."""
     code = str(st.session_state.get("ws_code", "")).strip()
-    store = library.open_store(os.environ.get("DATABASE_URL"), os.environ.get("MATRIX_DATA_DIR")) if code else None
-    if not code or not isinstance(store, Store):
+    if not code or not person.may(Permission.RUN_WORKSHOPS):
+        return None
+    store = library.open_store(os.environ.get("DATABASE_URL"), os.environ.get("MATRIX_DATA_DIR"))
+    if not isinstance(store, Store):
         return None
     try:
-        entries = [(s.participant, s.weights) for s in store.latest_submissions(code)]
+        entries = [(str(i), s.weights) for i, s in enumerate(Desk(store, person).submissions(code))]
     except StoreUnavailable as error:
         st.warning(f"The workshop participants' weights cannot be read just now, so they cannot be drawn from: {plain(error)}")
         return None
@@ -81,11 +84,11 @@ def init_state() -> None:
     st.session_state.setdefault("mc_concentration", 50)
 
 
-def monte_carlo_controls(problem: DecisionProblem) -> None:
+def monte_carlo_controls(problem: DecisionProblem, person: Principal) -> None:
     columns = st.columns(4)
     columns[0].number_input("Draws", min_value=100, max_value=20_000, step=500, key="mc_draws", persist_state="page")
     columns[1].number_input("Seed", min_value=0, max_value=2**31 - 1, step=1, key="mc_seed", persist_state="page")
-    modes = ["around", "uniform"] + (["pool"] if participants_pool() else [])
+    modes = ["around", "uniform"] + (["pool"] if participants_pool(person) else [])
     if st.session_state["mc_mode"] not in modes:
         st.session_state["mc_mode"] = "around"
     columns[2].radio(
@@ -111,7 +114,7 @@ def monte_carlo_controls(problem: DecisionProblem) -> None:
     )
 
 
-def monte_carlo(problem: DecisionProblem, scenario: Scenario) -> MonteCarloResult | None:
+def monte_carlo(problem: DecisionProblem, scenario: Scenario, person: Principal) -> MonteCarloResult | None:
     """The cached Monte Carlo result for the current settings, or None with the reason shown."""
     state = st.session_state
     try:
@@ -123,7 +126,7 @@ def monte_carlo(problem: DecisionProblem, scenario: Scenario) -> MonteCarloResul
             int(state["sa_k"]),
             str(state["mc_mode"]),
             float(state["mc_concentration"]),
-            participants_pool() if state["mc_mode"] == "pool" else None,
+            participants_pool(person) if state["mc_mode"] == "pool" else None,
         )
     except DecisionError as error:
         st.error(f"The Monte Carlo analysis cannot run for this scenario: {plain(error)}")
@@ -147,7 +150,7 @@ def probability_table(problem: DecisionProblem, result: MonteCarloResult) -> pd.
     return table.sort_values([c for c in ("P(funded)", f"P(top {result.top_k})") if c in table.columns], ascending=False).round(3)
 
 
-def sensitivity_tab(problem: DecisionProblem, scenario: Scenario | None, result: ScoreResult) -> None:
+def sensitivity_tab(problem: DecisionProblem, scenario: Scenario | None, result: ScoreResult, person: Principal) -> None:
     """Breakpoints, stability, what it would take, dominance and the Monte Carlo, for the ranking shown."""
     init_state()
     names = problem.names
@@ -202,7 +205,7 @@ def sensitivity_tab(problem: DecisionProblem, scenario: Scenario | None, result:
         st.dataframe(dominated, hide_index=True, key="dominance_table")
 
     st.subheader("How sure can we be? (Monte Carlo)")
-    monte_carlo_controls(problem)
+    monte_carlo_controls(problem, person)
     solver = FundingSolver.for_scenario(problem, scenario)
     st.caption(
         plain(describe_uncertainty(problem))
@@ -210,7 +213,7 @@ def sensitivity_tab(problem: DecisionProblem, scenario: Scenario | None, result:
         + ("" if solver.method.endswith("dynamic programme") else " With tier shares this takes about 10-20 ms a draw.")
     )
     if st.toggle("Run the Monte Carlo analysis", key="mc_on", persist_state="page"):
-        mc = monte_carlo(problem, scenario)
+        mc = monte_carlo(problem, scenario, person)
         if mc is None:
             return
         st.markdown(

@@ -2,48 +2,90 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import secrets
 from urllib.parse import urlsplit
 
 import streamlit as st
 
+from matrix.access import Desk, Permission, Principal, TooManyAttempts
 from matrix.catalogue import Weights
-from matrix.decision import DecisionProblem, Scenario, group_summary, group_view, to_safe_csv, weights_table
-from matrix.persistence import Store, StoreError, StoreUnavailable
+from matrix.decision import (
+    DecisionProblem,
+    Scenario,
+    distinct_names,
+    group_summary,
+    group_view,
+    look_alike_names,
+    to_safe_csv,
+    weights_table,
+)
+from matrix.persistence import StoreError, StoreUnavailable
 from scoring import CRITERIA, DecisionError
-from ui import charts, library, state
+from ui import access, charts, library
 from ui.text import plain
 
 REFRESH_SECONDS = 3
 
 
-def participant_link(code: str) -> str:
-    """This app's address with ``?workshop=CODE``."""
+PRIVACY_NOTICE = (
+    "Privacy: your name and weights are personal data. The partnership uses them only for this workshop: the "
+    "facilitator sees them, and the group's weights are kept with the decision. After the workshop closes, your "
+    "name is replaced by a pseudonym once the retention period ends; you can ask the facilitator to erase your "
+    "weights at any time. Nothing else about you or your device is kept."
+)
+
+
+def participant_link(token: str) -> str:
+    """This app's address with ``?workshop=TOKEN`` (the participants' link, never the facilitator's code)."""
     try:
         parts = urlsplit(str(st.context.url))
         base = f"{parts.scheme}://{parts.netloc}{parts.path}"
     except (AttributeError, ValueError, TypeError):
         base = ""
-    return f"{base}?workshop={code}"
+    return f"{base}?workshop={token}"
 
 
-def participant_page(problem: DecisionProblem, code: str) -> None:
-    """What a participant sees from the workshop link: their name, four sliders and Submit."""
+def _browser_token() -> str:
+    """This browser's participant token: made once, kept in the page's link (``&me=``) so a reload keeps it."""
+    token = str(st.query_params.get("me", "")).strip()
+    if not 16 <= len(token) <= 64 or not token.replace("-", "").replace("_", "").isalnum():
+        token = secrets.token_urlsafe(16)
+        st.query_params["me"] = token
+    return token
+
+
+def participant_page(problem: DecisionProblem, token: str) -> None:
+    """What a participant sees from the workshop link: their name, four sliders and Submit. No account needed;
+    unknown links are rate-limited per client; a closed or expired workshop shows and accepts nothing."""
     store = library.store_or_message()
     if store is None:
         return
+    client = access.client_key()
+    limiter = access.link_limiter()
     try:
-        workshop = store.workshop(code)
+        limiter.check(client)
+        workshop = store.workshop_for_participant(token)
+    except TooManyAttempts as error:
+        st.error(f"{plain(error)}.")
+        return
     except StoreUnavailable as error:
         st.error(f"The workshop cannot be opened just now: {plain(error)}.")
         return
     except StoreError as error:
-        st.error(f"{plain(error)}. Check the code with the facilitator.")
+        limiter.failed(client)
+        st.error(f"{plain(error)}. Check the link with the facilitator.")
         return
-    st.title(plain(workshop.name))
     if not workshop.is_open:
+        st.title("Workshop")
         st.info("This workshop is closed. Thank you for taking part.")
         return
-    st.markdown("Set how much each criterion should count for you, then submit. You can change and resubmit; the latest counts.")
+    st.title(plain(workshop.name))
+    me = _browser_token()
+    st.markdown(
+        "Set how much each criterion should count for you, then submit. You can change and resubmit from this page; "
+        "the latest counts."
+    )
     st.text_input("Your name", key="p_name", max_chars=80)
     for criterion in CRITERIA:
         text = getattr(problem.catalogue.scoring, criterion)
@@ -58,60 +100,99 @@ def participant_page(problem: DecisionProblem, code: str) -> None:
             st.error("All your weights are zero: give at least one criterion a weight above zero.")
             return
         try:
-            store.submit(code, st.session_state["p_name"], Weights(**raw))
+            store.submit(token, me, st.session_state["p_name"], Weights(**raw))
         except StoreError as error:
             st.error(f"Not submitted: {plain(error)}")
             return
-        st.session_state["p_submitted"] = st.session_state["p_name"].strip()
+        st.session_state["p_submitted"] = " ".join(str(st.session_state["p_name"]).split())
     if st.session_state.get("p_submitted"):
         st.success(f"Thank you, {plain(st.session_state['p_submitted'])}: your weights are in. You can resubmit at any time.")
+    st.caption(PRIVACY_NOTICE)
 
 
-def facilitator_tab(problem: DecisionProblem, scenario: Scenario | None) -> None:
-    store = library.store_or_message()
-    if store is None:
+LIFETIMES = {
+    "2 hours": dt.timedelta(hours=2),
+    "1 day": dt.timedelta(days=1),
+    "2 days": dt.timedelta(days=2),
+    "1 week": dt.timedelta(days=7),
+}
+
+
+def facilitator_tab(problem: DecisionProblem, scenario: Scenario | None, person: Principal) -> None:
+    if not person.may(Permission.RUN_WORKSHOPS):
+        st.info("Workshops are run by facilitators. Ask an admin for the facilitator role if you run them.")
+        return
+    desk = access.desk(person)
+    if desk is None:
         return
     st.markdown("Run a workshop: partners give their own weights from their own devices, and you see the group's view live.")
-    columns = st.columns([2, 1])
+    columns = st.columns([2, 1, 1])
     columns[0].text_input("Workshop name", key="ws_name", max_chars=120, persist_state="page")
-    if columns[1].button("Create a workshop", key="ws_create"):
+    columns[1].selectbox(
+        "Accepts weights for",
+        options=list(LIFETIMES),
+        index=1,
+        key="ws_lifetime",
+        help="After this the link accepts nothing.",
+        persist_state="page",
+    )
+    if columns[2].button("Create a workshop", key="ws_create"):
         try:
-            workshop = store.create_workshop(st.session_state.get("ws_name", ""), state.who())
+            workshop = desk.create_workshop(st.session_state.get("ws_name", ""), LIFETIMES[st.session_state["ws_lifetime"]])
         except StoreError as error:
-            st.error(f"Not created: {plain(error)}" + (" (type your name in the sidebar)" if "your name" in str(error) else ""))
+            st.error(f"Not created: {plain(error)}")
         else:
             st.session_state["ws_code"] = workshop.code
-    st.text_input("Or open a workshop by its code", key="ws_code", max_chars=12, persist_state="page")
-    code = str(st.session_state.get("ws_code", "")).strip().upper()
-    if not code:
-        return
     try:
-        workshop = store.workshop(code)
+        known = {w.code: w for w in desk.workshops()}
     except StoreError as error:
-        st.error(plain(error))
+        st.error(f"The workshops cannot be listed just now: {plain(error)}")
         return
-    st.markdown(f"**{plain(workshop.name)}**, code **{workshop.code}** ({'open' if workshop.is_open else 'closed'}).")
-    st.markdown("Participants open this link, or this page's address with `?workshop=" + workshop.code + "` added:")
-    st.code(participant_link(workshop.code), language=None)
+    if not known:
+        st.caption("No workshops yet.")
+        return
+    if st.session_state.get("ws_code") not in known:
+        st.session_state["ws_code"] = next(iter(known))
+    code = st.selectbox(
+        "Workshop",
+        options=list(known),
+        format_func=lambda c: (
+            f"{known[c].name} ({known[c].state}, made {known[c].created_at:%d %b %Y %H:%M} by {known[c].created_by})"
+        ),
+        key="ws_code",
+    )
+    workshop = known[str(code)]
+    ends = f"accepts weights until {workshop.expires_at:%d %b %Y %H:%M} UTC" if workshop.expires_at else "no expiry"
+    st.markdown(f"**{plain(workshop.name)}**: {workshop.state}, {ends}.")
+    if workshop.is_open:
+        st.markdown("Participants open this link (it is the only way in; keep it to the workshop):")
+        st.code(participant_link(workshop.participant_token), language=None)
     if scenario is None:
         st.info("Set up a valid scenario on the Funding tab to see what the group's weights fund.")
         return
-    live_view(store, problem, scenario, workshop.code)
+    live_view(desk, problem, scenario, workshop.code)
 
 
 @st.fragment(run_every=REFRESH_SECONDS)
-def live_view(store: Store, problem: DecisionProblem, scenario: Scenario, code: str) -> None:
+def live_view(desk: Desk, problem: DecisionProblem, scenario: Scenario, code: str) -> None:
     """Refreshes by itself every few seconds while the facilitator watches."""
     try:
-        workshop = store.workshop(code)
-        entries = [(s.participant, s.weights) for s in store.latest_submissions(code)]
+        workshop = desk.workshop(code)
+        submitted = desk.submissions(code)
     except StoreError as error:
         st.error(plain(error))
         return
-    st.markdown(f"**{len(entries)} participant(s) have submitted.**")
-    if not entries:
+    st.markdown(f"**{len(submitted)} participant(s) have submitted.**")
+    if not submitted:
         st.caption(f"Waiting for participants; this view refreshes every {REFRESH_SECONDS} seconds.")
         return
+    names = distinct_names([s.participant for s in submitted])
+    for group in look_alike_names([s.participant for s in submitted]):
+        st.warning(
+            f"{len(group)} participants typed names that look alike ({plain(', '.join(repr(n) for n in group))}). "
+            "They are counted as different people (each submitted from their own device); check with the room."
+        )
+    entries = [(name, s.weights) for name, s in zip(names, submitted, strict=True)]
     table = weights_table(entries).round(1)
     st.dataframe(table, key="ws_weights")
     st.download_button(
@@ -122,6 +203,8 @@ def live_view(store: Store, problem: DecisionProblem, scenario: Scenario, code: 
         key="ws_weights_csv",
         on_click="ignore",
     )
+    if desk.principal.may(Permission.ERASE_PERSONAL_DATA):
+        _erase(desk, code, dict(zip(names, (s.key for s in submitted), strict=True)))
     summary = group_summary(entries)
     st.markdown("**The group's weights and where people disagree** (spread: standard deviation in percentage points)")
     st.dataframe(summary, key="ws_summary")
@@ -139,17 +222,26 @@ def live_view(store: Store, problem: DecisionProblem, scenario: Scenario, code: 
     )
     if workshop.is_open and st.button("Close the workshop and save the group's scenario", key="ws_close"):
         try:
-            saved = store.save_scenario(view.scenario, state.who(), problem.sha256)
+            _, saved = desk.close_workshop(code, view.scenario, problem.sha256)
         except StoreError as error:
-            st.error(
-                f"Not closed and not saved: {plain(error)}"
-                + (" (type your name in the sidebar)" if "your name" in str(error) else "")
-            )
-            return
-        try:
-            store.close_workshop(code, saved.id)
-        except StoreError as error:
-            st.error(f"The group's scenario is saved as scenario {saved.id}, but the workshop is still open: {plain(error)}")
+            st.error(f"Not closed: {plain(error)}")
             return
         st.success(f"Closed. The group's scenario is saved as scenario {saved.id}.")
-    library.record_section(problem, view.scenario, list(entries), allow_import=False)
+    library.record_section(problem, view.scenario, desk, list(entries), allow_import=False)
+
+
+def _erase(desk: Desk, code: str, keys: dict[str, str]) -> None:
+    """The admin's erasure of one participant's weights (a right under UK GDPR)."""
+    with st.expander("Erase a participant's weights (admin)"):
+        st.caption(
+            "Deletes every submission of that participant from this workshop. The group's scenario already saved, and "
+            "decision records already downloaded, keep the weights as they were: say so to the person who asked."
+        )
+        chosen = st.selectbox("Participant", options=list(keys), key="ws_erase_who")
+        if st.button("Erase their weights", key="ws_erase") and chosen is not None:
+            try:
+                count = desk.erase_participant(code, keys[str(chosen)])
+            except StoreError as error:
+                st.error(f"Not erased: {plain(error)}")
+            else:
+                st.success(f"Erased {count} submission(s).")

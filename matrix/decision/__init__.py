@@ -60,10 +60,13 @@ from matrix.decision.views import (
 )
 from matrix.decision.workshop import (
     GroupView,
+    distinct_names,
     funded_share,
     group_summary,
     group_view,
     group_weights,
+    look_alike_names,
+    name_skeleton,
     weights_table,
 )
 
@@ -86,6 +89,7 @@ __all__ = [
     "default_scenario",
     "describe_uncertainty",
     "describe_value_functions",
+    "distinct_names",
     "dominance_table",
     "evaluate",
     "explain",
@@ -98,6 +102,8 @@ __all__ = [
     "group_summary",
     "group_view",
     "group_weights",
+    "look_alike_names",
+    "name_skeleton",
     "neutralise_cell",
     "next_pound",
     "plain_number",

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import unicodedata
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,6 +16,44 @@ from matrix.decision.scenario import Scenario, evaluate
 from scoring import CRITERIA, score
 
 Entry = tuple[str, Weights]
+
+# Letters from other scripts drawn like Latin ones, and digits read as letters (a short list of the
+# commonest confusables in names; see Unicode's confusables data for the full table).
+_CONFUSABLE = str.maketrans(
+    {
+        **dict.fromkeys("аɑα", "a"), "в": "b", **dict.fromkeys("сϲ", "c"), "ԁ": "d", **dict.fromkeys("еε", "e"),
+        "һ": "h", **dict.fromkeys("іι", "i"), **dict.fromkeys("ӏ1|", "l"), "ј": "j", "κ": "k", "м": "m", "η": "n",
+        **dict.fromkeys("оο0", "o"), **dict.fromkeys("рρ", "p"), "ԛ": "q", "г": "r", "ѕ": "s", "т": "t",
+        **dict.fromkeys("υ", "u"), **dict.fromkeys("νѵ", "v"), "ԝ": "w", **dict.fromkeys("хχ", "x"), "у": "y",
+    }
+)  # fmt: skip
+
+
+def name_skeleton(name: str) -> str:
+    """What a name looks like, for spotting two people who typed look-alike names: case, accents,
+    spacing, punctuation, invisible characters and common confusable letters are all set aside."""
+    text = unicodedata.normalize("NFKD", name)
+    text = "".join(c for c in text if unicodedata.category(c)[0] not in {"M", "C", "Z", "P"} and not c.isspace())
+    return text.casefold().translate(_CONFUSABLE)
+
+
+def distinct_names(names: Sequence[str]) -> list[str]:
+    """The names with a number added to the second and later of any that are the same ("Ann", "Ann (2)"),
+    so two people who typed one name stay two rows."""
+    seen: dict[str, int] = {}
+    shown = []
+    for name in names:
+        seen[name] = seen.get(name, 0) + 1
+        shown.append(name if seen[name] == 1 else f"{name} ({seen[name]})")
+    return shown
+
+
+def look_alike_names(names: Iterable[str]) -> list[tuple[str, ...]]:
+    """Groups of two or more participants' names that look the same (each group in first-seen order)."""
+    groups: dict[str, list[str]] = {}
+    for name in names:
+        groups.setdefault(name_skeleton(name), []).append(name)
+    return [tuple(group) for group in groups.values() if len(group) > 1]
 
 
 def weights_table(entries: Sequence[Entry]) -> pd.DataFrame:

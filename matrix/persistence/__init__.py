@@ -9,17 +9,27 @@ from matrix.persistence.record import (
     replay,
 )
 from matrix.persistence.store import (
+    AuditEvent,
+    RoleGrant,
+    SavedScenario,
     Store,
     StoreError,
     StoreUnavailable,
+    Submission,
+    Workshop,
 )
 
 __all__ = [
     "MAX_RECORD_BYTES",
+    "AuditEvent",
     "RecordError",
+    "RoleGrant",
+    "SavedScenario",
     "Store",
     "StoreError",
     "StoreUnavailable",
+    "Submission",
+    "Workshop",
     "build_record",
     "read_record",
     "record_json",

@@ -46,6 +46,9 @@ DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / "var"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 _MIGRATION_LOCK = threading.Lock()
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
+TOKEN_BYTES = 24  # a participant link's token: 192 random bits from ``secrets``
+WORKSHOP_LIFETIME = dt.timedelta(days=2)  # a workshop stops accepting weights this long after it is made
+MAX_WORKSHOP_LIFETIME = dt.timedelta(days=30)
 BUSY_TIMEOUT_MS = 10_000  # how long a SQLite store waits for another writer before saying it is busy
 CONNECT_TIMEOUT_S = 5  # how long a PostgreSQL store waits for the server to answer before saying so
 
@@ -82,6 +85,9 @@ workshops = sa.Table(
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("closed_at", sa.DateTime(timezone=True)),
     sa.Column("scenario_id", sa.Integer, sa.ForeignKey("scenarios.id")),
+    sa.Column("participant_token", sa.String(64)),
+    sa.Column("expires_at", sa.DateTime(timezone=True)),
+    sa.Index("uq_workshop_participant_token", "participant_token", unique=True),
 )
 submissions = sa.Table(
     "submissions",
@@ -92,7 +98,29 @@ submissions = sa.Table(
     sa.Column("participant_key", sa.String(80), nullable=False),
     sa.Column("weights_json", sa.Text, nullable=False),
     sa.Column("submitted_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("pseudonymised_at", sa.DateTime(timezone=True)),
     sa.Index("ix_submissions_workshop", "workshop_id", "participant_key", "id"),
+)
+audit_events = sa.Table(
+    "audit_events",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("actor", sa.String(400), nullable=False),
+    sa.Column("action", sa.String(60), nullable=False),
+    sa.Column("target", sa.String(400), nullable=False),
+    sa.Column("detail", sa.Text, nullable=False),
+)
+role_grants = sa.Table(
+    "role_grants",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("email", sa.String(320), nullable=False, index=True),
+    sa.Column("role", sa.String(20), nullable=False),
+    sa.Column("granted_by", sa.String(400), nullable=False),
+    sa.Column("granted_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("revoked_by", sa.String(400)),
+    sa.Column("revoked_at", sa.DateTime(timezone=True)),
 )
 
 
@@ -121,6 +149,9 @@ class SavedScenario:
 
 @dataclass(frozen=True)
 class Workshop:
+    """A workshop. ``code`` is the facilitator's short name for it; participants reach it only
+    through ``participant_token`` (at least 128 random bits), never by the code."""
+
     id: int
     code: str
     name: str
@@ -128,21 +159,60 @@ class Workshop:
     created_at: dt.datetime
     closed_at: dt.datetime | None
     scenario_id: int | None
+    participant_token: str
+    expires_at: dt.datetime | None
+
+    @property
+    def expired(self) -> bool:
+        return self.expires_at is not None and _aware(self.expires_at) <= _now()
 
     @property
     def is_open(self) -> bool:
-        return self.closed_at is None
+        """Accepting weights: not closed and not past its expiry."""
+        return self.closed_at is None and not self.expired
+
+    @property
+    def state(self) -> str:
+        return "closed" if self.closed_at is not None else "expired" if self.expired else "open"
 
 
 @dataclass(frozen=True)
 class Submission:
+    """One participant's latest weights. ``key`` tells participants apart (their browser's token), so
+    two people who type the same name are two participants."""
+
     participant: str
     weights: Weights
     submitted_at: dt.datetime
+    key: str = ""
+
+
+@dataclass(frozen=True)
+class AuditEvent:
+    id: int
+    at: dt.datetime
+    actor: str
+    action: str
+    target: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class RoleGrant:
+    id: int
+    email: str
+    role: str
+    granted_by: str
+    granted_at: dt.datetime
 
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    """SQLite gives back times without their zone; every time the store writes is UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
 
 
 def _clean_name(text: str, what: str, limit: int) -> str:
@@ -549,20 +619,97 @@ class Store:
         if found is None:
             raise StoreUnavailable(f"{what} was not found in {self._where()} after saving, so it was not kept; try again")
 
+    # The audit log -----------------------------------------------------------------------------
+
+    @staticmethod
+    def _audit(connection: Connection, actor: str, action: str, target: str, detail: str = "") -> int:
+        """One entry in the append-only audit log, in the same transaction as the change it records."""
+        inserted = connection.execute(
+            sa.insert(audit_events).values(
+                at=_now(), actor=actor[:400], action=action[:60], target=target[:400], detail=detail[:20_000]
+            )
+        ).inserted_primary_key
+        return int(inserted[0]) if inserted else 0
+
+    def record_event(self, actor: str, action: str, target: str, detail: str = "") -> AuditEvent:
+        """Record a change made outside the store (the catalogue file saved, YEF ratings applied)."""
+        who = _clean_name(actor, "the person's name", 400)
+        with self._transaction() as connection:
+            event_id = self._audit(connection, who, action, target, detail)
+        self._confirm(sa.select(audit_events.c.id).where(audit_events.c.id == event_id), "the audit entry")
+        return self.audit_log(after=event_id - 1, limit=1)[0]
+
+    def audit_log(self, after: int = 0, limit: int | None = None) -> list[AuditEvent]:
+        """Audit entries, oldest first (from ``after``'s next entry on)."""
+        query = sa.select(audit_events).where(audit_events.c.id > after).order_by(audit_events.c.id)
+        if limit is not None:
+            query = query.limit(limit)
+        with self._reading() as connection:
+            return [AuditEvent(r.id, _aware(r.at), r.actor, r.action, r.target, r.detail) for r in connection.execute(query)]
+
+    # Roles granted in the app ------------------------------------------------------------------
+
+    def granted_roles(self, email: str) -> set[str]:
+        """The roles an admin has granted this email address in the app (and not removed)."""
+        address = email.strip().lower()
+        query = sa.select(role_grants.c.role).where((role_grants.c.email == address) & role_grants.c.revoked_at.is_(None))
+        with self._reading() as connection:
+            return {str(row.role) for row in connection.execute(query)}
+
+    def role_grants(self) -> list[RoleGrant]:
+        query = sa.select(role_grants).where(role_grants.c.revoked_at.is_(None)).order_by(role_grants.c.email, role_grants.c.role)
+        with self._reading() as connection:
+            return [RoleGrant(r.id, r.email, r.role, r.granted_by, _aware(r.granted_at)) for r in connection.execute(query)]
+
+    def grant_role(self, email: str, role: str, granted_by: str) -> None:
+        address = _clean_name(email, "the email address", 320).lower()
+        who = _clean_name(granted_by, "your name", 400)
+        with self._transaction() as connection:
+            held = connection.execute(
+                sa.select(role_grants.c.id).where(
+                    (role_grants.c.email == address) & (role_grants.c.role == role) & role_grants.c.revoked_at.is_(None)
+                )
+            ).first()
+            if held is not None:
+                raise StoreError(f"{address} already has the {role} role")
+            connection.execute(sa.insert(role_grants).values(email=address, role=role, granted_by=who, granted_at=_now()))
+            self._audit(connection, who, "role granted", address, f"role: {role}")
+        self._confirm(
+            sa.select(role_grants.c.id).where(
+                (role_grants.c.email == address) & (role_grants.c.role == role) & role_grants.c.revoked_at.is_(None)
+            ),
+            f"the {role} role for {address}",
+        )
+
+    def revoke_role(self, email: str, role: str, revoked_by: str) -> None:
+        address = email.strip().lower()
+        who = _clean_name(revoked_by, "your name", 400)
+        with self._transaction() as connection:
+            changed = connection.execute(
+                sa.update(role_grants)
+                .where((role_grants.c.email == address) & (role_grants.c.role == role) & role_grants.c.revoked_at.is_(None))
+                .values(revoked_at=_now(), revoked_by=who)
+            ).rowcount
+            if not changed:
+                raise StoreError(f"{address} has no {role} role granted in the app (roles from the roles file are changed there)")
+            self._audit(connection, who, "role removed", address, f"role: {role}")
+
     # Scenarios -------------------------------------------------------------------------------
 
     def save_scenario(
-        self, scenario: Scenario, saved_by: str, catalogue_sha256: str, scenario_id: int | None = None
+        self, scenario: Scenario, saved_by: str, catalogue_sha256: str, scenario_id: int | None = None, action: str = ""
     ) -> SavedScenario:
         """Save a new scenario, or a new version of ``scenario_id``; earlier versions are kept.
 
-        Returns only once the new version has been read back from the store.
+        The audit log records who saved what and, for a new version, what changed. Returns only once
+        the new version has been read back from the store.
         """
-        who = _clean_name(saved_by, "your name", 120)
+        who = _clean_name(saved_by, "your name", 400)
         for _ in range(5):
             try:
                 with self._transaction() as connection:
                     now = _now()
+                    previous = None
                     if scenario_id is None:
                         inserted = connection.execute(sa.insert(scenarios).values(created_at=now)).inserted_primary_key
                         scenario_id = int(inserted[0]) if inserted else 0
@@ -572,6 +719,11 @@ class Store:
                         connection.execute(sa.update(scenarios).where(scenarios.c.id == scenario_id).values(id=scenarios.c.id))
                         if not self._exists(connection, scenario_id):
                             raise StoreError(f"there is no saved scenario number {scenario_id}")
+                        previous = connection.execute(
+                            sa.select(versions.c.scenario_json)
+                            .where(versions.c.scenario_id == scenario_id)
+                            .order_by(versions.c.version.desc())
+                        ).scalar()
                     latest = connection.execute(
                         sa.select(sa.func.max(versions.c.version)).where(versions.c.scenario_id == scenario_id)
                     ).scalar()
@@ -587,6 +739,13 @@ class Store:
                             catalogue_sha256=catalogue_sha256,
                             app_version=APP_VERSION,
                         )
+                    )
+                    self._audit(
+                        connection,
+                        who,
+                        action or ("scenario saved" if previous is None else "scenario version saved"),
+                        f"scenario {scenario_id} version {version}: {scenario.name}",
+                        _changes(previous, scenario),
                     )
             except _Conflict:
                 continue  # another save took this version number at the same moment: try the next
@@ -646,17 +805,20 @@ class Store:
     def rename(self, scenario_id: int, name: str, renamed_by: str) -> SavedScenario:
         scenario, saved = self.load_scenario(scenario_id)
         new_name = _clean_name(name, "the name", 120)
-        return self.save_scenario(scenario.model_copy(update={"name": new_name}), renamed_by, saved.catalogue_sha256, scenario_id)
+        return self.save_scenario(
+            scenario.model_copy(update={"name": new_name}), renamed_by, saved.catalogue_sha256, scenario_id, "scenario renamed"
+        )
 
     def delete(self, scenario_id: int, deleted_by: str) -> None:
         """Mark a scenario deleted; its versions stay in the database."""
-        who = _clean_name(deleted_by, "your name", 120)
+        who = _clean_name(deleted_by, "your name", 400)
         with self._transaction() as connection:
             if not self._exists(connection, scenario_id):
                 raise StoreError(f"there is no saved scenario number {scenario_id}")
             connection.execute(
-                sa.update(scenarios).where(scenarios.c.id == scenario_id).values(deleted_at=_now(), deleted_by=who)
+                sa.update(scenarios).where(scenarios.c.id == scenario_id).values(deleted_at=_now(), deleted_by=who[:120])
             )
+            self._audit(connection, who, "scenario deleted", f"scenario {scenario_id}", "its versions stay in the database")
         self._confirm(
             sa.select(scenarios.c.id).where((scenarios.c.id == scenario_id) & scenarios.c.deleted_at.is_not(None)),
             f"the deletion of scenario {scenario_id}",
@@ -665,58 +827,112 @@ class Store:
     @staticmethod
     def _saved(row: Any) -> SavedScenario:
         return SavedScenario(
-            row.scenario_id, row.version, row.name, row.saved_by, row.saved_at, row.catalogue_sha256, row.app_version
+            row.scenario_id, row.version, row.name, row.saved_by, _aware(row.saved_at), row.catalogue_sha256, row.app_version
         )
 
     # Workshops -------------------------------------------------------------------------------
 
-    def create_workshop(self, name: str, created_by: str) -> Workshop:
-        """A new open workshop with a short code participants type or follow in a link."""
+    def create_workshop(self, name: str, created_by: str, lifetime: dt.timedelta = WORKSHOP_LIFETIME) -> Workshop:
+        """A new open workshop: a short code for the facilitator, an unguessable link token for
+        participants, and an expiry after which it accepts nothing."""
         title = _clean_name(name, "the workshop name", 120)
-        who = _clean_name(created_by, "your name", 120)
+        who = _clean_name(created_by, "your name", 400)
+        if not dt.timedelta(minutes=10) <= lifetime <= MAX_WORKSHOP_LIFETIME:
+            raise StoreError(f"a workshop lasts between ten minutes and {MAX_WORKSHOP_LIFETIME.days} days")
         for _ in range(10):
             code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(6))
+            token = secrets.token_urlsafe(TOKEN_BYTES)
             try:
                 with self._transaction() as connection:
                     now = _now()
                     inserted = connection.execute(
-                        sa.insert(workshops).values(code=code, name=title, created_by=who, created_at=now)
+                        sa.insert(workshops).values(
+                            code=code,
+                            name=title,
+                            created_by=who[:120],
+                            created_at=now,
+                            participant_token=token,
+                            expires_at=now + lifetime,
+                        )
                     ).inserted_primary_key
                     new_id = int(inserted[0]) if inserted else 0
+                    self._audit(
+                        connection,
+                        who,
+                        "workshop created",
+                        f"workshop {code}: {title}",
+                        f"expires {now + lifetime:%Y-%m-%d %H:%M} UTC",
+                    )
             except _Conflict:
                 continue
             self._confirm(sa.select(workshops.c.id).where(workshops.c.code == code), f"the workshop '{title}'")
-            return Workshop(new_id, code, title, who, now, None, None)
+            return Workshop(new_id, code, title, who[:120], now, None, None, token, now + lifetime)
         raise StoreUnavailable("could not find a free workshop code; try again")
 
+    @staticmethod
+    def _workshop(row: Any) -> Workshop:
+        return Workshop(
+            row.id,
+            row.code,
+            row.name,
+            row.created_by,
+            _aware(row.created_at),
+            _aware(row.closed_at) if row.closed_at else None,
+            row.scenario_id,
+            row.participant_token or "",
+            _aware(row.expires_at) if row.expires_at else None,
+        )
+
     def workshop(self, code: str) -> Workshop:
+        """A workshop by its short code (the facilitator's view; participants never use the code)."""
         clean = str(code).strip().upper()
         with self._reading() as connection:
             row = connection.execute(sa.select(workshops).where(workshops.c.code == clean)).first()
         if row is None:
-            raise StoreError(f"there is no workshop with the code '{clean}'")
-        return Workshop(row.id, row.code, row.name, row.created_by, row.created_at, row.closed_at, row.scenario_id)
+            raise StoreError(f"there is no workshop with the code '{clean[:12]}'")
+        return self._workshop(row)
 
-    def submit(self, code: str, participant: str, weights: Weights) -> Submission:
-        """Record a participant's weights; a later submission by the same name replaces it in the count."""
+    def workshops(self) -> list[Workshop]:
+        """Every workshop, newest first."""
+        with self._reading() as connection:
+            return [self._workshop(row) for row in connection.execute(sa.select(workshops).order_by(workshops.c.id.desc()))]
+
+    def workshop_for_participant(self, token: str) -> Workshop:
+        """The workshop a participant link's token opens; an unknown token is a ``StoreError``."""
+        clean = str(token).strip()
+        if not clean or len(clean) > 64:
+            raise StoreError("this workshop link is not known")
+        with self._reading() as connection:
+            row = connection.execute(sa.select(workshops).where(workshops.c.participant_token == clean)).first()
+        if row is None:
+            raise StoreError("this workshop link is not known")
+        return self._workshop(row)
+
+    def submit(self, token: str, participant_key: str, participant: str, weights: Weights) -> Submission:
+        """Record a participant's weights. ``participant_key`` is their browser's token: a later
+        submission with the same key replaces theirs in the count; another key is another person,
+        whatever name they type."""
         name = _clean_name(participant, "your name", 80)
-        workshop = self.workshop(code)
+        key = str(participant_key).strip()
+        if not 16 <= len(key) <= 80:
+            raise StoreError("this page has lost its participant token; open the workshop link again")
+        workshop = self.workshop_for_participant(token)
         if not workshop.is_open:
-            raise StoreError(f"the workshop '{workshop.name}' is closed; no more weights can be submitted")
+            raise StoreError("this workshop is closed; no more weights can be submitted")
         now = _now()
         with self._transaction() as connection:
             inserted = connection.execute(
                 sa.insert(submissions).values(
                     workshop_id=workshop.id,
                     participant=name,
-                    participant_key=name.casefold(),
+                    participant_key=key,
                     weights_json=weights.model_dump_json(),
                     submitted_at=now,
                 )
             ).inserted_primary_key
             submission_id = int(inserted[0]) if inserted else 0
-        self._confirm(sa.select(submissions.c.id).where(submissions.c.id == submission_id), f"{name}'s weights")
-        return Submission(name, weights, now)
+        self._confirm(sa.select(submissions.c.id).where(submissions.c.id == submission_id), "your weights")
+        return Submission(name, weights, now, key)
 
     def latest_submissions(self, code: str) -> list[Submission]:
         """Each participant's latest weights, in the order they first took part."""
@@ -729,22 +945,112 @@ class Store:
                     weights = Weights.model_validate(json.loads(row.weights_json))
                 except ValueError as error:  # JSON and validation errors alike
                     raise StoreError(
-                        f"{row.participant}'s weights are stored in a form this version of the app cannot read ({_detail(error)})"
+                        f"a participant's weights are stored in a form this version of the app cannot read ({_detail(error)})"
                     ) from None
-                latest[row.participant_key] = Submission(row.participant, weights, row.submitted_at)
+                latest[row.participant_key] = Submission(row.participant, weights, _aware(row.submitted_at), row.participant_key)
         return list(latest.values())
 
-    def close_workshop(self, code: str, scenario_id: int | None) -> Workshop:
+    def close_workshop(self, code: str, scenario_id: int | None, closed_by: str) -> Workshop:
+        who = _clean_name(closed_by, "your name", 400)
         workshop = self.workshop(code)
         with self._transaction() as connection:
             connection.execute(
                 sa.update(workshops).where(workshops.c.id == workshop.id).values(closed_at=_now(), scenario_id=scenario_id)
+            )
+            self._audit(
+                connection,
+                who,
+                "workshop closed",
+                f"workshop {workshop.code}: {workshop.name}",
+                f"group's scenario saved as scenario {scenario_id}" if scenario_id else "",
             )
         self._confirm(
             sa.select(workshops.c.id).where((workshops.c.id == workshop.id) & workshops.c.closed_at.is_not(None)),
             f"the closing of the workshop '{workshop.name}'",
         )
         return self.workshop(code)
+
+    # Personal data ---------------------------------------------------------------------------
+
+    def erase_participant(self, code: str, participant_key: str, erased_by: str) -> int:
+        """Delete every submission of one participant of a workshop; returns how many were deleted.
+
+        The audit entry says which workshop and how many, never the participant's name.
+        """
+        who = _clean_name(erased_by, "your name", 400)
+        workshop = self.workshop(code)
+        with self._transaction() as connection:
+            erased = connection.execute(
+                sa.delete(submissions).where(
+                    (submissions.c.workshop_id == workshop.id) & (submissions.c.participant_key == participant_key)
+                )
+            ).rowcount
+            if not erased:
+                raise StoreError("that participant has no weights in this workshop")
+            self._audit(
+                connection,
+                who,
+                "participant erased",
+                f"workshop {workshop.code}: {workshop.name}",
+                f"{erased} submission(s) deleted",
+            )
+        return int(erased)
+
+    def apply_retention(self, keep_days: int, actor: str = "retention rule") -> int:
+        """Replace participants' names with "Participant N" (and drop their browser tokens) in every
+        workshop closed or expired more than ``keep_days`` days ago; their weights, the group's result
+        and the saved group scenario stay. Returns how many submissions were pseudonymised."""
+        cutoff = _now() - dt.timedelta(days=keep_days)
+        ended = sa.func.coalesce(workshops.c.closed_at, workshops.c.expires_at)
+        query = (
+            sa.select(submissions.c.id, submissions.c.workshop_id, submissions.c.participant_key)
+            .join(workshops, workshops.c.id == submissions.c.workshop_id)
+            .where(submissions.c.pseudonymised_at.is_(None) & ended.is_not(None) & (ended < cutoff))
+            .order_by(submissions.c.id)
+        )
+        with self._transaction() as connection:
+            rows = connection.execute(query).all()
+            numbers: dict[tuple[int, str], int] = {}
+            for row in rows:
+                number = numbers.setdefault(
+                    (row.workshop_id, row.participant_key),
+                    1 + sum(1 for w, _ in numbers if w == row.workshop_id),
+                )
+                connection.execute(
+                    sa.update(submissions)
+                    .where(submissions.c.id == row.id)
+                    .values(
+                        participant=f"Participant {number}",
+                        participant_key=f"pseudonym-{row.workshop_id}-{number}",
+                        pseudonymised_at=_now(),
+                    )
+                )
+            if rows:
+                self._audit(
+                    connection,
+                    actor,
+                    "retention applied",
+                    f"{len({w for w, _ in numbers})} workshop(s)",
+                    f"{len(rows)} submission(s) pseudonymised after {keep_days} days",
+                )
+        return len(rows)
+
+
+def _changes(previous_json: str | None, scenario: Scenario) -> str:
+    """What a save changed, in a line per field (a new scenario: its main settings)."""
+    now = scenario.model_dump(mode="json")
+    if previous_json is None:
+        return f"budget £{scenario.budget_gbp:,.0f}; weights " + ", ".join(
+            f"{k} {v:g}" for k, v in scenario.weights.as_dict().items()
+        )
+    try:
+        before = json.loads(previous_json)
+    except ValueError:
+        before = {}
+    changed = [
+        f"{key}: {json.dumps(before.get(key))} -> {json.dumps(value)}" for key, value in now.items() if before.get(key) != value
+    ]
+    return "; ".join(changed) or "no setting changed"
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -109,11 +109,12 @@ def test_workshop_participant_and_facilitator(page: Page, app_url: str) -> None:
     wait_idle(page)
     page.locator(".st-key-ws_create").get_by_role("button").click()
     wait_idle(page)
-    code = page.locator(".st-key-ws_code input").input_value()
-    assert len(code) == 6
+    link = page.locator("[data-testid=stCode]").filter(has_text="?workshop=").inner_text().strip()
+    token = link.split("?workshop=")[1]
+    assert len(token) >= 32  # at least 192 random bits, URL-safe
 
     participant = page.context.new_page()
-    participant.goto(f"{app_url}/?workshop={code}")
+    participant.goto(f"{app_url}/?workshop={token}")
     expect(participant.get_by_text("Board workshop")).to_be_visible(timeout=20_000)
     who = participant.locator(".st-key-p_name input")
     who.fill("Ann")

@@ -15,16 +15,23 @@ from matrix.persistence import store as store_module
 from tests.ui.test_app import APP, open_tab, start
 
 
-def participant(code: str, name: str, weights: dict[str, int]) -> AppTest:
-    at = start({"workshop": code})
+def participant(token: str, name: str, weights: dict[str, int], at: AppTest | None = None) -> AppTest:
+    """A participant's browser (a new one unless ``at`` is given) submitting ``weights`` under ``name``."""
+    at = at or start({"workshop": token})
     at.text_input(key="p_name").set_value(name)
     for criterion, weight in weights.items():
         at.slider(key=f"p_{criterion}").set_value(weight)
     return at.button(key="p_submit").click().run()
 
 
-def test_two_participants_and_the_facilitator() -> None:
-    """Both participants' weights appear in the facilitator's view with the group's mean; a resubmission replaces the first."""
+def token_of(code: str, folder: Path) -> str:
+    return Store.open(data_dir=folder).workshop(code).participant_token
+
+
+def test_two_participants_and_the_facilitator(isolated_store: Path) -> None:
+    """Both participants' weights appear in the facilitator's view with the group's mean; a resubmission from
+    the same browser replaces the first; a third person typing "ann" is a third participant, flagged as a
+    look-alike, never a replacement; the short code is not a way in for participants."""
     facilitator = start(tab="Workshop")
     facilitator.text_input(key="user_name").set_value("Fran")
     facilitator.text_input(key="ws_name").set_value("Board workshop").run()
@@ -32,17 +39,37 @@ def test_two_participants_and_the_facilitator() -> None:
     assert not facilitator.exception
     code = facilitator.session_state["ws_code"]
     assert len(code) == 6
+    token = token_of(code, isolated_store)
+    assert any(token in c.value for c in facilitator.code)
 
-    ann = participant(code, "Ann", {"impact": 80, "reach": 10, "cost": 5, "risk": 5})
+    ann = participant(token, "Ann", {"impact": 80, "reach": 10, "cost": 5, "risk": 5})
     assert not ann.exception
     assert any("your weights are in" in s.value for s in ann.success)
-    participant(code, "Bob", {"impact": 10, "reach": 80, "cost": 5, "risk": 5})
-    participant(code, "Ann", {"impact": 60, "reach": 20, "cost": 10, "risk": 10})  # resubmits
-
+    assert any("Privacy" in c.value for c in ann.caption)
+    participant(token, "Bob", {"impact": 10, "reach": 80, "cost": 5, "risk": 5})
+    participant(token, "Ann", {"impact": 60, "reach": 20, "cost": 10, "risk": 10}, at=ann)  # resubmits
     open_tab(facilitator, "Workshop")
     assert any("2 participant(s) have submitted." in m.value for m in facilitator.markdown)
     weights = next(df.value for df in facilitator.dataframe if "impact" in df.value.columns and "reach" in df.value.columns)
     assert weights.loc["Ann", "impact"] == 60.0
+
+    participant(token, "ann", {"impact": 0, "reach": 0, "cost": 100, "risk": 0})  # someone else, same name
+    by_code = start({"workshop": code})
+    assert by_code.error[0].value.startswith("this workshop link is not known")
+    open_tab(facilitator, "Workshop")
+    assert any("3 participant(s) have submitted." in m.value for m in facilitator.markdown)
+    assert any("look alike" in w.value and "'Ann', 'ann'" in w.value for w in facilitator.warning)
+    weights = next(df.value for df in facilitator.dataframe if "impact" in df.value.columns and "reach" in df.value.columns)
+    assert weights.loc["Ann", "impact"] == 60.0 and weights.loc["ann", "cost"] == 100.0
+    participant(token, "Bob", {"impact": 10, "reach": 80, "cost": 5, "risk": 5})  # a second Bob
+    open_tab(facilitator, "Workshop")
+    weights = next(df.value for df in facilitator.dataframe if "impact" in df.value.columns and "reach" in df.value.columns)
+    assert list(weights.index) == ["Ann", "Bob", "ann", "Bob (2)"]
+    for _ in ("ann", "Bob (2)"):  # the admin (local mode: everyone) erases the two later arrivals
+        facilitator.selectbox(key="ws_erase_who").set_value(_).run()
+        facilitator.button(key="ws_erase").click().run()
+    open_tab(facilitator, "Workshop")
+    assert any("2 participant(s) have submitted." in m.value for m in facilitator.markdown)
     labels = [b.proto.label for b in facilitator.get("download_button")]
     assert "Download participants' weights CSV" in labels  # the formula-safe one; the table's own is switched off
     summary = next(df.value for df in facilitator.dataframe if "mean %" in df.value.columns)
@@ -53,23 +80,24 @@ def test_two_participants_and_the_facilitator() -> None:
     facilitator.button(key="ws_close").click().run()
     assert not facilitator.exception
     assert any("Closed. The group's scenario is saved as scenario" in s.value for s in facilitator.success)
-    late = start({"workshop": code})
+    late = start({"workshop": token})
     assert any("This workshop is closed" in i.value for i in late.info)
     assert not late.get("text_input")
+    assert "Board workshop" not in [t.value for t in late.title]
 
 
-def test_unknown_workshop_code() -> None:
-    """A participant link with a wrong code says so."""
+def test_unknown_workshop_link() -> None:
+    """A participant link with a wrong token says so."""
     at = start({"workshop": "ZZZZZZ"})
     assert not at.exception
-    assert at.error[0].value.startswith("there is no workshop with the code 'ZZZZZZ'")
+    assert at.error[0].value.startswith("this workshop link is not known")
 
 
 def test_a_busy_or_missing_store_is_said_to_the_participant(isolated_store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A submission while another program locks the store says "busy", not thanks; unlocked it goes in; a lost store is said."""
     monkeypatch.setattr(store_module, "BUSY_TIMEOUT_MS", 200)
-    code = Store.open(data_dir=isolated_store).create_workshop("Board workshop", "Fran").code
-    ann = start({"workshop": code})
+    token = Store.open(data_dir=isolated_store).create_workshop("Board workshop", "Fran").participant_token
+    ann = start({"workshop": token})
     ann.text_input(key="p_name").set_value("Ann")
     holder = sqlite3.connect(isolated_store / "matrix.db", isolation_level=None)
     holder.execute("BEGIN EXCLUSIVE")
@@ -87,7 +115,7 @@ def test_a_busy_or_missing_store_is_said_to_the_participant(isolated_store: Path
     assert any("your weights are in" in s.value for s in ann.success)
 
     shutil.rmtree(isolated_store)
-    late = start({"workshop": code})
+    late = start({"workshop": token})
     assert not late.exception
     assert late.error[0].value.startswith("The workshop cannot be opened just now: ")
     assert "is no longer there" in late.error[0].value
@@ -96,8 +124,9 @@ def test_a_busy_or_missing_store_is_said_to_the_participant(isolated_store: Path
 def test_the_monte_carlo_says_when_participants_weights_cannot_be_read(isolated_store: Path) -> None:
     """With the store gone, drawing from the participants' own weights is withdrawn with a warning in words, not silently."""
     store = Store.open(data_dir=isolated_store)
-    code = store.create_workshop("Board workshop", "Fran").code
-    store.submit(code, "Ann", Weights(impact=80, reach=10, cost=5, risk=5))
+    workshop = store.create_workshop("Board workshop", "Fran")
+    code = workshop.code
+    store.submit(workshop.participant_token, "ann-browser-token-0001", "Ann", Weights(impact=80, reach=10, cost=5, risk=5))
     at = AppTest.from_file(APP, default_timeout=60)
     at.session_state["ws_code"] = code
     open_tab(at.run(), "Sensitivity")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from pathlib import Path
 
@@ -17,6 +18,8 @@ from matrix.decision import Scenario
 from matrix.persistence.store import MIGRATIONS, Store, StoreError, metadata
 
 SHA = "a" * 64
+HEAD = "0003"
+ANN, BOB, CY = "ann-browser-token-0001", "bob-browser-token-0002", "cy-browser-token-00003"
 
 
 def scenario(name: str = "Cut", budget: float = 600_000) -> Scenario:
@@ -25,7 +28,7 @@ def scenario(name: str = "Cut", budget: float = 600_000) -> Scenario:
 
 def test_schema_is_created_on_open(store_url: str) -> None:
     """Opening an empty database runs every migration."""
-    assert Store.open(store_url).schema_revision() == "0002"
+    assert Store.open(store_url).schema_revision() == HEAD
 
 
 def _differences(connection: sa.Connection, declared: sa.MetaData) -> list[str]:
@@ -101,44 +104,89 @@ def test_names_with_control_or_invisible_characters_are_refused_in_words(store_u
     assert store.list_scenarios() == []
 
 
-def test_migrates_an_older_schema_without_losing_data(store_url: str) -> None:
-    """A database at the first migration keeps its scenarios when the store upgrades it."""
+def _at_revision(store_url: str, revision: str) -> sa.Engine:
     engine = sa.create_engine(store_url)
     with engine.begin() as connection:
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS))
         config.attributes["connection"] = connection
-        command.upgrade(config, "0001")
-    old = Store.__new__(Store)
-    old.engine = engine
-    saved = Store.save_scenario(old, scenario(), "Ann", SHA)
+        command.upgrade(config, revision)
+    return engine
+
+
+def test_migrates_an_older_schema_without_losing_data(store_url: str) -> None:
+    """A database at the previous revision, with scenarios, a workshop and its participants' weights,
+    keeps all of it when the store upgrades it: the workshop gets an unguessable participant link and
+    an expiry, earlier submissions still count (keyed by name as before), and the new audit log starts
+    empty and append-only."""
+    engine = _at_revision(store_url, "0002")
+    now = dt.datetime(2026, 11, 1, 9, 0, tzinfo=dt.UTC)
+    weights = Weights(impact=50, reach=50, cost=0, risk=0).model_dump_json()
+    with engine.begin() as connection:
+        connection.execute(sa.text("INSERT INTO scenarios (id, created_at) VALUES (1, :t)"), {"t": now})
+        connection.execute(
+            sa.text(
+                "INSERT INTO scenario_versions (scenario_id, version, name, scenario_json, saved_by, saved_at, "
+                "catalogue_sha256, app_version) VALUES (1, 1, 'Cut', :j, 'Ann', :t, :sha, '1.0.0')"
+            ),
+            {"j": scenario().model_dump_json(), "t": now, "sha": SHA},
+        )
+        connection.execute(
+            sa.text("INSERT INTO workshops (id, code, name, created_by, created_at) VALUES (1, 'ABCDEF', 'Old', 'Fran', :t)"),
+            {"t": now},
+        )
+        for name in ("Ann", "Bob"):
+            connection.execute(
+                sa.text(
+                    "INSERT INTO submissions (workshop_id, participant, participant_key, weights_json, submitted_at) "
+                    "VALUES (1, :n, :k, :w, :t)"
+                ),
+                {"n": name, "k": name.casefold(), "w": weights, "t": now},
+            )
+    engine.dispose()
     store = Store.open(store_url)
-    assert store.schema_revision() == "0002"
-    assert store.load_scenario(saved.id)[0] == scenario()
+    assert store.schema_revision() == HEAD
+    assert store.load_scenario(1)[0] == scenario()
+    workshop = store.workshop("ABCDEF")
+    assert len(workshop.participant_token) >= 32 and workshop.is_open and workshop.expires_at is not None
+    assert [s.participant for s in store.latest_submissions("ABCDEF")] == ["Ann", "Bob"]
+    assert store.audit_log() == []
+    store.save_scenario(scenario("Grow"), "Ann <ann@city.gov.uk>", SHA, 1)
+    assert [(e.actor, e.action) for e in store.audit_log()] == [("Ann <ann@city.gov.uk>", "scenario version saved")]
+    store.engine.dispose()
 
 
 def test_workshop_flow(store_url: str) -> None:
-    """Participants submit, resubmit (the latest counts, matched ignoring case), and a closed workshop refuses more."""
+    """Participants submit through the link's token and resubmit from the same browser (the latest
+    counts); someone else typing the same name in other capitals is another participant, not a
+    replacement; a closed workshop refuses more, and the short code never opens it for a participant."""
     store = Store.open(store_url)
     workshop = store.create_workshop("Board workshop", "Fran")
-    assert len(workshop.code) == 6
-    store.submit(workshop.code.lower(), "Ann", Weights(impact=50, reach=50, cost=0, risk=0))
-    store.submit(workshop.code, "Bob", Weights(impact=10, reach=10, cost=10, risk=70))
-    store.submit(workshop.code, "ann ", Weights(impact=0, reach=100, cost=0, risk=0))
+    assert len(workshop.code) == 6 and len(workshop.participant_token) >= 32
+    token = workshop.participant_token
+    store.submit(token, ANN, "Ann", Weights(impact=50, reach=50, cost=0, risk=0))
+    store.submit(token, BOB, "Bob", Weights(impact=10, reach=10, cost=10, risk=70))
+    store.submit(token, ANN, "Ann", Weights(impact=0, reach=100, cost=0, risk=0))
+    store.submit(token, CY, "ann ", Weights(impact=0, reach=0, cost=100, risk=0))
     latest = store.latest_submissions(workshop.code)
-    assert [(s.participant, s.weights.reach) for s in latest] == [("ann", 100), ("Bob", 10)]
+    assert [(s.participant, s.weights.reach, s.key) for s in latest] == [("Ann", 100, ANN), ("Bob", 10, BOB), ("ann", 0, CY)]
+    with pytest.raises(StoreError, match="this workshop link is not known"):
+        store.submit(workshop.code, CY, "Cy", Weights(impact=1, reach=0, cost=0, risk=0))
+    with pytest.raises(StoreError, match="lost its participant token"):
+        store.submit(token, "", "Cy", Weights(impact=1, reach=0, cost=0, risk=0))
     saved = store.save_scenario(scenario(), "Fran", SHA)
-    closed = store.close_workshop(workshop.code, saved.id)
-    assert not closed.is_open and closed.scenario_id == saved.id
+    closed = store.close_workshop(workshop.code, saved.id, "Fran")
+    assert not closed.is_open and closed.scenario_id == saved.id and closed.state == "closed"
     with pytest.raises(StoreError, match="is closed"):
-        store.submit(workshop.code, "Cy", Weights(impact=1, reach=0, cost=0, risk=0))
+        store.submit(token, CY, "Cy", Weights(impact=1, reach=0, cost=0, risk=0))
     with pytest.raises(StoreError, match="there is no workshop with the code 'NOPE'"):
         store.workshop("nope")
 
 
 def test_thirty_participants_at_once(store_url: str) -> None:
     """Thirty participants submitting at the same moment from separate sessions lose nothing and duplicate nothing."""
-    code = Store.open(store_url).create_workshop("Busy", "Fran").code
+    workshop = Store.open(store_url).create_workshop("Busy", "Fran")
+    code, token = workshop.code, workshop.participant_token
     barrier = threading.Barrier(30, timeout=60)
     errors: list[BaseException] = []
 
@@ -146,7 +194,9 @@ def test_thirty_participants_at_once(store_url: str) -> None:
         try:
             session = Store.open(store_url)
             barrier.wait()
-            session.submit(code, f"P{number:02d}", Weights(impact=number, reach=1, cost=1, risk=1))
+            session.submit(
+                token, f"browser-token-{number:04d}", f"P{number:02d}", Weights(impact=number, reach=1, cost=1, risk=1)
+            )
             session.engine.dispose()
         except BaseException as error:
             errors.append(error)

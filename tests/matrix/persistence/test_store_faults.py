@@ -27,6 +27,7 @@ from matrix.persistence import store as store_module
 from tests.conftest import PostgresServer, running_postgres
 
 SHA = "a" * 64
+ANN, BOB = "ann-browser-token-0001", "bob-browser-token-0002"
 WEIGHTS = Weights(impact=40, reach=20, cost=20, risk=20)
 
 
@@ -215,13 +216,13 @@ def test_exclusive_lock_at_start_is_busy_not_unreadable(tmp_path: Path, how: str
 def test_exclusive_lock_mid_session(tmp_path: Path) -> None:
     """Another program's write lock makes a save say "busy" (reads carry on); once released, saving works and nothing is lost."""
     store = saved_store(tmp_path, "Cut")
-    code = store.create_workshop("Board", "Fran").code
+    token = store.create_workshop("Board", "Fran").participant_token
     holder = hold_lock(tmp_path / "matrix.db", "wal")
     try:
         with pytest.raises(StoreUnavailable, match=r"the store is busy: .*try again in a moment"):
             store.save_scenario(scenario("Grow"), "Ann", SHA, 1)
         with pytest.raises(StoreUnavailable, match="the store is busy"):
-            store.submit(code, "Ann", WEIGHTS)
+            store.submit(token, ANN, "Ann", WEIGHTS)
         assert names(store) == ["Cut"]
     finally:
         holder.execute("ROLLBACK")
@@ -362,8 +363,9 @@ def test_server_stopped_mid_session_then_back(stopped_then_started: Server) -> N
     server = stopped_then_started
     store = Store.open(server.new_database())
     store.save_scenario(scenario("Cut"), "Ann", SHA)
-    code = store.create_workshop("Board", "Fran").code
-    store.submit(code, "Ann", WEIGHTS)
+    workshop = store.create_workshop("Board", "Fran")
+    code, token = workshop.code, workshop.participant_token
+    store.submit(token, ANN, "Ann", WEIGHTS)
     server.stop()
     actions = {
         "list": store.list_scenarios,
@@ -375,8 +377,12 @@ def test_server_stopped_mid_session_then_back(stopped_then_started: Server) -> N
         "rename": lambda: store.rename(1, "Lost", "Ann"),
         "delete": lambda: store.delete(1, "Ann"),
         "create": lambda: store.create_workshop("Lost", "Fran"),
-        "submit": lambda: store.submit(code, "Bob", WEIGHTS),
-        "close": lambda: store.close_workshop(code, None),
+        "submit": lambda: store.submit(token, BOB, "Bob", WEIGHTS),
+        "close": lambda: store.close_workshop(code, None, "Fran"),
+        "audit": store.audit_log,
+        "record": lambda: store.record_event("Ann", "catalogue saved", "data/interventions.toml"),
+        "grant": lambda: store.grant_role("a@b.org", "editor", "Ann"),
+        "roles": lambda: store.granted_roles("a@b.org"),
     }
     for action in actions.values():
         with pytest.raises(StoreUnavailable, match=UNREACHABLE):
@@ -385,7 +391,7 @@ def test_server_stopped_mid_session_then_back(stopped_then_started: Server) -> N
     assert names(store) == ["Cut"]
     assert [s.participant for s in store.latest_submissions(code)] == ["Ann"]
     assert store.save_scenario(scenario("Grow"), "Ann", SHA, 1).version == 2
-    store.submit(code, "Bob", WEIGHTS)
+    store.submit(token, BOB, "Bob", WEIGHTS)
     assert [s.participant for s in store.latest_submissions(code)] == ["Ann", "Bob"]
     store.engine.dispose()
 

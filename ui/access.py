@@ -1,0 +1,169 @@
+"""Sign-in and roles on the page: who is using this session, and the ``Desk`` their roles open. Widgets only.
+
+With ``[auth]`` in Streamlit's secrets the app signs people in through the partnership's identity
+provider (``st.login``) and maps them to roles with the roles file; without it, the app is in local
+mode for one person on their own machine. ``MATRIX_REQUIRE_SIGNIN=1`` (a deployment) refuses to serve
+anything until sign-in and the roles file are both valid.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from pathlib import Path
+
+import streamlit as st
+
+from matrix.access import ROLE_WORDS, AccessError, AttemptLimiter, Desk, Principal, RoleRules, load_roles, local_principal
+from matrix.persistence import StoreError
+from ui import library
+from ui.text import plain
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_ROLES_FILE = ROOT / "roles.toml"
+
+
+def signin_required() -> bool:
+    return os.environ.get("MATRIX_REQUIRE_SIGNIN", "").strip().lower() in {"1", "true", "yes"}
+
+
+def auth_configured() -> bool:
+    """Whether Streamlit's secrets hold an ``[auth]`` section (sign-in is then on)."""
+    try:
+        return bool(st.secrets.load_if_toml_exists()) and "auth" in st.secrets
+    except Exception:  # a secrets file that cannot be parsed: Streamlit's own error type varies
+        return False
+
+
+def roles_path() -> Path:
+    return Path(os.environ.get("MATRIX_ROLES", str(DEFAULT_ROLES_FILE)))
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _rules(path: str, mtime_ns: int) -> RoleRules:
+    del mtime_ns
+    return load_roles(path)
+
+
+def role_rules() -> RoleRules:
+    """The roles file (re-read when it changes); an ``AccessError`` says what is wrong with it."""
+    path = roles_path()
+    try:
+        mtime = path.stat().st_mtime_ns
+    except OSError:
+        raise AccessError(f"the roles file {path} does not exist (set MATRIX_ROLES, or copy roles.example.toml)") from None
+    return _rules(str(path), mtime)
+
+
+def _refuse(message: str) -> None:
+    st.title("Interventions matrix")
+    st.error(message)
+    st.stop()
+
+
+def check_deployment() -> None:
+    """With MATRIX_REQUIRE_SIGNIN set, serve nothing (not even a workshop link) unless sign-in is
+    configured and the roles file is valid; with sign-in configured, a broken roles file also stops it."""
+    if not auth_configured():
+        if signin_required():
+            _refuse(
+                "This deployment requires sign-in (MATRIX_REQUIRE_SIGNIN is set), but no [auth] section is configured "
+                "in .streamlit/secrets.toml, so nothing is served. See the README's section on sign-in."
+            )
+        return
+    try:
+        role_rules()
+    except AccessError as error:
+        _refuse(f"Sign-in is configured but {plain(error)}. Nothing is served until it is fixed.")
+
+
+def principal() -> Principal:
+    """The person using this session. Draws the sign-in page and stops the run when nobody is signed in."""
+    if not auth_configured():
+        return local_principal(str(st.session_state.get("user_name", "")))
+    rules = role_rules()  # checked by check_deployment
+    if not st.user.get("is_logged_in", False):
+        st.title("Interventions matrix")
+        st.markdown("Sign in with your organisation's account to use the interventions matrix.")
+        st.button("Sign in", key="sign_in", type="primary", on_click=st.login)
+        st.caption("Workshop participants do not need an account: use the link the facilitator gave you.")
+        st.stop()
+    email = str(st.user.get("email") or "").strip().lower()
+    name = " ".join(str(st.user.get("name") or email).split())[:200]
+    groups: object = st.user.get("groups") or []
+    granted: set[str] = set()
+    store = library.open_store(os.environ.get("DATABASE_URL"), os.environ.get("MATRIX_DATA_DIR"))
+    if email and not isinstance(store, str):
+        try:
+            granted = store.granted_roles(email)
+        except StoreError as error:
+            st.warning(f"Roles granted in the app cannot be read just now, so only the roles file applies: {plain(error)}")
+    roles = rules.roles_for(email, [str(g) for g in groups] if isinstance(groups, list | tuple) else [str(groups)], granted)
+    if not email or not roles:
+        st.title("Interventions matrix")
+        st.error(
+            f"You are signed in as {plain(name or 'an account without an email address')}, but that account has no role here. "
+            "Ask an admin of the partnership to give you one."
+        )
+        st.button("Sign out", key="sign_out_norole", on_click=st.logout)
+        st.stop()
+    return Principal(name=name, email=email, roles=roles, signed_in=True)
+
+
+def identity_sidebar(person: Principal) -> None:
+    """Who is signed in and what they may do, or that this is local mode (with the name to sign saves)."""
+    with st.sidebar:
+        st.header("You")
+        if person.signed_in:
+            st.markdown(f"Signed in as **{plain(person.name)}**")
+            st.caption(plain(person.email))
+            st.caption("You can: " + "; ".join(ROLE_WORDS[r] for r in sorted(person.roles, key=list(ROLE_WORDS).index)))
+            st.button("Sign out", key="sign_out", on_click=st.logout)
+            return
+        st.caption(
+            "Local mode: sign-in is off, so this app is for one person on this computer, who may do everything. "
+            "A partnership deployment turns sign-in on (see the README)."
+        )
+        if not _listening_locally():
+            st.warning(
+                "This app can be reached from other computers, but sign-in is off: anyone who reaches it can change anything."
+            )
+        st.text_input(
+            "Your name",
+            key="user_name",
+            max_chars=120,
+            help="Signs saved scenarios and decision records.",
+            persist_state="session",
+        )
+
+
+def _listening_locally() -> bool:
+    address = str(st.get_option("server.address") or "").strip()
+    if address in {"localhost", ""}:
+        return address == "localhost"
+    try:
+        return ipaddress.ip_address(address).is_loopback
+    except ValueError:
+        return False
+
+
+def desk(person: Principal) -> Desk | None:
+    """This person's desk on the store, or None (with a message) when the store cannot be opened."""
+    store = library.store_or_message()
+    return None if store is None else Desk(store, person)
+
+
+@st.cache_resource(show_spinner=False)
+def link_limiter() -> AttemptLimiter:
+    """One limiter for the process: unknown workshop links tried per client."""
+    return AttemptLimiter()
+
+
+def client_key() -> str:
+    """Who is asking, for the rate limit: the address the request came from (the first forwarded
+    address when MATRIX_TRUST_PROXY=1, behind the deployment's reverse proxy)."""
+    if os.environ.get("MATRIX_TRUST_PROXY") == "1":
+        forwarded = str(st.context.headers.get("X-Forwarded-For") or "").split(",")[0].strip()
+        if forwarded:
+            return forwarded
+    return str(st.context.ip_address or "unknown")
