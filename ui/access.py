@@ -166,4 +166,5 @@ def client_key() -> str:
         forwarded = str(st.context.headers.get("X-Forwarded-For") or "").split(",")[0].strip()
         if forwarded:
             return forwarded
-    return str(st.context.ip_address or "unknown")
+    address = st.context.ip_address
+    return address if isinstance(address, str) and address else "unknown"
