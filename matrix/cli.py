@@ -11,6 +11,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from matrix.access import load_roles
 from matrix.catalogue import (
     MAX_CATALOGUE_BYTES,
     SHIPPED_CATALOGUE,
@@ -211,6 +212,15 @@ def _replay(args: argparse.Namespace) -> int:
     return 0
 
 
+def _roles(args: argparse.Namespace) -> int:
+    rules = load_roles(args.path)
+    print(f"{args.path}: valid: default role {rules.default_role}, {len(rules.rule)} rule(s)")
+    if args.email:
+        roles = rules.roles_for(args.email, args.group)
+        print(f"{args.email.strip().lower()}: " + (", ".join(sorted(r.value for r in roles)) or "no role (refused)"))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m matrix", description="Interventions matrix: check and score the catalogue.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -255,6 +265,12 @@ def build_parser() -> argparse.ArgumentParser:
     again.add_argument("record", help="a decision record (JSON) exported by the app")
     again.add_argument("--catalogue", help="replay against this catalogue instead of the copy inside the record")
     again.set_defaults(run=_replay)
+
+    roles = commands.add_parser("roles", help="check a roles file, and show the roles it gives one person")
+    roles.add_argument("path", help="the roles file (TOML)")
+    roles.add_argument("--email", help="whose roles to show")
+    roles.add_argument("--group", action="append", default=[], metavar="GROUP", help="a group in their groups claim (repeatable)")
+    roles.set_defaults(run=_roles)
     return parser
 
 

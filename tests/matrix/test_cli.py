@@ -179,3 +179,19 @@ def test_hostile_arguments_are_refused_in_words(args: list[str], words: str) -> 
     done = run(*args)
     assert done.returncode == 1
     assert words in done.stderr
+
+
+def test_roles_checks_a_file_and_shows_ones_roles(tmp_path: Path) -> None:
+    """`roles` says whether a roles file is valid and which roles it gives a person; a broken file is refused in words."""
+    example = ROOT / "roles.example.toml"
+    ran = run_cli(["roles", str(example), "--email", "Someone@NottinghamCity.gov.uk"])
+    assert ran.returncode == 0 and ran.stdout.splitlines()[-1] == "someone@nottinghamcity.gov.uk: commissioner, viewer"
+    ran = run_cli(["roles", str(example), "--email", "x@y.org", "--group", "00000000-0000-0000-0000-000000000000"])
+    assert ran.stdout.splitlines()[-1] == "x@y.org: facilitator, viewer"
+    broken = tmp_path / "roles.toml"
+    broken.write_text('default_role = "none"\n[[rule]]\ndomain = "b.org"\nroles = ["boss"]\n', encoding="utf-8")
+    ran = run_cli(["roles", str(broken)])
+    assert ran.returncode == 1 and "rule 1 roles 1: Input should be 'viewer'" in ran.stderr
+    broken.write_text('default_role = "none"\n', encoding="utf-8")
+    ran = run_cli(["roles", str(broken), "--email", "a@b.org"])
+    assert ran.returncode == 0 and ran.stdout.splitlines()[-1] == "a@b.org: no role (refused)"
