@@ -14,7 +14,17 @@ from pathlib import Path
 
 import streamlit as st
 
-from matrix.access import ROLE_WORDS, AccessError, AttemptLimiter, Desk, Principal, RoleRules, load_roles, local_principal
+from matrix.access import (
+    ROLE_WORDS,
+    AccessError,
+    AttemptLimiter,
+    Desk,
+    Principal,
+    RoleRules,
+    identity_from_claims,
+    load_roles,
+    local_principal,
+)
 from matrix.persistence import StoreError
 from ui import library
 from ui.text import plain
@@ -88,21 +98,27 @@ def principal() -> Principal:
         st.button("Sign in", key="sign_in", type="primary", on_click=st.login)
         st.caption("Workshop participants do not need an account: use the link the facilitator gave you.")
         st.stop()
-    email = str(st.user.get("email") or "").strip().lower()
-    name = " ".join(str(st.user.get("name") or email).split())[:200]
-    groups: object = st.user.get("groups") or []
+    try:
+        identity = identity_from_claims(st.user.to_dict())
+    except AccessError as error:
+        st.title("Interventions matrix")
+        st.error(f"You are signed in, but {plain(error)}.")
+        st.button("Sign out", key="sign_out_noemail", on_click=st.logout)
+        st.stop()
+        raise  # never reached: st.stop() ends the run
+    email, name = identity.email, identity.name
     granted: set[str] = set()
     store = library.open_store(os.environ.get("DATABASE_URL"), os.environ.get("MATRIX_DATA_DIR"))
-    if email and not isinstance(store, str):
+    if not isinstance(store, str):
         try:
             granted = store.granted_roles(email)
         except StoreError as error:
             st.warning(f"Roles granted in the app cannot be read just now, so only the roles file applies: {plain(error)}")
-    roles = rules.roles_for(email, [str(g) for g in groups] if isinstance(groups, list | tuple) else [str(groups)], granted)
-    if not email or not roles:
+    roles = rules.roles_for(email, identity.groups, granted)
+    if not roles:
         st.title("Interventions matrix")
         st.error(
-            f"You are signed in as {plain(name or 'an account without an email address')}, but that account has no role here. "
+            f"You are signed in as {plain(name)}, but that account has no role here. "
             "Ask an admin of the partnership to give you one."
         )
         st.button("Sign out", key="sign_out_norole", on_click=st.logout)

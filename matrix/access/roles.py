@@ -104,6 +104,30 @@ class Principal:
         )
 
 
+@dataclass(frozen=True)
+class Identity:
+    """What the identity provider says about a signed-in person, checked."""
+
+    email: str
+    name: str
+    groups: frozenset[str]
+
+
+def identity_from_claims(claims: Mapping[str, Any]) -> Identity:
+    """The email, name and groups in an ID token's claims. An email the provider marks unverified
+    (``email_verified`` false) is refused: roles given by email or domain must not be claimable by
+    whoever typed that address into an account."""
+    email = str(claims.get("email") or "").strip().lower()
+    if not email or "@" not in email:
+        raise AccessError("your account has no email address the app can use; ask your IT team")
+    if claims.get("email_verified") is False or str(claims.get("email_verified")).lower() == "false":
+        raise AccessError("your identity provider has not verified the email address on your account")
+    raw_groups = claims.get("groups") or ()
+    groups = [raw_groups] if isinstance(raw_groups, str) else list(raw_groups) if isinstance(raw_groups, list | tuple) else []
+    name = " ".join(str(claims.get("name") or email).split())[:200] or email
+    return Identity(email=email, name=name, groups=frozenset(str(g) for g in groups))
+
+
 def local_principal(typed_name: str) -> Principal:
     """Local mode: the one person at this machine, with every role, known by the name they typed."""
     return Principal(name=" ".join(typed_name.split()), email="", roles=frozenset(Role), signed_in=False)

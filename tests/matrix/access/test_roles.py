@@ -13,6 +13,7 @@ from matrix.access import (
     Permission,
     Principal,
     Role,
+    identity_from_claims,
     load_roles,
     local_principal,
     parse_roles,
@@ -108,3 +109,20 @@ def test_local_mode_is_one_person_with_every_role() -> None:
     person = local_principal("  Fran   Smith ")
     assert person.actor == "Fran Smith" and not person.signed_in
     assert all(person.may(p) for p in Permission)
+
+
+def test_identity_from_claims() -> None:
+    """Email lower-cased, name tidied, groups as a list even when the provider sends one string;
+    an unverified or missing email is refused (roles by email must not be claimable)."""
+    identity = identity_from_claims({"email": " Ann@City.gov.uk ", "name": " Ann   Smith ", "groups": "vrp-admins"})
+    assert (identity.email, identity.name, identity.groups) == ("ann@city.gov.uk", "Ann Smith", {"vrp-admins"})
+    assert identity_from_claims({"email": "a@b.org", "groups": ["x", "y"], "email_verified": True}).groups == {"x", "y"}
+    assert identity_from_claims({"email": "a@b.org"}).name == "a@b.org"
+    for claims in (
+        {"email": "a@b.org", "email_verified": False},
+        {"email": "a@b.org", "email_verified": "false"},
+        {},
+        {"email": "nobody"},
+    ):
+        with pytest.raises(AccessError, match="email"):
+            identity_from_claims(claims)
