@@ -33,6 +33,11 @@ def load_edited(text: str) -> DecisionProblem:
 
 def main() -> None:
     st.set_page_config(page_title="Interventions matrix", page_icon=":bar_chart:", layout="wide")
+    access.check_deployment()  # with MATRIX_REQUIRE_SIGNIN, nothing at all is served without valid sign-in settings
+    token = st.query_params.get("workshop")
+    # Participants need no account (the link's token lets them in); everyone else signs in first, so
+    # nothing about the server (not even a broken catalogue's path) is shown before sign-in.
+    person = None if token else access.principal()
     path = os.environ.get("MATRIX_CATALOGUE", str(SHIPPED_CATALOGUE))
     edited = st.session_state.get("working_text")
     try:
@@ -41,14 +46,15 @@ def main() -> None:
         else:
             problem = load_problem(path, Path(path).stat().st_mtime_ns if Path(path).is_file() else 0)
     except CatalogueError as error:
-        sections.catalogue_problems(path, error)
+        if person is None:
+            st.error("The workshop cannot be opened just now: the app's catalogue needs fixing. Tell the facilitator.")
+        else:
+            sections.catalogue_problems(path, error)
         st.stop()
-    access.check_deployment()  # with MATRIX_REQUIRE_SIGNIN, nothing at all is served without valid sign-in settings
-    token = st.query_params.get("workshop")
-    if token:
-        workshop.participant_page(problem, token)  # participants need no account: the link's token lets them in
+    if person is None:
+        workshop.participant_page(problem, str(token))
     else:
-        sections.page(problem, path, access.principal())
+        sections.page(problem, path, person)
 
 
 main()

@@ -25,12 +25,15 @@ from matrix.access import (
     load_roles,
     local_principal,
 )
+from matrix.catalogue import decode_text, parse_toml, read_bounded
 from matrix.persistence import StoreError
+from scoring import DecisionError
 from ui import library
 from ui.text import plain
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_ROLES_FILE = ROOT / "roles.toml"
+MAX_SECRETS_BYTES = 1024 * 1024
 
 
 def signin_required() -> bool:
@@ -38,11 +41,19 @@ def signin_required() -> bool:
 
 
 def auth_configured() -> bool:
-    """Whether Streamlit's secrets hold an ``[auth]`` section (sign-in is then on)."""
-    try:
-        return bool(st.secrets.load_if_toml_exists()) and "auth" in st.secrets
-    except Exception:  # a secrets file that cannot be parsed: Streamlit's own error type varies
-        return False
+    """Whether Streamlit's secrets hold an ``[auth]`` section (sign-in is then on). A secrets file
+    that exists but cannot be read is an ``AccessError``, never a quiet fall back to local mode."""
+    # Streamlit treats a secrets file it cannot parse like no file at all; that must not mean local mode.
+    for name in st.get_option("secrets.files") or []:
+        path = Path(name)
+        if path.exists():
+            try:
+                parse_toml(decode_text(read_bounded(path, MAX_SECRETS_BYTES, str(path)), str(path)), str(path))
+            except DecisionError as error:
+                raise AccessError(
+                    f"the secrets file cannot be read ({error}), so it is not known whether sign-in is configured"
+                ) from None
+    return bool(st.secrets.load_if_toml_exists()) and "auth" in st.secrets
 
 
 def roles_path() -> Path:
@@ -73,8 +84,14 @@ def _refuse(message: str) -> None:
 
 def check_deployment() -> None:
     """With MATRIX_REQUIRE_SIGNIN set, serve nothing (not even a workshop link) unless sign-in is
-    configured and the roles file is valid; with sign-in configured, a broken roles file also stops it."""
-    if not auth_configured():
+    configured and the roles file is valid; with sign-in configured, a broken roles file also stops it,
+    and so does a secrets file that cannot be read."""
+    try:
+        configured = auth_configured()
+    except AccessError as error:
+        _refuse(f"Nothing is served: {plain(error)}. Fix .streamlit/secrets.toml (see the README's section on sign-in).")
+        return
+    if not configured:
         if signin_required():
             _refuse(
                 "This deployment requires sign-in (MATRIX_REQUIRE_SIGNIN is set), but no [auth] section is configured "
@@ -176,10 +193,11 @@ def link_limiter() -> AttemptLimiter:
 
 
 def client_key() -> str:
-    """Who is asking, for the rate limit: the address the request came from (the first forwarded
-    address when MATRIX_TRUST_PROXY=1, behind the deployment's reverse proxy)."""
+    """Who is asking, for the rate limit: the address the request came from (with MATRIX_TRUST_PROXY=1,
+    behind the deployment's reverse proxy, the address that proxy added to X-Forwarded-For)."""
     if os.environ.get("MATRIX_TRUST_PROXY") == "1":
-        forwarded = str(st.context.headers.get("X-Forwarded-For") or "").split(",")[0].strip()
+        # The last address is the one our proxy added; earlier ones are whatever the client sent.
+        forwarded = str(st.context.headers.get("X-Forwarded-For") or "").split(",")[-1].strip()
         if forwarded:
             return forwarded
     address = st.context.ip_address

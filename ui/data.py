@@ -226,10 +226,11 @@ def yef_refresh(problem: DecisionProblem, person: Principal) -> None:
         except CatalogueError as error:
             _problems(error.problems)
             return
-        desk = access.desk(person)
+        desk = access.desk(person)  # None: the store cannot be opened (said); nothing is applied unaudited
+        if desk is None:
+            return
         try:
-            if desk is not None:
-                desk.yef_applied(len(changes), source_id)
+            desk.yef_applied(len(changes), source_id)
         except StoreError as error:
             st.error(f"Not applied: the audit log could not record it ({plain(error)})")
             return

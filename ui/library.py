@@ -17,6 +17,7 @@ from ui import state
 from ui.text import plain
 
 MAX_RECORD_BYTES = 10 * 1024 * 1024
+MAX_RETENTION_DAYS = 36_500  # a hundred years: "keep for ever"
 
 
 @st.cache_resource(show_spinner="Opening the scenario store...")
@@ -32,7 +33,7 @@ def _opened_store(url: str | None, data_dir: str | None) -> Store:
 def retention_days() -> int:
     """How long closed workshops keep participants' names (MATRIX_RETENTION_DAYS, 90 by default)."""
     try:
-        return max(0, int(os.environ.get("MATRIX_RETENTION_DAYS", "90")))
+        return min(MAX_RETENTION_DAYS, max(0, int(os.environ.get("MATRIX_RETENTION_DAYS", "90"))))
     except ValueError:
         return 90
 

@@ -17,10 +17,11 @@ from matrix.decision import (
     group_summary,
     group_view,
     look_alike_names,
+    name_skeleton,
     to_safe_csv,
     weights_table,
 )
-from matrix.persistence import StoreError, StoreUnavailable
+from matrix.persistence import Store, StoreError, StoreUnavailable
 from scoring import CRITERIA, DecisionError
 from ui import access, charts, library
 from ui.text import plain
@@ -46,13 +47,39 @@ def participant_link(token: str) -> str:
     return f"{base}?workshop={token}"
 
 
-def _browser_token() -> str:
-    """This browser's participant token: made once, kept in the page's link (``&me=``) so a reload keeps it."""
-    token = str(st.query_params.get("me", "")).strip()
-    if not 16 <= len(token) <= 64 or not token.replace("-", "").replace("_", "").isalnum():
-        token = secrets.token_urlsafe(16)
-        st.query_params["me"] = token
+def _new_browser_token() -> str:
+    token = secrets.token_urlsafe(16)
+    st.session_state["p_me"] = token
+    st.session_state["p_me_from_link"] = False
+    st.query_params["me"] = token
     return token
+
+
+def _browser_token() -> str:
+    """This browser's participant token: made once per session and kept in the page's link (``&me=``),
+    so a reload keeps it. A token taken from a link (a reload, or a copied address) is adopted only
+    for the name it was used with; see ``_token_for``."""
+    state = st.session_state
+    if "p_me" not in state:
+        token = str(st.query_params.get("me", "")).strip()
+        if not 16 <= len(token) <= 64 or not token.replace("-", "").replace("_", "").isalnum():
+            return _new_browser_token()
+        state["p_me"] = token
+        state["p_me_from_link"] = True
+    return str(state["p_me"])
+
+
+def _token_for(store: Store, workshop_token: str, name: str) -> str:
+    """The token to submit ``name`` with. A token that arrived in a copied address and was last used with
+    a name that does not look like this one is someone else's: this person gets a token of their own,
+    so they are counted separately instead of replacing that participant."""
+    me = _browser_token()
+    if st.session_state.get("p_me_from_link"):
+        used = store.participant_name(workshop_token, me)
+        if used is not None and name_skeleton(used) != name_skeleton(name):
+            return _new_browser_token()
+        st.session_state["p_me_from_link"] = False  # this session has made the token its own
+    return me
 
 
 def participant_page(problem: DecisionProblem, token: str) -> None:
@@ -64,7 +91,8 @@ def participant_page(problem: DecisionProblem, token: str) -> None:
     client = access.client_key()
     limiter = access.link_limiter()
     try:
-        limiter.check(client)
+        if st.session_state.get("p_opened") != token:  # a participant already in is never slowed by guessers
+            limiter.check(client)
         workshop = store.workshop_for_participant(token)
     except TooManyAttempts as error:
         st.error(f"{plain(error)}.")
@@ -76,12 +104,13 @@ def participant_page(problem: DecisionProblem, token: str) -> None:
         limiter.failed(client)
         st.error(f"{plain(error)}. Check the link with the facilitator.")
         return
+    st.session_state["p_opened"] = token
     if not workshop.is_open:
         st.title("Workshop")
         st.info("This workshop is closed. Thank you for taking part.")
         return
     st.title(plain(workshop.name))
-    me = _browser_token()
+    _browser_token()
     st.markdown(
         "Set how much each criterion should count for you, then submit. You can change and resubmit from this page; "
         "the latest counts."
@@ -100,7 +129,8 @@ def participant_page(problem: DecisionProblem, token: str) -> None:
             st.error("All your weights are zero: give at least one criterion a weight above zero.")
             return
         try:
-            store.submit(token, me, st.session_state["p_name"], Weights(**raw))
+            name = str(st.session_state["p_name"])
+            store.submit(token, _token_for(store, token, name), name, Weights(**raw))
         except StoreError as error:
             st.error(f"Not submitted: {plain(error)}")
             return
@@ -170,12 +200,20 @@ def facilitator_tab(problem: DecisionProblem, scenario: Scenario | None, person:
     if scenario is None:
         st.info("Set up a valid scenario on the Funding tab to see what the group's weights fund.")
         return
-    live_view(desk, problem, scenario, workshop.code)
+    live_view(problem, scenario, workshop.code)
 
 
 @st.fragment(run_every=REFRESH_SECONDS)
-def live_view(desk: Desk, problem: DecisionProblem, scenario: Scenario, code: str) -> None:
-    """Refreshes by itself every few seconds while the facilitator watches."""
+def live_view(problem: DecisionProblem, scenario: Scenario, code: str) -> None:
+    """Refreshes by itself every few seconds while the facilitator watches. The person and their roles
+    are read again on every refresh, so a facilitator whose role is removed stops seeing names at once."""
+    person = access.principal()
+    if not person.may(Permission.RUN_WORKSHOPS):
+        st.info("Workshops are run by facilitators. Ask an admin for the facilitator role if you run them.")
+        return
+    desk = access.desk(person)
+    if desk is None:
+        return
     try:
         workshop = desk.workshop(code)
         submitted = desk.submissions(code)

@@ -95,6 +95,8 @@ class Desk:
     def close_workshop(self, code: str, group_scenario: Scenario, catalogue_sha256: str) -> tuple[Workshop, SavedScenario]:
         """Save the group's scenario and close the workshop (closing it is part of running it)."""
         self.principal.require(Permission.RUN_WORKSHOPS)
+        if self.store.workshop(code).closed_at is not None:
+            raise StoreError("this workshop is already closed")
         saved = self.store.save_scenario(group_scenario, self._actor(), catalogue_sha256, None, "workshop scenario saved")
         return self.store.close_workshop(code, saved.id, self._actor()), saved
 

@@ -124,7 +124,10 @@ def identity_from_claims(claims: Mapping[str, Any]) -> Identity:
         raise AccessError("your identity provider has not verified the email address on your account")
     raw_groups = claims.get("groups") or ()
     groups = [raw_groups] if isinstance(raw_groups, str) else list(raw_groups) if isinstance(raw_groups, list | tuple) else []
-    name = " ".join(str(claims.get("name") or email).split())[:200] or email
+    # A display name is free text: no angle brackets or addresses, so it can never pass itself off as another person.
+    name = " ".join(str(claims.get("name") or email).replace("<", " ").replace(">", " ").split())[:200]
+    if not name or "@" in name:  # a name that reads like an address shows the real address instead
+        name = email
     return Identity(email=email, name=name, groups=frozenset(str(g) for g in groups))
 
 

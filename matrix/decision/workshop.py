@@ -34,7 +34,8 @@ def name_skeleton(name: str) -> str:
     spacing, punctuation, invisible characters and common confusable letters are all set aside."""
     text = unicodedata.normalize("NFKD", name)
     text = "".join(c for c in text if unicodedata.category(c)[0] not in {"M", "C", "Z", "P"} and not c.isspace())
-    return text.casefold().translate(_CONFUSABLE)
+    # A capital I and a small l are drawn alike in most fonts, as are "rn" and "m".
+    return text.replace("I", "l").casefold().translate(_CONFUSABLE).replace("rn", "m")
 
 
 def distinct_names(names: Sequence[str]) -> list[str]:

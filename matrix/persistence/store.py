@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import secrets
 import shutil
 import sqlite3
@@ -213,6 +214,18 @@ def _now() -> dt.datetime:
 def _aware(moment: dt.datetime) -> dt.datetime:
     """SQLite gives back times without their zone; every time the store writes is UTC."""
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
+
+
+_EMAIL = re.compile(r"[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+")
+
+
+def _fit(who: str, limit: int = 120) -> str:
+    """An identity for a column of ``limit`` characters: whole if it fits, else its email (the
+    identity itself), never a name cut in the middle of the address."""
+    if len(who) <= limit:
+        return who
+    email = who[who.rfind("<") + 1 : -1] if who.endswith(">") and "<" in who else ""
+    return email if email and len(email) <= limit else who[:limit]
 
 
 def _clean_name(text: str, what: str, limit: int) -> str:
@@ -663,6 +676,8 @@ class Store:
 
     def grant_role(self, email: str, role: str, granted_by: str) -> None:
         address = _clean_name(email, "the email address", 320).lower()
+        if not _EMAIL.fullmatch(address):
+            raise StoreError(f"'{address}' is not an email address; give one person's address (domains go in the roles file)")
         who = _clean_name(granted_by, "your name", 400)
         with self._transaction() as connection:
             held = connection.execute(
@@ -734,7 +749,7 @@ class Store:
                             version=version,
                             name=scenario.name,
                             scenario_json=scenario.model_dump_json(),
-                            saved_by=who,
+                            saved_by=_fit(who),
                             saved_at=now,
                             catalogue_sha256=catalogue_sha256,
                             app_version=APP_VERSION,
@@ -753,7 +768,7 @@ class Store:
                 sa.select(versions.c.id).where((versions.c.scenario_id == scenario_id) & (versions.c.version == version)),
                 f"scenario {scenario_id} version {version}",
             )
-            return SavedScenario(scenario_id, version, scenario.name, who, now, catalogue_sha256, APP_VERSION)
+            return SavedScenario(scenario_id, version, scenario.name, _fit(who), now, catalogue_sha256, APP_VERSION)
         raise StoreUnavailable("the scenario could not be saved: too many saves at the same moment; try again")
 
     def _exists(self, connection: Connection, scenario_id: int) -> bool:
@@ -816,7 +831,7 @@ class Store:
             if not self._exists(connection, scenario_id):
                 raise StoreError(f"there is no saved scenario number {scenario_id}")
             connection.execute(
-                sa.update(scenarios).where(scenarios.c.id == scenario_id).values(deleted_at=_now(), deleted_by=who[:120])
+                sa.update(scenarios).where(scenarios.c.id == scenario_id).values(deleted_at=_now(), deleted_by=_fit(who))
             )
             self._audit(connection, who, "scenario deleted", f"scenario {scenario_id}", "its versions stay in the database")
         self._confirm(
@@ -849,7 +864,7 @@ class Store:
                         sa.insert(workshops).values(
                             code=code,
                             name=title,
-                            created_by=who[:120],
+                            created_by=_fit(who),
                             created_at=now,
                             participant_token=token,
                             expires_at=now + lifetime,
@@ -866,7 +881,7 @@ class Store:
             except _Conflict:
                 continue
             self._confirm(sa.select(workshops.c.id).where(workshops.c.code == code), f"the workshop '{title}'")
-            return Workshop(new_id, code, title, who[:120], now, None, None, token, now + lifetime)
+            return Workshop(new_id, code, title, _fit(who), now, None, None, token, now + lifetime)
         raise StoreUnavailable("could not find a free workshop code; try again")
 
     @staticmethod
@@ -934,6 +949,18 @@ class Store:
         self._confirm(sa.select(submissions.c.id).where(submissions.c.id == submission_id), "your weights")
         return Submission(name, weights, now, key)
 
+    def participant_name(self, token: str, participant_key: str) -> str | None:
+        """The name a participant's browser token last submitted with in this workshop, if any."""
+        workshop = self.workshop_for_participant(token)
+        query = (
+            sa.select(submissions.c.participant)
+            .where((submissions.c.workshop_id == workshop.id) & (submissions.c.participant_key == participant_key))
+            .order_by(submissions.c.id.desc())
+        )
+        with self._reading() as connection:
+            name = connection.execute(query).scalar()
+        return None if name is None else str(name)
+
     def latest_submissions(self, code: str) -> list[Submission]:
         """Each participant's latest weights, in the order they first took part."""
         workshop = self.workshop(code)
@@ -954,9 +981,13 @@ class Store:
         who = _clean_name(closed_by, "your name", 400)
         workshop = self.workshop(code)
         with self._transaction() as connection:
-            connection.execute(
-                sa.update(workshops).where(workshops.c.id == workshop.id).values(closed_at=_now(), scenario_id=scenario_id)
-            )
+            closed = connection.execute(
+                sa.update(workshops)
+                .where((workshops.c.id == workshop.id) & workshops.c.closed_at.is_(None))
+                .values(closed_at=_now(), scenario_id=scenario_id)
+            ).rowcount
+            if not closed:
+                raise StoreError(f"the workshop '{workshop.name}' is already closed")
             self._audit(
                 connection,
                 who,
@@ -1000,7 +1031,10 @@ class Store:
         """Replace participants' names with "Participant N" (and drop their browser tokens) in every
         workshop closed or expired more than ``keep_days`` days ago; their weights, the group's result
         and the saved group scenario stay. Returns how many submissions were pseudonymised."""
-        cutoff = _now() - dt.timedelta(days=keep_days)
+        try:
+            cutoff = _now() - dt.timedelta(days=keep_days)
+        except OverflowError:  # a period longer than the calendar: keep for ever
+            return 0
         ended = sa.func.coalesce(workshops.c.closed_at, workshops.c.expires_at)
         query = (
             sa.select(submissions.c.id, submissions.c.workshop_id, submissions.c.participant_key)

@@ -12,7 +12,7 @@ from pytest_playwright.pytest_playwright import CreateContextCallback
 
 from matrix.persistence import Store
 from tests.conftest import ROOT
-from tests.e2e.conftest import require_browser
+from tests.e2e.conftest import require_browser, start_app
 from tests.e2e.oidc import QUIET_PROVIDER, OidcProvider, run_oidc_provider, sign_in, sign_out, start_app_with_sign_in, wait_idle
 
 pytestmark = [pytest.mark.e2e, *QUIET_PROVIDER]
@@ -131,3 +131,21 @@ def test_an_admin_by_group_reads_the_audit_log_and_a_participant_needs_no_accoun
     expect(ada.get_by_role("button", name="Download the audit log (CSV)")).to_be_visible()
     open_tab(ada, "Workshop")
     expect(ada.get_by_text("Board workshop").first).to_be_visible(timeout=20_000)
+
+
+def test_a_secrets_file_that_cannot_be_read_serves_nothing(page: Page, tmp_path: Path) -> None:
+    """Streamlit treats an unparseable secrets file like none at all; the app must not fall back to local mode
+    (where everyone may do everything): it refuses to serve, and says why without showing the file's contents."""
+    broken = tmp_path / "secrets.toml"
+    broken.write_text('[auth]\nclient_secret = "s3cret-value\nclient_id = "x"\n', encoding="utf-8")
+    with start_app(
+        ROOT / "streamlit_app.py",
+        log=tmp_path / "streamlit.log",
+        env={"MATRIX_DATA_DIR": str(tmp_path / "var")},
+        unset={"MATRIX_CATALOGUE", "DATABASE_URL", "MATRIX_REQUIRE_SIGNIN"},
+        extra_args=["--secrets.files", str(broken)],
+    ) as url:
+        page.goto(url)
+        expect(page.get_by_text("Nothing is served: the secrets file cannot be read")).to_be_visible(timeout=30_000)
+        expect(page.get_by_role("tab", name="Admin")).to_have_count(0)
+        expect(page.get_by_text("s3cret-value")).to_have_count(0)

@@ -73,16 +73,29 @@ def upgrade() -> None:
             "CREATE TRIGGER audit_events_append_only BEFORE UPDATE OR DELETE ON audit_events "
             "FOR EACH ROW EXECUTE FUNCTION audit_events_append_only()"
         )
+        # Row triggers do not see TRUNCATE: a statement trigger refuses it too.
+        op.execute(
+            "CREATE TRIGGER audit_events_no_truncate BEFORE TRUNCATE ON audit_events "
+            "FOR EACH STATEMENT EXECUTE FUNCTION audit_events_append_only()"
+        )
     else:
         for event in ("UPDATE", "DELETE"):
             op.execute(
                 f"CREATE TRIGGER audit_events_no_{event.lower()} BEFORE {event} ON audit_events "
                 f"BEGIN SELECT RAISE(ABORT, '{_APPEND_ONLY}'); END"
             )
+        # INSERT OR REPLACE deletes the old row without firing DELETE triggers (unless recursive
+        # triggers are on): refuse any insert that reuses an existing entry's id.
+        op.execute(
+            "CREATE TRIGGER audit_events_no_replace BEFORE INSERT ON audit_events "
+            "WHEN EXISTS (SELECT 1 FROM audit_events WHERE id = NEW.id) "
+            f"BEGIN SELECT RAISE(ABORT, '{_APPEND_ONLY}'); END"
+        )
 
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP TRIGGER audit_events_no_truncate ON audit_events")
         op.execute("DROP TRIGGER audit_events_append_only ON audit_events")
         op.execute("DROP FUNCTION audit_events_append_only()")
     op.drop_column("submissions", "pseudonymised_at")
