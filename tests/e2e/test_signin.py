@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from pytest_playwright.pytest_playwright import CreateContextCallback
 
+from matrix.catalogue import Weights
 from matrix.persistence import Store
 from tests.conftest import ROOT
 from tests.e2e.conftest import require_browser, start_app
@@ -149,3 +150,29 @@ def test_a_secrets_file_that_cannot_be_read_serves_nothing(page: Page, tmp_path:
         expect(page.get_by_text("Nothing is served: the secrets file cannot be read")).to_be_visible(timeout=30_000)
         expect(page.get_by_role("tab", name="Admin")).to_have_count(0)
         expect(page.get_by_text("s3cret-value")).to_have_count(0)
+
+
+def test_a_removed_facilitator_stops_seeing_participants(new_context: CreateContextCallback, tmp_path: Path) -> None:
+    """The facilitator's live view refreshes by itself; once an admin removes the role, the next refresh
+    shows no names and no Close button (from the attack review)."""
+    roles, data = tmp_path / "roles.toml", tmp_path / "var"
+    roles.write_text('default_role = "viewer"\n', encoding="utf-8")
+    store = Store.open(data_dir=data)
+    store.grant_role("fran@city.gov.uk", "facilitator", "Ada Admin <ada@county.gov.uk>")
+    workshop = store.create_workshop("Board workshop", "Ada Admin <ada@county.gov.uk>")
+    env = {"MATRIX_ROLES": str(roles), "MATRIX_DATA_DIR": str(data), "MATRIX_REQUIRE_SIGNIN": "1"}
+    with (
+        run_oidc_provider() as provider,
+        start_app_with_sign_in(
+            ROOT / "streamlit_app.py", provider, tmp_path / "server", env=env, unset={"MATRIX_CATALOGUE", "DATABASE_URL"}
+        ) as url,
+    ):
+        page = new_context().new_page()
+        sign_in(page, url, "fran@city.gov.uk", "Fran Facilitator")
+        open_tab(page, "Workshop")
+        expect(page.get_by_text("0 participant(s) have submitted.")).to_be_visible(timeout=30_000)
+        store.revoke_role("fran@city.gov.uk", "facilitator", "Ada Admin <ada@county.gov.uk>")
+        store.submit(workshop.participant_token, "zeb-browser-token-0001", "Zebedee", Weights(impact=1, reach=0, cost=0, risk=0))
+        expect(page.get_by_text("Workshops are run by facilitators")).to_be_visible(timeout=15_000)
+        expect(page.get_by_text("1 participant(s) have submitted.")).to_have_count(0)
+        expect(page.locator(".st-key-ws_close")).to_have_count(0)
