@@ -24,7 +24,9 @@ from matrix.catalogue import (
     read_bounded,
 )
 from matrix.decision import (
+    DecisionProblem,
     Scenario,
+    ScenarioResult,
     build_problem,
     evaluate,
     funding_table,
@@ -33,8 +35,9 @@ from matrix.decision import (
     shortlist_table,
     to_safe_csv,
 )
-from matrix.persistence import MAX_RECORD_BYTES, RecordError, read_record, replay
-from scoring import CRITERIA, NORMALISATIONS, DecisionError, InfeasibleError, WeightsError, score
+from matrix.persistence import MAX_RECORD_BYTES, RecordError, build_record, read_record, record_json, replay
+from matrix.report import board_report, to_docx, to_pdf
+from scoring import CRITERIA, NORMALISATIONS, DecisionError, InfeasibleError, ScoreResult, WeightsError, score
 
 DEFAULT_CATALOGUE = SHIPPED_CATALOGUE
 
@@ -148,7 +151,8 @@ def _write(out: str | None, data: bytes, done: str) -> None:
         print(f"{done} to {out}", file=sys.stderr)
 
 
-def _shortlist(args: argparse.Namespace) -> int:
+def _scenario(args: argparse.Namespace, name: str) -> tuple[DecisionProblem, ScoreResult, Scenario, ScenarioResult]:
+    """The catalogue, ranking, scenario and evaluated scenario the shortlist flags describe."""
     if args.budget < 0:
         raise UsageError(f"--budget: must be zero or more (got {args.budget:g})")
     if len(args.allow_harmful) != len(args.reason):
@@ -160,11 +164,11 @@ def _shortlist(args: argparse.Namespace) -> int:
         raise UsageError(f"--ringfence: the share must be between 0 and 1 (got {args.ringfence:g})")
     loaded = load_catalogue(args.catalogue)
     weights = _weights(args, loaded)
-    problem = build_problem(loaded.catalogue, loaded.sha256)
+    problem = build_problem(loaded.catalogue, loaded.sha256, loaded.text)
     try:
         result = score(problem.values, weights, normalisation=args.normalisation)
         scenario = Scenario(
-            name="command line",
+            name=name,
             weights=Weights.model_validate(weights | {c: 0.0 for c in CRITERIA if c not in weights}),
             normalisation=args.normalisation,
             budget_gbp=args.budget,
@@ -181,6 +185,11 @@ def _shortlist(args: argparse.Namespace) -> int:
             funded = evaluate(problem, scenario)
     except ValidationError as error:
         raise UsageError("; ".join(e["msg"] for e in error.errors(include_url=False))) from None
+    return problem, result, scenario, funded
+
+
+def _shortlist(args: argparse.Namespace) -> int:
+    problem, result, _, funded = _scenario(args, "command line")
     table = funding_table(problem, result, funded)
     optimum = funded.optimum
     summary = (
@@ -190,6 +199,29 @@ def _shortlist(args: argparse.Namespace) -> int:
     _write(args.out, to_safe_csv(table), summary + ("; wrote the shortlist" if args.out else ""))
     if args.out is None:
         print(summary, file=sys.stderr)
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    out = Path(args.out)
+    if out.suffix.lower() not in {".docx", ".pdf"}:
+        raise UsageError(f"--out: give a file ending .docx (Word) or .pdf (got {args.out})")
+    if len(args.compare) > 3:
+        raise UsageError("--compare: at most three records to compare with (four scenarios in all)")
+    problem, _, scenario, _ = _scenario(args, args.name)
+    compared = []
+    for path in args.compare:
+        other = read_record(read_bounded(path, MAX_RECORD_BYTES, path, RecordError, "a record"), path)
+        if other.catalogue.sha256 != problem.sha256:
+            raise UsageError(f"--compare: {path} was made with a different catalogue (SHA-256 {other.catalogue.sha256[:12]})")
+        compared.append(other)
+    with solver_output_to_stderr():
+        record = build_record(problem, scenario, args.by)
+        report = board_report(problem, record, compared)
+        data = to_docx(report) if out.suffix.lower() == ".docx" else to_pdf(report)
+    record_path = out.with_name(out.stem + ".record.json")
+    _write(str(record_path), record_json(record), "wrote its decision record")
+    _write(str(out), data, f"wrote the board report ({report.facts['funded']} funded for {report.facts['spend']})")
     return 0
 
 
@@ -221,24 +253,8 @@ def _roles(args: argparse.Namespace) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m matrix", description="Interventions matrix: check and score the catalogue.")
-    commands = parser.add_subparsers(dest="command", required=True)
-
-    validate = commands.add_parser("validate", help="check a catalogue file and list every problem")
-    validate.add_argument("path", nargs="?", default=str(DEFAULT_CATALOGUE), help="catalogue TOML (default: the shipped one)")
-    validate.set_defaults(run=_validate)
-
-    score_cmd = commands.add_parser("score", help="write the ranked shortlist as CSV")
-    score_cmd.add_argument("--catalogue", default=str(DEFAULT_CATALOGUE), help="catalogue TOML (default: the shipped one)")
-    chosen = score_cmd.add_mutually_exclusive_group()
-    chosen.add_argument("--weights", help="e.g. impact=40,reach=20,cost=20,risk=20 (normalised to 100%%)")
-    chosen.add_argument("--preset", help="a preset id from the catalogue (default: the catalogue's default preset)")
-    score_cmd.add_argument("--normalisation", choices=list(NORMALISATIONS), default="value_functions")
-    score_cmd.add_argument("--out", help="file to write (default: standard output)")
-    score_cmd.set_defaults(run=_score)
-
-    short = commands.add_parser("shortlist", help="the exact best set to fund within a budget, as CSV")
+def _scenario_flags(short: argparse.ArgumentParser) -> None:
+    """The scenario's flags, shared by shortlist and report."""
     short.add_argument("--budget", type=float, required=True, help="annual budget in GBP")
     short.add_argument("--catalogue", default=str(DEFAULT_CATALOGUE), help="catalogue TOML (default: the shipped one)")
     picked = short.add_mutually_exclusive_group()
@@ -258,8 +274,37 @@ def build_parser() -> argparse.ArgumentParser:
     short.add_argument("--keep-today", action="store_true", help="keep everything funded today (no disinvestment)")
     short.add_argument("--include-cost", action="store_true", help="count the cost criterion in the benefit too")
     short.add_argument("--normalisation", choices=list(NORMALISATIONS), default="value_functions")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m matrix", description="Interventions matrix: check and score the catalogue.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    validate = commands.add_parser("validate", help="check a catalogue file and list every problem")
+    validate.add_argument("path", nargs="?", default=str(DEFAULT_CATALOGUE), help="catalogue TOML (default: the shipped one)")
+    validate.set_defaults(run=_validate)
+
+    score_cmd = commands.add_parser("score", help="write the ranked shortlist as CSV")
+    score_cmd.add_argument("--catalogue", default=str(DEFAULT_CATALOGUE), help="catalogue TOML (default: the shipped one)")
+    chosen = score_cmd.add_mutually_exclusive_group()
+    chosen.add_argument("--weights", help="e.g. impact=40,reach=20,cost=20,risk=20 (normalised to 100%%)")
+    chosen.add_argument("--preset", help="a preset id from the catalogue (default: the catalogue's default preset)")
+    score_cmd.add_argument("--normalisation", choices=list(NORMALISATIONS), default="value_functions")
+    score_cmd.add_argument("--out", help="file to write (default: standard output)")
+    score_cmd.set_defaults(run=_score)
+
+    short = commands.add_parser("shortlist", help="the exact best set to fund within a budget, as CSV")
+    _scenario_flags(short)
     short.add_argument("--out", help="file to write (default: standard output)")
     short.set_defaults(run=_shortlist)
+
+    paper = commands.add_parser("report", help="the board report (Word or PDF) and its decision record")
+    _scenario_flags(paper)
+    paper.add_argument("--name", default="Recommended scenario", help="the scenario's name in the report")
+    paper.add_argument("--by", default="command line", help="who prepared it (signs the report and its record)")
+    paper.add_argument("--compare", action="append", default=[], metavar="RECORD", help="a decision record to compare with")
+    paper.add_argument("--out", required=True, help="board.docx or board.pdf (the record is written beside it)")
+    paper.set_defaults(run=_report)
 
     again = commands.add_parser("replay", help="re-run a decision record and check it gives the same shortlist")
     again.add_argument("record", help="a decision record (JSON) exported by the app")

@@ -24,6 +24,7 @@ MATRIX_ORDER = {
     "decision": {"catalogue"},
     "persistence": {"catalogue", "decision"},
     "access": {"catalogue", "decision", "persistence"},
+    "report": {"catalogue", "decision", "persistence"},
 }
 
 

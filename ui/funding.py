@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
+
 import pandas as pd
 import streamlit as st
 
@@ -22,6 +24,8 @@ from matrix.decision import (
     to_safe_csv,
     unique_name,
 )
+from matrix.persistence import build_record
+from matrix.report import Report, board_report, to_docx, to_pdf
 from scoring import DecisionError, InfeasibleError, ScoreResult, money
 from ui import access, charts, library, sensitivity, state, widgets
 from ui.caching import cached
@@ -240,11 +244,45 @@ def funding_tab(problem: DecisionProblem, scored: ScoreResult, person: Principal
         key="download_funding_csv",
         on_click="ignore",
     )
+    board_report_downloads(problem, scenario, person)
     st.caption("The page's address now holds this scenario and the weights: copy it to share or to come back to it.")
     with st.expander("Saved scenarios (kept in the database, every version)"):
         library.library_section(problem, scenario, access.desk(person))
     with st.expander("Decision record: download, or import to restore"):
         library.record_section(problem, scenario, access.desk(person) if person.may(Permission.EXPORT_RECORDS) else None)
+
+
+def board_report_downloads(problem: DecisionProblem, scenario: Scenario, person: Principal) -> None:
+    """The board paper for this scenario (and the scenarios saved for comparison), as Word and PDF.
+    Built when clicked; signed with the person's identity."""
+    others = [s for s in state.compared() if s != scenario][: MAX_COMPARED - 1]
+    signed = person.actor
+
+    def report() -> Report:
+        records = []
+        for other in others:
+            with suppress(DecisionError):  # a saved scenario whose constraints cannot hold is left out of the comparison
+                records.append(build_record(problem, other, signed))
+        return board_report(problem, build_record(problem, scenario, signed), records)
+
+    st.markdown("**Board paper**" + (f" (compared with {len(others)} saved scenario(s))" if others else ""))
+    columns = st.columns(2)
+    columns[0].download_button(
+        "Download the board report (Word)",
+        data=lambda: to_docx(report()),
+        file_name="board-report.docx",
+        mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        key="download_report_docx",
+        on_click="ignore",
+    )
+    columns[1].download_button(
+        "Download the board report (PDF)",
+        data=lambda: to_pdf(report()),
+        file_name="board-report.pdf",
+        mime="application/pdf",
+        key="download_report_pdf",
+        on_click="ignore",
+    )
 
 
 def compare_tab(problem: DecisionProblem) -> None:

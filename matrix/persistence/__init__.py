@@ -2,6 +2,7 @@
 
 from matrix.persistence.record import (
     MAX_RECORD_BYTES,
+    DecisionRecord,
     RecordError,
     build_record,
     read_record,
@@ -22,6 +23,7 @@ from matrix.persistence.store import (
 __all__ = [
     "MAX_RECORD_BYTES",
     "AuditEvent",
+    "DecisionRecord",
     "RecordError",
     "RoleGrant",
     "SavedScenario",

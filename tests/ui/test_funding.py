@@ -90,3 +90,12 @@ def test_scenario_survives_switching_tabs() -> None:
     open_tab(at, "Funding")
     assert at.number_input(key="sc_budget").value == 450_000
     assert metric(at, "Spend") != "£880,000"
+
+
+def test_the_board_report_is_offered_on_the_funding_tab() -> None:
+    """Word and PDF board papers sit beside the shortlist CSV (built only when clicked; their content is
+    tested in tests/matrix/report)."""
+    at = start(tab="Funding")
+    assert not at.exception
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert "Download the board report (Word)" in labels and "Download the board report (PDF)" in labels

@@ -1,0 +1,421 @@
+"""The board report's content, in plain English, from the same objects the page uses.
+
+Everything here is plain text, tables of text and chart images: the DOCX and PDF writers lay it
+out and never interpret it (no Markdown, HTML or formulas), so catalogue and user text is shown as
+it was typed. Every figure about the decision comes from the decision record the report is built on,
+so the paper and the record tell one story and ``python -m matrix replay`` reproduces it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from itertools import pairwise
+
+import numpy as np
+
+from matrix.decision import (
+    DecisionProblem,
+    ScenarioResult,
+    compare,
+    evaluate,
+    neutralise_cell,
+    next_pound,
+    run_monte_carlo,
+    stability_table,
+)
+from matrix.persistence import DecisionRecord, record_json
+from matrix.report.charts import spend_chart, value_chart
+from scoring import CRITERIA, DecisionError, money
+
+# How sure we are that an intervention is funded, in words, from the share of draws that fund it.
+FIRM, LIKELY = 0.9, 0.6
+# Ranking scores closer than this (points out of 100) are called tied: the figures behind them are estimates.
+TIE_POINTS = 1.0
+MONTE_CARLO_DRAWS = 500
+MONTE_CARLO_SEED = 20_261_122
+
+FIELD_WORDS = {
+    "annual_cost_gbp": "cost",
+    "reach_per_year": "reach",
+    "funded_today": "whether it is funded today",
+    "delivery_risk": "delivery risk",
+    "delivery_model": "delivery model",
+    "prevention_tiers": "prevention tier",
+    "target_group": "target group",
+    "status": "status",
+    "yef_impact_band": "YEF impact",
+    "yef_impact_pct": "YEF impact (estimated reduction in violence)",
+    "yef_evidence_rating": "YEF evidence rating",
+}
+
+CRITERION_WORDS = {
+    "impact": "impact (how much it reduces violence, from the YEF Toolkit)",
+    "reach": "reach (how many people it serves a year)",
+    "cost": "cost (cheaper is better)",
+    "risk": "risk (how safe a bet it is)",
+}
+
+
+@dataclass(frozen=True)
+class Table:
+    caption: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True)
+class Figure:
+    title: str
+    png: bytes
+    summary: str  # the text alternative: what the chart shows, in words
+
+
+Block = str | Table | Figure
+
+
+@dataclass(frozen=True)
+class Section:
+    heading: str
+    blocks: tuple[Block, ...]
+
+
+@dataclass(frozen=True)
+class Report:
+    title: str
+    subtitle: str
+    sections: tuple[Section, ...]
+    record_sha256: str
+    facts: dict[str, str] = field(default_factory=dict)  # key figures, for tests and the page
+
+    def text(self) -> str:
+        """Every word of the report, in order (for checks and search)."""
+        parts = [self.title, self.subtitle]
+        for section in self.sections:
+            parts.append(section.heading)
+            for block in section.blocks:
+                if isinstance(block, str):
+                    parts.append(block)
+                elif isinstance(block, Table):
+                    parts += [block.caption, " | ".join(block.columns), *(" | ".join(r) for r in block.rows)]
+                else:
+                    parts += [block.title, block.summary]
+        return "\n".join(parts)
+
+
+def _cell(value: object) -> str:
+    """A table cell as text a spreadsheet will not run if the table is pasted into one."""
+    return str(neutralise_cell(str(value)))
+
+
+def _people(count: float) -> str:
+    return f"{round(count):,}"
+
+
+def _list(items: Sequence[str]) -> str:
+    items = list(items)
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _certainty(share: float) -> str:
+    if share >= FIRM:
+        return f"{share:.0%}: firm"
+    if share >= LIKELY:
+        return f"{share:.0%}: likely"
+    return f"{share:.0%}: a close call"
+
+
+def record_identity(record: DecisionRecord) -> str:
+    return hashlib.sha256(record_json(record)).hexdigest()
+
+
+def board_report(problem: DecisionProblem, record: DecisionRecord, compared: Sequence[DecisionRecord] = ()) -> Report:
+    """The board paper for one decision record (and up to three more to compare with)."""
+    if problem.sha256 != record.catalogue.sha256:
+        raise DecisionError("the record was made with a different catalogue; build the report from the record's own catalogue")
+    scenario = record.scenario
+    result = evaluate(problem, scenario)
+    names = problem.names
+    funded_ids = [row.id for row in record.results.funded]
+    date = f"{record.created_at:%d %B %Y}"
+    identity = record_identity(record)
+    try:
+        monte = run_monte_carlo(
+            problem,
+            scenario,
+            record.monte_carlo.draws if record.monte_carlo else MONTE_CARLO_DRAWS,
+            record.monte_carlo.seed if record.monte_carlo else MONTE_CARLO_SEED,
+        )
+        funded_share = (
+            {str(i): float(v) for i, v in monte.funded_probability.items()} if monte.funded_probability is not None else {}
+        )
+    except DecisionError:
+        funded_share = {}
+    sections = [
+        Section("Summary", (_summary(problem, record, result),)),
+        Section("The weights and where they came from", _weights(problem, record)),
+        Section("What is funded, and how sure we are", _funded(problem, record, result, funded_share)),
+        Section("What limits the decision", _limits(problem, record, result)),
+        Section("Caveats", _caveats(problem, record, result, funded_ids)),
+        Section("Charts", _charts(problem, record, result, date)),
+    ]
+    if compared:
+        sections.append(Section("Scenarios compared", _compared(problem, [record, *compared])))
+    sections.append(Section("Appendix: how this was worked out, and how to check it", _appendix(problem, record, identity)))
+    return Report(
+        title=f"{scenario.name}: funding recommendation",
+        subtitle=f"{problem.catalogue.title}. Prepared {date} by {record.created_by}.",
+        sections=tuple(sections),
+        record_sha256=identity,
+        facts={
+            "funded": str(len(funded_ids)),
+            "spend": money(record.results.spend_gbp),
+            "budget": money(scenario.budget_gbp),
+            "reach": _people(result.optimum.reach),
+            "names": "; ".join(names[i] for i in funded_ids),
+        },
+    )
+
+
+def _summary(problem: DecisionProblem, record: DecisionRecord, result: ScenarioResult) -> str:
+    results, scenario = record.results, record.scenario
+    left = scenario.budget_gbp * (1 - scenario.ringfence_share) - results.spend_gbp
+    text = (
+        f"With {money(scenario.budget_gbp)} a year, the recommended set funds {len(results.funded)} interventions for "
+        f"{money(results.spend_gbp)} ({money(max(0.0, left))} left"
+        + (f", and {scenario.ringfence_share:.0%} of the budget kept for evaluation" if scenario.ringfence_share else "")
+        + f"), reaching about {_people(result.optimum.reach)} people a year. "
+    )
+    kinds = {"stopped": [], "reduced": [], "increased": [], "new": []}  # type: dict[str, list[str]]
+    money_by_kind = dict.fromkeys(kinds, 0.0)
+    for change in results.changes:
+        kinds[change.change].append(problem.names[change.id])
+        money_by_kind[change.change] += change.difference_gbp
+    if not any(kinds.values()):
+        return text + "It funds exactly what is funded today."
+    parts = []
+    if kinds["stopped"]:
+        parts.append(f"it stops {_list(kinds['stopped'])} (freeing {money(-money_by_kind['stopped'])})")
+    if kinds["reduced"]:
+        parts.append(f"it reduces {_list(kinds['reduced'])} (freeing {money(-money_by_kind['reduced'])})")
+    if kinds["increased"]:
+        parts.append(f"it increases {_list(kinds['increased'])} (costing {money(money_by_kind['increased'])} more)")
+    if kinds["new"]:
+        parts.append(f"it starts {_list(kinds['new'])} (costing {money(money_by_kind['new'])})")
+    return text + "Compared with what is funded today, " + "; ".join(parts) + "."
+
+
+def _weights(problem: DecisionProblem, record: DecisionRecord) -> tuple[Block, ...]:
+    weights = record.scenario.weights.as_dict()
+    total = sum(weights.values())
+    shares = {c: w / total for c, w in weights.items()}
+    preset = next((p for p in problem.catalogue.presets if p.weights.as_dict() == weights), None)
+    where = (
+        f"These are the '{preset.label}' weights set out in the catalogue."
+        if preset is not None
+        else f"These weights were set by {record.created_by}."
+    )
+    blocks: list[Block] = [
+        "Each intervention is scored from 0 to 100 on four things, and the scores are added up with these weights: "
+        + _list([f"{CRITERION_WORDS[c]} {shares[c]:.0%}" for c in CRITERIA])
+        + ". "
+        + where
+        + (" The cost of each intervention is also counted as a benefit." if record.scenario.include_cost else "")
+    ]
+    if record.participants:
+        rows = []
+        for criterion in CRITERIA:
+            values = np.array(
+                [getattr(p.weights, criterion) / sum(p.weights.as_dict().values()) * 100 for p in record.participants]
+            )
+            rows.append(
+                (criterion, f"{values.mean():.0f}%", f"{values.min():.0f}%", f"{values.max():.0f}%", f"{values.std():.0f} points")
+            )
+        widest = max(rows, key=lambda r: float(r[4].split()[0]))[0]
+        blocks.append(
+            f"The weights come from a workshop of {len(record.participants)} participants: the group's weights are the "
+            f"average of theirs. People disagreed most about {widest}."
+        )
+        blocks.append(Table("The workshop's weights", ("criterion", "group", "lowest", "highest", "spread"), tuple(rows)))
+    return tuple(blocks)
+
+
+def _funded(
+    problem: DecisionProblem, record: DecisionRecord, result: ScenarioResult, funded_share: dict[str, float]
+) -> tuple[Block, ...]:
+    info = problem.info
+    chosen = result.optimum.chosen.set_index("intervention")
+    rows = []
+    for row in record.results.funded:
+        item = info.loc[row.id]
+        level = str(chosen.loc[row.id, "level_label"]) if row.id in chosen.index else row.level
+        rows.append(
+            (
+                _cell(item["name"]),
+                _cell(level),
+                money(row.annual_cost_gbp),
+                _cell(str(item["prevention_tiers"]).replace(";", ",")),
+                _cell(f"impact {item['yef_impact']}; evidence {item['yef_evidence']}" if item["yef_strand"] else "no YEF strand"),
+                _certainty(funded_share[row.id]) if row.id in funded_share else "not worked out",
+            )
+        )
+    blocks: list[Block] = [
+        Table(
+            "The recommended set",
+            (
+                "intervention",
+                "level",
+                "cost a year",
+                "prevention tier",
+                "YEF Toolkit evidence",
+                "how sure (share of trials that fund it)",
+            ),
+            tuple(rows),
+        ),
+        "How sure: the decision was worked out again many times with the weights and the estimated figures varied "
+        "within their uncertainty; the share is how often each intervention was still funded. 'Firm' is 90% or more, "
+        "'likely' 60% or more, below that 'a close call'.",
+    ]
+    try:
+        stable = stability_table(problem, record.scenario, 5)
+    except DecisionError:
+        stable = None
+    if stable is not None:
+        ranges = [
+            f"{row['criterion']} between {row['funded set stable from %']:.0f}% and {row['funded set stable to %']:.0f}% "
+            f"(now {row['weight now %']:.0f}%)"
+            for row in stable.to_dict(orient="records")
+        ]
+        blocks.append(
+            "The same set is recommended as long as each weight on its own stays within these ranges: " + _list(ranges) + "."
+        )
+    ranking = sorted(record.results.ranking, key=lambda r: r.rank)[:10]
+    ties = []
+    for first, second in pairwise(ranking):
+        if abs(first.score - second.score) < TIE_POINTS:
+            ties.append(f"{problem.names[first.id]} and {problem.names[second.id]}")
+    if ties:
+        blocks.append(
+            "Effectively tied (scores less than one point apart, closer than the figures behind them can tell): "
+            + "; ".join(ties)
+            + "."
+        )
+    return tuple(blocks)
+
+
+def _limits(problem: DecisionProblem, record: DecisionRecord, result: ScenarioResult) -> tuple[Block, ...]:
+    binding = list(result.optimum.binding)
+    blocks: list[Block] = [
+        ("What stops more being funded: " + "; ".join(binding) + ".") if binding else "No rule is at its limit."
+    ]
+    try:
+        table = next_pound(problem, record.scenario, (-50_000, 50_000))
+    except DecisionError:
+        return tuple(blocks)
+    rows = []
+    for row in table.to_dict(orient="records"):
+        change = float(row["budget change £"])
+        if row.get("outcome"):
+            rows.append((f"{money(abs(change))} {'more' if change > 0 else 'less'}", _cell(row["outcome"]), ""))
+            continue
+        added, removed = str(row.get("added") or ""), str(row.get("removed") or "")
+        what = "; ".join(p for p in (f"adds {added}" if added else "", f"drops {removed}" if removed else "") if p)
+        relevel = str(row.get("level changed") or "")
+        rows.append(
+            (f"{money(abs(change))} {'more' if change > 0 else 'less'}", _cell(what or "no change to the set"), _cell(relevel))
+        )
+    blocks.append(
+        Table("What £50,000 more or less would change", ("budget change", "what changes", "level changed"), tuple(rows))
+    )
+    return tuple(blocks)
+
+
+def _caveats(
+    problem: DecisionProblem, record: DecisionRecord, result: ScenarioResult, funded_ids: list[str]
+) -> tuple[Block, ...]:
+    info = problem.info.loc[funded_ids] if funded_ids else problem.info.iloc[0:0]
+    resting = int(((info["illustrative_count"] + info["unconfirmed_count"]) > 0).sum())
+    blocks: list[Block] = [
+        "The set is the best one for the figures in the catalogue, worked out exactly. But most costs and reach "
+        "figures are estimates: "
+        f"{resting} of the {len(funded_ids)} funded interventions have at least one score resting on an illustrative "
+        "(made up for the example) or unconfirmed figure. Check those figures before committing money."
+    ]
+    rows = []
+    for ident in funded_ids:
+        flags = str(problem.info.loc[ident, "provenance_flags"])
+        if flags:
+            pairs = [f.split(":", 1) for f in flags.split(";") if ":" in f]
+            words = "; ".join(f"{FIELD_WORDS.get(field, field.replace('_', ' '))} {kind}" for field, kind in pairs)
+            rows.append((_cell(problem.names[ident]), _cell(words)))
+    if rows:
+        blocks.append(
+            Table("Funded interventions resting on estimates", ("intervention", "figures not confirmed by a source"), tuple(rows))
+        )
+    if result.harmful_excluded:
+        blocks.append(
+            "Left out because the YEF Toolkit rates the approach as harmful: "
+            + _list([problem.names[i] for i in result.harmful_excluded])
+            + "."
+        )
+    for ident, reason in record.scenario.harmful_overrides.items():
+        blocks.append(f"Allowed although rated harmful: {problem.names.get(ident, ident)}. The reason given: {reason}")
+    return tuple(blocks)
+
+
+def _charts(problem: DecisionProblem, record: DecisionRecord, result: ScenarioResult, date: str) -> tuple[Block, ...]:
+    label = f"{record.scenario.name}, {date}, catalogue {problem.sha256[:12]}"
+    blocks: list[Block] = []
+    for chart in (value_chart(problem, result, label), spend_chart(result, label)):
+        if chart is not None:
+            blocks.append(Figure(*chart))
+    return tuple(blocks)
+
+
+def _compared(problem: DecisionProblem, records: Sequence[DecisionRecord]) -> tuple[Block, ...]:
+    results = [evaluate(problem, r.scenario) for r in records]
+    _, totals = compare(results)
+    rows = tuple(
+        (
+            _cell(row["scenario"]),
+            money(float(row["budget £"])),
+            money(float(row["spend £"])),
+            str(int(row["funded"])),
+            _people(float(row["reach a year"])),
+        )
+        for row in totals.to_dict(orient="records")
+    )
+    membership, _ = compare(results)
+    funded_rows = tuple(
+        (_cell(row["name"]), *(_cell(v or "-") for k, v in row.items() if k != "name"))
+        for row in membership.to_dict(orient="records")
+    )
+    return (
+        Table(
+            "The scenarios side by side", ("scenario", "budget", "spend", "interventions funded", "people reached a year"), rows
+        ),
+        Table("What each scenario funds (level, or - if not funded)", ("intervention", *membership.columns[1:]), funded_rows),
+    )
+
+
+def _appendix(problem: DecisionProblem, record: DecisionRecord, identity: str) -> tuple[Block, ...]:
+    sources = tuple((_cell(s.title), _cell(s.publisher), _cell(s.date), _cell(s.location)) for s in problem.catalogue.sources)
+    scale = (
+        "on fixed scales set out in the catalogue (for example, cost from £5,000 scoring 100 to £500,000 scoring 0)"
+        if record.scenario.normalisation == "value_functions"
+        else "relative to the other interventions (the best scores 100, the worst 0)"
+    )
+    return (
+        "Each intervention gets a score from 0 to 100 for impact, reach, cost and risk, "
+        + scale
+        + ". The weighted scores add up to its benefit. The recommended set is the combination of interventions, "
+        "within the budget and the rules, whose benefits add up to the most; every combination is considered, "
+        "not just the best value for money one by one.",
+        Table("Sources", ("title", "publisher", "date", "where"), sources),
+        f"Catalogue version (SHA-256): {problem.sha256}.",
+        f"Decision record (SHA-256): {identity}, made {record.created_at:%d %B %Y %H:%M} UTC by {record.created_by}, "
+        f"app version {record.app_version}. To check this paper, run: python -m matrix replay RECORD.json",
+    )

@@ -1,0 +1,183 @@
+"""The board report: its numbers are the decision record's, every section is there, the PDF's pages
+render, no jargon, and user text is shown as typed (never run as a formula, markup or a link)."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from docx import Document
+from pypdf import PdfReader
+
+from matrix.catalogue import Weights
+from matrix.decision import DecisionProblem, Scenario, default_scenario
+from matrix.persistence import DecisionRecord, build_record, read_record
+from matrix.report import Report, Table, board_report, record_identity, to_docx, to_pdf
+from scoring import money
+from tests.conftest import run_cli
+
+SECTIONS = [
+    "Summary",
+    "The weights and where they came from",
+    "What is funded, and how sure we are",
+    "What limits the decision",
+    "Caveats",
+    "Charts",
+    "Appendix: how this was worked out, and how to check it",
+]
+# Words a board member should never meet in the paper.
+JARGON = [
+    "HiGHS",
+    "integer programme",
+    "top k",
+    "top-k",
+    "Dirichlet",
+    "P(rank",
+    "± SE",
+    "concentration",
+    "normalisation",
+    "value_functions",
+    "minmax",
+    "None",
+    "nan",
+    "_gbp",
+    "benefit points",
+]
+
+
+@pytest.fixture(scope="module")
+def record(problem: DecisionProblem) -> DecisionRecord:
+    return build_record(problem, default_scenario(problem, "Core grant 2027/28"), "Cara Commissioner <cara@city.gov.uk>")
+
+
+@pytest.fixture(scope="module")
+def report(problem: DecisionProblem, record: DecisionRecord) -> Report:
+    return board_report(problem, record)
+
+
+@pytest.fixture(scope="module")
+def docx_text(report: Report) -> tuple[list[str], list[list[list[str]]]]:
+    document = Document(io.BytesIO(to_docx(report)))
+    tables = [[[cell.text for cell in row.cells] for row in table.rows] for table in document.tables]
+    return [p.text for p in document.paragraphs], tables
+
+
+@pytest.fixture(scope="module")
+def pdf_bytes(report: Report) -> bytes:
+    return to_pdf(report)
+
+
+def pdf_text(data: bytes) -> str:
+    return " ".join(" ".join((page.extract_text() or "").split()) for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def test_the_word_reports_numbers_are_the_records(
+    problem: DecisionProblem, record: DecisionRecord, docx_text: tuple[list[str], list[list[list[str]]]]
+) -> None:
+    paragraphs, tables = docx_text
+    summary = paragraphs[paragraphs.index("Summary") + 1]
+    results = record.results
+    assert f"funds {len(results.funded)} interventions for {money(results.spend_gbp)}" in summary
+    funded_table = next(t for t in tables if t[0][0] == "intervention" and t[0][2] == "cost a year")
+    assert [row[0] for row in funded_table[1:]] == [problem.names[f.id] for f in results.funded]
+    assert [row[2] for row in funded_table[1:]] == [money(f.annual_cost_gbp) for f in results.funded]
+    for change in results.changes:
+        assert problem.names[change.id] in summary
+    assert [h for h in paragraphs if h in SECTIONS] == SECTIONS
+    assert any(record_identity(record) in p for p in paragraphs)
+    assert any(problem.sha256 in p for p in paragraphs)
+
+
+def test_the_pdf_says_the_same(problem: DecisionProblem, record: DecisionRecord, pdf_bytes: bytes) -> None:
+    text = pdf_text(pdf_bytes)
+    assert f"funds {len(record.results.funded)} interventions for {money(record.results.spend_gbp)}" in text
+    for heading in SECTIONS:
+        assert heading in text
+    assert record_identity(record)[:32] in text.replace(" ", "")
+    assert "Core grant 2027/28: funding recommendation" in text
+
+
+def test_the_pdf_pages_render(pdf_bytes: bytes, tmp_path: Path) -> None:
+    """Every page turns into an A4 image (poppler's pdftoppm): the file is a PDF a viewer can draw."""
+    if shutil.which("pdftoppm") is None:
+        pytest.fail("pdftoppm is missing: apt-get install poppler-utils (.ci/run installs it)")
+    path = tmp_path / "board.pdf"
+    path.write_bytes(pdf_bytes)
+    subprocess.run(["pdftoppm", "-r", "30", "-png", str(path), str(tmp_path / "page")], check=True, timeout=120)
+    pages = sorted(tmp_path.glob("page-*.png"))
+    assert len(pages) == len(PdfReader(io.BytesIO(pdf_bytes)).pages) >= 3
+    from PIL import Image
+
+    for page in pages:
+        with Image.open(page) as image:
+            width, height = image.size
+            assert abs(height / width - 297 / 210) < 0.02  # A4 portrait
+            assert image.convert("L").getextrema()[0] < 100  # something dark is drawn: not a blank page
+
+
+def test_no_jargon(report: Report, docx_text: tuple[list[str], list[list[list[str]]]], pdf_bytes: bytes) -> None:
+    paragraphs, tables = docx_text
+    texts = {
+        "report": report.text(),
+        "docx": "\n".join(paragraphs + [c for t in tables for r in t for c in r]),
+        "pdf": pdf_text(pdf_bytes),
+    }
+    for where, text in texts.items():
+        found = [word for word in JARGON if word in text]
+        assert found == [], f"{where}: {found}"
+
+
+def test_user_text_is_shown_as_typed_never_run(problem: DecisionProblem) -> None:
+    """A scenario name and an override reason full of formulas, markup and links appear literally in both
+    formats; table cells a spreadsheet would run are neutralised."""
+    harmful = next(str(i) for i in problem.info.index if problem.info.at[i, "harmful"])
+    scenario = Scenario(
+        name='=HYPERLINK("http://evil.example")',
+        weights=Weights(impact=40, reach=20, cost=20, risk=20),
+        budget_gbp=880_000,
+        harmful_overrides={harmful: "<script>alert(1)</script> **bold** [link](http://evil.example) $x^2$"},
+    )
+    record = build_record(problem, scenario, "+SUM(A1) <b>Mallory</b>")
+    report = board_report(problem, record)
+    text = report.text()
+    assert '=HYPERLINK("http://evil.example"): funding recommendation' in text
+    assert "<script>alert(1)</script> **bold** [link](http://evil.example) $x^2$" in text
+    for section in report.sections:
+        for block in section.blocks:
+            if isinstance(block, Table):
+                assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for row in block.rows for cell in row)
+    document = Document(io.BytesIO(to_docx(report)))
+    assert any("<script>alert(1)</script>" in p.text for p in document.paragraphs)
+    pdf = pdf_text(to_pdf(report))
+    assert "<script>alert(1)</script>" in pdf and "+SUM(A1) <b>Mallory</b>" in pdf
+
+
+def test_a_report_from_another_catalogue_is_refused(problem: DecisionProblem, record: DecisionRecord) -> None:
+    from scoring import DecisionError
+
+    other = record.model_copy(update={"catalogue": record.catalogue.model_copy(update={"sha256": "0" * 64})})
+    with pytest.raises(DecisionError, match="different catalogue"):
+        board_report(problem, other)
+
+
+def test_the_command_line_writes_the_report_and_a_record_that_replays(tmp_path: Path) -> None:
+    first = tmp_path / "first.pdf"
+    ran = run_cli(["report", "--budget", "880000", "--name", "Core grant", "--by", "Cara", "--out", str(first)])
+    assert ran.returncode == 0, ran.stderr
+    assert "wrote the board report (21 funded for £880,000)" in ran.stderr
+    record_path = tmp_path / "first.record.json"
+    assert read_record(record_path.read_bytes()).created_by == "Cara"
+    replayed = run_cli(["replay", str(record_path)])
+    assert replayed.returncode == 0 and "identical" in replayed.stdout
+    second = tmp_path / "second.docx"
+    ran = run_cli(
+        ["report", "--budget", "600000", "--tier-min", "secondary=0.3", "--compare", str(record_path), "--out", str(second)]
+    )
+    assert ran.returncode == 0, ran.stderr
+    document = Document(str(second))
+    assert "Scenarios compared" in [p.text for p in document.paragraphs]
+    ran = run_cli(["report", "--budget", "600000", "--out", str(tmp_path / "board.txt")])
+    assert ran.returncode == 1 and "give a file ending .docx (Word) or .pdf" in ran.stderr
