@@ -337,7 +337,7 @@ def test_a_participant_cannot_submit_after_the_workshop_closes_under_their_open_
     workshop = store.create_workshop("Board", "Fran")
     ann = participant(workshop.participant_token, "Ann")
     assert any("your weights are in" in s.value for s in ann.success)
-    store.close_workshop(workshop.code, None, "Fran")
+    store.close_workshop(workshop.code, "Fran")
     ann.button(key="p_submit").click().run()
     assert not ann.exception and not ann.text_input
     assert len(store.latest_submissions(workshop.code)) == 1

@@ -93,12 +93,11 @@ class Desk:
         return self.store.latest_submissions(code)
 
     def close_workshop(self, code: str, group_scenario: Scenario, catalogue_sha256: str) -> tuple[Workshop, SavedScenario]:
-        """Save the group's scenario and close the workshop (closing it is part of running it)."""
+        """Save the group's scenario and close the workshop, in one transaction (closing it is part of running it)."""
         self.principal.require(Permission.RUN_WORKSHOPS)
-        if self.store.workshop(code).closed_at is not None:
-            raise StoreError("this workshop is already closed")
-        saved = self.store.save_scenario(group_scenario, self._actor(), catalogue_sha256, None, "workshop scenario saved")
-        return self.store.close_workshop(code, saved.id, self._actor()), saved
+        workshop, saved = self.store.close_workshop(code, self._actor(), group_scenario, catalogue_sha256)
+        assert saved is not None  # a group scenario was given
+        return workshop, saved
 
     def erase_participant(self, code: str, participant_key: str) -> int:
         self.principal.require(Permission.ERASE_PERSONAL_DATA)

@@ -46,6 +46,7 @@ from scoring import DecisionError
 DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / "var"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 _MIGRATION_LOCK = threading.Lock()
+MIGRATION_LOCK_KEY = 0x4D41_5452_4958  # PostgreSQL advisory lock taken while migrating ("MATRIX")
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
 TOKEN_BYTES = 24  # a participant link's token: 192 random bits from ``secrets``
 WORKSHOP_LIFETIME = dt.timedelta(days=2)  # a workshop stops accepting weights this long after it is made
@@ -566,6 +567,11 @@ class Store:
         head = ScriptDirectory.from_config(config).get_current_head()
         try:
             with _MIGRATION_LOCK, self.engine.begin() as connection:
+                # Processes starting together: one migrates, the others wait and then find it current.
+                if connection.dialect.name == "postgresql":
+                    connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
+                elif connection.dialect.name == "sqlite":
+                    connection.exec_driver_sql("BEGIN IMMEDIATE")  # the file's write lock, before the revision is read
                 if MigrationContext.configure(connection).get_current_revision() == head:
                     return
                 config.attributes["connection"] = connection
@@ -724,43 +730,8 @@ class Store:
             try:
                 with self._transaction() as connection:
                     now = _now()
-                    previous = None
-                    if scenario_id is None:
-                        inserted = connection.execute(sa.insert(scenarios).values(created_at=now)).inserted_primary_key
-                        scenario_id = int(inserted[0]) if inserted else 0
-                    else:
-                        # Write-lock the scenario's row before reading anything, so saves of one
-                        # scenario queue up instead of racing for the same version number.
-                        connection.execute(sa.update(scenarios).where(scenarios.c.id == scenario_id).values(id=scenarios.c.id))
-                        if not self._exists(connection, scenario_id):
-                            raise StoreError(f"there is no saved scenario number {scenario_id}")
-                        previous = connection.execute(
-                            sa.select(versions.c.scenario_json)
-                            .where(versions.c.scenario_id == scenario_id)
-                            .order_by(versions.c.version.desc())
-                        ).scalar()
-                    latest = connection.execute(
-                        sa.select(sa.func.max(versions.c.version)).where(versions.c.scenario_id == scenario_id)
-                    ).scalar()
-                    version = int(latest or 0) + 1
-                    connection.execute(
-                        sa.insert(versions).values(
-                            scenario_id=scenario_id,
-                            version=version,
-                            name=scenario.name,
-                            scenario_json=scenario.model_dump_json(),
-                            saved_by=_fit(who),
-                            saved_at=now,
-                            catalogue_sha256=catalogue_sha256,
-                            app_version=APP_VERSION,
-                        )
-                    )
-                    self._audit(
-                        connection,
-                        who,
-                        action or ("scenario saved" if previous is None else "scenario version saved"),
-                        f"scenario {scenario_id} version {version}: {scenario.name}",
-                        _changes(previous, scenario),
+                    scenario_id, version = self._add_version(
+                        connection, scenario, who, catalogue_sha256, scenario_id, action, now
                     )
             except _Conflict:
                 continue  # another save took this version number at the same moment: try the next
@@ -770,6 +741,57 @@ class Store:
             )
             return SavedScenario(scenario_id, version, scenario.name, _fit(who), now, catalogue_sha256, APP_VERSION)
         raise StoreUnavailable("the scenario could not be saved: too many saves at the same moment; try again")
+
+    def _add_version(
+        self,
+        connection: Connection,
+        scenario: Scenario,
+        who: str,
+        catalogue_sha256: str,
+        scenario_id: int | None,
+        action: str,
+        now: dt.datetime,
+    ) -> tuple[int, int]:
+        """Within a transaction: a new scenario (or a new version of ``scenario_id``) and its audit entry."""
+        previous = None
+        if scenario_id is None:
+            inserted = connection.execute(sa.insert(scenarios).values(created_at=now)).inserted_primary_key
+            scenario_id = int(inserted[0]) if inserted else 0
+        else:
+            # Write-lock the scenario's row before reading anything, so saves of one
+            # scenario queue up instead of racing for the same version number.
+            connection.execute(sa.update(scenarios).where(scenarios.c.id == scenario_id).values(id=scenarios.c.id))
+            if not self._exists(connection, scenario_id):
+                raise StoreError(f"there is no saved scenario number {scenario_id}")
+            previous = connection.execute(
+                sa.select(versions.c.scenario_json)
+                .where(versions.c.scenario_id == scenario_id)
+                .order_by(versions.c.version.desc())
+            ).scalar()
+        latest = connection.execute(
+            sa.select(sa.func.max(versions.c.version)).where(versions.c.scenario_id == scenario_id)
+        ).scalar()
+        version = int(latest or 0) + 1
+        connection.execute(
+            sa.insert(versions).values(
+                scenario_id=scenario_id,
+                version=version,
+                name=scenario.name,
+                scenario_json=scenario.model_dump_json(),
+                saved_by=_fit(who),
+                saved_at=now,
+                catalogue_sha256=catalogue_sha256,
+                app_version=APP_VERSION,
+            )
+        )
+        self._audit(
+            connection,
+            who,
+            action or ("scenario saved" if previous is None else "scenario version saved"),
+            f"scenario {scenario_id} version {version}: {scenario.name}",
+            _changes(previous, scenario),
+        )
+        return scenario_id, version
 
     def _exists(self, connection: Connection, scenario_id: int) -> bool:
         row = connection.execute(sa.select(scenarios.c.deleted_at).where(scenarios.c.id == scenario_id)).first()
@@ -936,6 +958,15 @@ class Store:
             raise StoreError("this workshop is closed; no more weights can be submitted")
         now = _now()
         with self._transaction() as connection:
+            # Take the workshop's row lock and look again inside the transaction: a submission racing a
+            # close either lands before it (and counts) or is refused, never stored after it.
+            still_open = connection.execute(
+                sa.update(workshops)
+                .where((workshops.c.id == workshop.id) & workshops.c.closed_at.is_(None))
+                .values(id=workshops.c.id)
+            ).rowcount
+            if not still_open:
+                raise StoreError("this workshop is closed; no more weights can be submitted")
             inserted = connection.execute(
                 sa.insert(submissions).values(
                     workshop_id=workshop.id,
@@ -977,29 +1008,42 @@ class Store:
                 latest[row.participant_key] = Submission(row.participant, weights, _aware(row.submitted_at), row.participant_key)
         return list(latest.values())
 
-    def close_workshop(self, code: str, scenario_id: int | None, closed_by: str) -> Workshop:
+    def close_workshop(
+        self, code: str, closed_by: str, group_scenario: Scenario | None = None, catalogue_sha256: str = ""
+    ) -> tuple[Workshop, SavedScenario | None]:
+        """Close a workshop, saving the group's scenario with it in one transaction: the workshop's row is
+        locked first, so of two facilitators closing at once exactly one closes it and saves one scenario,
+        and the other is told it is already closed (nothing of theirs is kept)."""
         who = _clean_name(closed_by, "your name", 400)
         workshop = self.workshop(code)
+        now = _now()
+        saved: tuple[int, int] | None = None
         with self._transaction() as connection:
             closed = connection.execute(
                 sa.update(workshops)
                 .where((workshops.c.id == workshop.id) & workshops.c.closed_at.is_(None))
-                .values(closed_at=_now(), scenario_id=scenario_id)
+                .values(closed_at=now)
             ).rowcount
             if not closed:
                 raise StoreError(f"the workshop '{workshop.name}' is already closed")
+            if group_scenario is not None:
+                saved = self._add_version(connection, group_scenario, who, catalogue_sha256, None, "workshop scenario saved", now)
+                connection.execute(sa.update(workshops).where(workshops.c.id == workshop.id).values(scenario_id=saved[0]))
             self._audit(
                 connection,
                 who,
                 "workshop closed",
                 f"workshop {workshop.code}: {workshop.name}",
-                f"group's scenario saved as scenario {scenario_id}" if scenario_id else "",
+                f"group's scenario saved as scenario {saved[0]}" if saved else "",
             )
         self._confirm(
             sa.select(workshops.c.id).where((workshops.c.id == workshop.id) & workshops.c.closed_at.is_not(None)),
             f"the closing of the workshop '{workshop.name}'",
         )
-        return self.workshop(code)
+        result = None
+        if saved is not None and group_scenario is not None:
+            result = SavedScenario(saved[0], saved[1], group_scenario.name, _fit(who), now, catalogue_sha256, APP_VERSION)
+        return self.workshop(code), result
 
     # Personal data ---------------------------------------------------------------------------
 

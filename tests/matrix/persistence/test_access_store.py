@@ -92,10 +92,10 @@ def test_retention_pseudonymises_old_closed_workshops_only(store_url: str, monke
     for workshop in (old, recent):
         store.submit(workshop.participant_token, ANN, "Ann", WEIGHTS)
         store.submit(workshop.participant_token, BOB, "Bob", Weights(impact=1, reach=0, cost=0, risk=0))
-    store.close_workshop(old.code, None, "Fran")
+    store.close_workshop(old.code, "Fran")
     assert store.apply_retention(90) == 0  # closed today: kept
     monkeypatch.setattr(store_module, "_now", lambda: dt.datetime.now(dt.UTC) + dt.timedelta(days=91))
-    store.close_workshop(recent.code, None, "Fran")  # closed "now", 91 days on
+    store.close_workshop(recent.code, "Fran")  # closed "now", 91 days on
     assert store.apply_retention(90) == 4 - 2
     kept = store.latest_submissions(old.code)
     assert [(s.participant, s.weights.impact) for s in kept] == [("Participant 1", 40), ("Participant 2", 1)]

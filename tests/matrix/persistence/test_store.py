@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -16,6 +18,7 @@ from alembic.runtime.migration import MigrationContext
 from matrix.catalogue import Weights
 from matrix.decision import Scenario
 from matrix.persistence.store import MIGRATIONS, Store, StoreError, metadata
+from tests.conftest import ROOT
 
 SHA = "a" * 64
 HEAD = "0003"
@@ -174,8 +177,8 @@ def test_workshop_flow(store_url: str) -> None:
         store.submit(workshop.code, CY, "Cy", Weights(impact=1, reach=0, cost=0, risk=0))
     with pytest.raises(StoreError, match="lost its participant token"):
         store.submit(token, "", "Cy", Weights(impact=1, reach=0, cost=0, risk=0))
-    saved = store.save_scenario(scenario(), "Fran", SHA)
-    closed = store.close_workshop(workshop.code, saved.id, "Fran")
+    closed, saved = store.close_workshop(workshop.code, "Fran", scenario("Board: group weights"), SHA)
+    assert saved is not None and store.load_scenario(saved.id)[0].name == "Board: group weights"
     assert not closed.is_open and closed.scenario_id == saved.id and closed.state == "closed"
     with pytest.raises(StoreError, match="is closed"):
         store.submit(token, CY, "Cy", Weights(impact=1, reach=0, cost=0, risk=0))
@@ -260,3 +263,49 @@ def test_unreachable_database_gets_a_message() -> None:
     """A PostgreSQL address nobody answers at gives a message in words."""
     with pytest.raises(StoreError, match="the database cannot be reached"):
         Store.open("postgresql://nobody@127.0.0.1:1/none")
+
+
+def test_two_facilitators_closing_at_once_save_one_group_scenario(store_url: str) -> None:
+    """Closing and saving the group's scenario is one transaction on the workshop's locked row: of eight
+    simultaneous closes exactly one wins; the others are told it is already closed and leave nothing behind."""
+    workshop = Store.open(store_url).create_workshop("Board", "Fran")
+    barrier = threading.Barrier(8, timeout=60)
+    outcomes: list[str] = []
+
+    def close(number: int) -> None:
+        session = Store.open(store_url)
+        barrier.wait()
+        try:
+            session.close_workshop(workshop.code, f"F{number}", scenario(f"group {number}"), SHA)
+            outcomes.append("closed")
+        except StoreError as error:
+            outcomes.append(str(error))
+        session.engine.dispose()
+
+    threads = [threading.Thread(target=close, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert outcomes.count("closed") == 1
+    assert all("already closed" in o or "busy" in o for o in outcomes if o != "closed")
+    store = Store.open(store_url)
+    assert len(store.list_scenarios()) == 1
+    assert store.workshop(workshop.code).scenario_id == store.list_scenarios()[0].id
+    actions = [e.action for e in store.audit_log()]
+    assert actions.count("workshop closed") == 1 and actions.count("workshop scenario saved") == 1
+
+
+def test_replicas_migrating_a_new_database_at_once(store_url: str) -> None:
+    """Several app processes opening a new database at the same moment: one migrates, the others wait (an
+    advisory lock on PostgreSQL, the file lock on SQLite) and every one opens it."""
+    script = "import sys; from matrix.persistence import Store; Store.open(sys.argv[1]).engine.dispose(); print('ok')"
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-c", script, store_url], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        for _ in range(5)
+    ]
+    outputs = [process.communicate(timeout=120) for process in processes]
+    assert [out.strip() for out, _ in outputs] == ["ok"] * 5, [err[-500:] for _, err in outputs]
+    assert Store.open(store_url).schema_revision() == HEAD

@@ -378,7 +378,7 @@ def test_server_stopped_mid_session_then_back(stopped_then_started: Server) -> N
         "delete": lambda: store.delete(1, "Ann"),
         "create": lambda: store.create_workshop("Lost", "Fran"),
         "submit": lambda: store.submit(token, BOB, "Bob", WEIGHTS),
-        "close": lambda: store.close_workshop(code, None, "Fran"),
+        "close": lambda: store.close_workshop(code, "Fran"),
         "audit": store.audit_log,
         "record": lambda: store.record_event("Ann", "catalogue saved", "data/interventions.toml"),
         "grant": lambda: store.grant_role("a@b.org", "editor", "Ann"),
