@@ -134,7 +134,12 @@ def changes_to_today(result: ScenarioResult) -> None:
 def show_result(problem: DecisionProblem, result: ScenarioResult) -> None:
     optimum, ratio = result.optimum, result.ratio
     metrics = st.columns(5)
-    metrics[0].metric("Value (sum of benefits)", f"{optimum.value:.1f}")
+    metrics[0].metric(
+        "Total benefit",
+        f"{optimum.value:,.1f}",
+        help="Each funded intervention's benefit (its weighted score, 0 to 100) added up. Higher is better; "
+        "compare it only between scenarios with the same weights.",
+    )
     metrics[1].metric("Spend", money(optimum.spend_gbp))
     metrics[2].metric("Money left", money(optimum.money_left_gbp))
     metrics[3].metric("Ring-fenced for evaluation", money(optimum.rules.ringfenced_gbp))
@@ -151,7 +156,9 @@ def show_result(problem: DecisionProblem, result: ScenarioResult) -> None:
             if result.scenario.include_cost
             else "impact, reach and risk (cost left out: the budget already counts it)"
         )
-        + ". The set is the exact optimum (HiGHS integer programme), not a ranking by benefit per pound."
+        + ". The set is the best combination within the budget and the rules, worked out exactly (every combination "
+        "is considered), not a list of the best value for money one by one. The costs and reach behind it are "
+        "mostly estimates: see the caveats in the board report."
     )
     gap = optimum.value - ratio.value
     if gap > 1e-6:

@@ -11,6 +11,7 @@ from matrix.catalogue import DELIVERY_MODELS, IMPACT_BANDS, TARGET_GROUPS, TIERS
 from matrix.decision import (
     DecisionProblem,
     MatrixFilter,
+    Scenario,
     describe_value_functions,
     explain,
     filter_ids,
@@ -19,7 +20,8 @@ from matrix.decision import (
     shortlist_table,
     to_safe_csv,
 )
-from scoring import CRITERIA, NORMALISATIONS, Normalisation, ScoreResult, WeightsError, score
+from matrix.report import headline
+from scoring import CRITERIA, NORMALISATIONS, DecisionError, Normalisation, ScoreResult, WeightsError, score
 from ui import access, charts, data, funding, sensitivity, state, widgets, workshop
 from ui.admin import admin_tab
 from ui.text import plain
@@ -218,6 +220,23 @@ def export_tab(problem: DecisionProblem, result: ScoreResult, visible: list[str]
     st.dataframe(rows[["rank", "id", "name", "score"]], hide_index=True)
 
 
+def decision_headline(problem: DecisionProblem, scenario: Scenario | None) -> None:
+    """The current decision in a sentence, first thing on the page, with where to look next."""
+    with st.container(key="headline"):
+        if scenario is None:
+            return
+        try:
+            result = funding.evaluate_cached(problem, scenario)
+        except DecisionError:
+            st.info("The current scenario's rules cannot all be met: the Funding tab says which and why.")
+            return
+        st.markdown(
+            plain(headline(result))
+            + " The Funding tab lists it; Sensitivity shows how sure it is; the board report (on the Funding tab) "
+            "explains it for a board."
+        )
+
+
 def page(problem: DecisionProblem, path: str, person: Principal) -> None:
     st.title("Interventions matrix")
     st.caption(plain(problem.catalogue.title))
@@ -237,6 +256,7 @@ def page(problem: DecisionProblem, path: str, person: Principal) -> None:
         st.error(f"Cannot rank: {plain(error)}.")
         return
     scenario, _ = state.current_scenario()
+    decision_headline(problem, scenario)
     visible = filter_ids(problem, filters(problem))
     # Lazy tabs: only the open tab runs, so a slider move does not redraw every chart. The open
     # tab is kept in the link (?tab=...), so a reload reopens it.

@@ -101,7 +101,8 @@ def monte_carlo_controls(problem: DecisionProblem, person: Principal) -> None:
         }.get,
         key="mc_mode",
         persist_state="page",
-        help="Around: Dirichlet draws centred on the sliders. Uniform: every weighting equally likely.",
+        help="Around the chosen weights: trial weights close to the sliders'. Any weighting: every mix of weights "
+        "equally likely. Workshop: each trial uses one participant's weights.",
     )
     columns[3].slider(
         "Concentration",
@@ -139,22 +140,32 @@ def probability_table(problem: DecisionProblem, result: MonteCarloResult) -> pd.
     table = pd.DataFrame(
         {
             "name": names,
-            "P(rank 1)": result.rank_probability[1],
-            f"P(top {result.top_k})": result.top_k_probability,
-            f"± SE top {result.top_k}": se(result.top_k_probability, result.draws),
+            "chance of ranking first": result.rank_probability[1],
+            f"chance of the top {result.top_k}": result.top_k_probability,
+            f"give or take (top {result.top_k})": se(result.top_k_probability, result.draws),
         }
     )
     if result.funded_probability is not None:
-        table["P(funded)"] = result.funded_probability
-        table["± SE funded"] = se(result.funded_probability, result.draws)
-    return table.sort_values([c for c in ("P(funded)", f"P(top {result.top_k})") if c in table.columns], ascending=False).round(3)
+        table["chance of being funded"] = result.funded_probability
+        table["give or take (funded)"] = se(result.funded_probability, result.draws)
+    order = [c for c in ("chance of being funded", f"chance of the top {result.top_k}") if c in table.columns]
+    return table.sort_values(order, ascending=False).round(3)
 
 
 def sensitivity_tab(problem: DecisionProblem, scenario: Scenario | None, result: ScoreResult, person: Principal) -> None:
     """Breakpoints, stability, what it would take, dominance and the Monte Carlo, for the ranking shown."""
     init_state()
     names = problem.names
-    k = int(st.number_input("Top k", min_value=1, max_value=max(1, len(names) - 1), key="sa_k", persist_state="page"))
+    k = int(
+        st.number_input(
+            "How many top places to test",
+            min_value=1,
+            max_value=max(1, len(names) - 1),
+            key="sa_k",
+            persist_state="page",
+            help="5 means: would the same interventions still make the top 5?",
+        )
+    )
     weights = {str(c): float(w) for c, w in result.weights.items()}
 
     st.subheader("How far can a weight move?")

@@ -6,6 +6,7 @@ from matrix.report.content import (
     Section,
     Table,
     board_report,
+    headline,
     record_identity,
 )
 from matrix.report.writers import (
@@ -19,6 +20,7 @@ __all__ = [
     "Section",
     "Table",
     "board_report",
+    "headline",
     "record_identity",
     "to_docx",
     "to_pdf",

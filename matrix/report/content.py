@@ -128,6 +128,19 @@ def _certainty(share: float) -> str:
     return f"{share:.0%}: a close call"
 
 
+def headline(result: ScenarioResult) -> str:
+    """The decision in one sentence, for the top of the page: what is funded, for how much, and its reach."""
+    optimum = result.optimum
+    changes = result.changes
+    stopped, new = int((changes["change"] == "stopped").sum()), int((changes["change"] == "new").sum())
+    against = f" Against what is funded today it stops {stopped} and starts {new}." if stopped or new else ""
+    return (
+        f"With {money(result.scenario.budget_gbp)} a year, the recommended set funds {len(optimum.chosen)} "
+        f"interventions for {money(optimum.spend_gbp)}, reaching about {_people(optimum.reach)} people a year "
+        f"(many figures behind it are estimates).{against}"
+    )
+
+
 def record_identity(record: DecisionRecord) -> str:
     return hashlib.sha256(record_json(record)).hexdigest()
 

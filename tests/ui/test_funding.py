@@ -99,3 +99,10 @@ def test_the_board_report_is_offered_on_the_funding_tab() -> None:
     assert not at.exception
     labels = [b.proto.label for b in at.get("download_button")]
     assert "Download the board report (Word)" in labels and "Download the board report (PDF)" in labels
+
+
+def test_the_page_opens_with_the_decision_in_a_sentence() -> None:
+    at = start()
+    [line] = [m.value for m in at.markdown if m.value.startswith("With £880,000 a year, the recommended set funds ")]
+    assert "reaching about 93,680 people a year" in line and "many figures behind it are estimates" in line
+    assert "The Funding tab lists it" in line

@@ -23,8 +23,8 @@ def test_monte_carlo_toggle_shows_probabilities() -> None:
     at.number_input(key="mc_draws").set_value(500).run()
     at.toggle(key="mc_on").set_value(True).run()
     assert not at.exception
-    table = next(df.value for df in at.dataframe if "P(funded)" in df.value.columns)
-    assert table["P(funded)"].between(0, 1).all()
+    table = next(df.value for df in at.dataframe if "chance of being funded" in df.value.columns)
+    assert table["chance of being funded"].between(0, 1).all()
     assert any("500 draws, seed 20261121" in m.value for m in at.markdown)
 
 
