@@ -45,15 +45,25 @@ def auth_configured() -> bool:
     that exists but cannot be read is an ``AccessError``, never a quiet fall back to local mode."""
     # Streamlit treats a secrets file it cannot parse like no file at all; that must not mean local mode.
     for name in st.get_option("secrets.files") or []:
-        path = Path(name)
-        if path.exists():
-            try:
-                parse_toml(decode_text(read_bounded(path, MAX_SECRETS_BYTES, str(path)), str(path)), str(path))
-            except DecisionError as error:
-                raise AccessError(
-                    f"the secrets file cannot be read ({error}), so it is not known whether sign-in is configured"
-                ) from None
+        try:
+            mtime = Path(name).stat().st_mtime_ns
+        except OSError:
+            continue  # no file there
+        problem = _secrets_problem(str(name), mtime)
+        if problem:
+            raise AccessError(f"the secrets file cannot be read ({problem}), so it is not known whether sign-in is configured")
     return bool(st.secrets.load_if_toml_exists()) and "auth" in st.secrets
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _secrets_problem(path: str, mtime_ns: int) -> str:
+    """What is wrong with a secrets file ('' when it parses); read once per change of the file, not every run."""
+    del mtime_ns
+    try:
+        parse_toml(decode_text(read_bounded(path, MAX_SECRETS_BYTES, path), path), path)
+    except DecisionError as error:
+        return str(error)
+    return ""
 
 
 def roles_path() -> Path:
