@@ -20,7 +20,7 @@ from matrix.decision import (
     shortlist_table,
     to_safe_csv,
 )
-from matrix.report import headline
+from matrix.report import headline, near_ties
 from scoring import CRITERIA, NORMALISATIONS, DecisionError, Normalisation, ScoreResult, WeightsError, score
 from ui import access, charts, data, funding, sensitivity, state, widgets, workshop
 from ui.admin import admin_tab
@@ -112,10 +112,12 @@ def matrix_tab(problem: DecisionProblem, result: ScoreResult, visible: list[str]
     table["warning"] = info["harmful"].map({True: "HARMFUL (YEF): excluded from funding", False: ""})
     table["not confirmed"] = info["provenance_flags"].map(provenance_marks)
     table = table.join(
-        info[["status", "prevention_tiers", "delivery_model", "target_group", "yef_strand", "yef_impact", "yef_evidence"]]
+        info[["status", "prevention_tiers", "delivery_model", "target_group", "yef_strand", "yef_impact", "yef_evidence"]].map(
+            lambda v: _words(str(v)) if isinstance(v, str) else v
+        )
     )
     table["annual cost £"] = info["annual_cost_gbp"]
-    table["reach a year"] = info["reach_per_year"]
+    table["reach a year"] = [f"{int(r):,}" if r == r and r is not None else "not known" for r in info["reach_per_year"]]
     table["funded today"] = info["funded_today"]
     checked = {s.name: s.checked for s in problem.catalogue.yef_strands}
     table["YEF checked"] = [checked.get(str(name)) for name in info["yef_strand"]]
@@ -124,7 +126,7 @@ def matrix_tab(problem: DecisionProblem, result: ScoreResult, visible: list[str]
         hide_index=True,
         column_config={
             "annual cost £": st.column_config.NumberColumn(format="£%,.0f"),
-            "reach a year": st.column_config.NumberColumn(format="%,d"),
+            "reach a year": st.column_config.TextColumn(help="People reached a year; 'not known' where no figure exists"),
             "not confirmed": st.column_config.TextColumn(
                 help="Values that are our illustrative estimates or not confirmed by any source"
             ),
@@ -149,6 +151,16 @@ def ranking_tab(problem: DecisionProblem, result: ScoreResult, visible: list[str
         "Each bar is the score: the sum of weight x value over the four criteria. Equal scores share a rank and are "
         "listed by id. " + plain(result.method)
     )
+    order = [str(i) for i in result.ranks.index]
+    ties = [
+        f"{problem.names[a]} and {problem.names[b]}"
+        for a, b in near_ties(order, {str(i): float(v) for i, v in result.scores.items()})
+    ]
+    if ties:
+        st.info(
+            "Effectively tied (scores less than one point apart, closer than the estimated figures behind them can "
+            "tell): " + plain("; ".join(ties)) + "."
+        )
     st.subheader("How was this scored?")
     ordered = [str(i) for i in result.ranks.index if i in set(visible)] or [str(i) for i in result.ranks.index]
     chosen = st.selectbox(
@@ -167,6 +179,25 @@ def ranking_tab(problem: DecisionProblem, result: ScoreResult, visible: list[str
     st.markdown(f"**Score {result.scores[chosen]:.1f}, rank {result.ranks[chosen]} of {len(result.ranks)}.**")
 
 
+GLOSSARY = {
+    "Value (0-100)": "How good an intervention is on one criterion: 100 is best (high impact, wide reach, low cost, low risk).",
+    "Weight": "How much a criterion counts. The four weights are divided by their total, so only their proportions matter.",
+    "Score": "The weighted sum of an intervention's four values: what the ranking orders by.",
+    "Benefit": "What funding an intervention adds: its score on impact, reach and risk (cost too if chosen), "
+    "with the weights shared among those criteria. The budget already counts cost.",
+    "Total benefit": "The benefits of the funded interventions added up. Compare it only between scenarios with the "
+    "same weights.",
+    "Recommended set": "The combination of interventions, within the budget and the rules, whose benefits add up to the most.",
+    "Prevention tier": "Primary (everyone), secondary (people at risk) or tertiary (people already involved in violence).",
+    "YEF Toolkit": "The Youth Endowment Fund's summary of the evidence on what works to prevent violence.",
+    "Illustrative": "A figure we estimated for the example, marked *; to be replaced by a real one.",
+    "Unconfirmed": "A figure no source confirms, marked ?.",
+    "Chance of being funded": "How often an intervention is still funded when the decision is worked out again many times "
+    "with the weights and the estimated figures varied within their uncertainty.",
+    "Ring-fence": "A share of the budget kept aside for evaluation.",
+}
+
+
 def method_tab(problem: DecisionProblem, weights: dict[str, int]) -> None:
     st.markdown(
         "Each intervention gets a value from 0 to 100 on each criterion, 100 being best. The overall score is the "
@@ -182,6 +213,9 @@ def method_tab(problem: DecisionProblem, weights: dict[str, int]) -> None:
         "**Provenance.** Every figure carries its source: a document in the catalogue's list, *illustrative* "
         "(our estimate, to be replaced) or *unconfirmed* (not found in any source). The matrix marks both."
     )
+    with st.expander("Glossary: the words on these pages"):
+        for term, meaning in GLOSSARY.items():
+            st.markdown(f"**{term}.** {meaning}")
     budget = problem.catalogue.budget.annual_budget_gbp
     st.caption(f"Catalogue sha256 {problem.sha256}. Budget £{budget.value:,.0f} a year ({plain(budget.note or budget.source)}).")
 

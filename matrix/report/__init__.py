@@ -7,6 +7,7 @@ from matrix.report.content import (
     Table,
     board_report,
     headline,
+    near_ties,
     record_identity,
 )
 from matrix.report.writers import (
@@ -21,6 +22,7 @@ __all__ = [
     "Table",
     "board_report",
     "headline",
+    "near_ties",
     "record_identity",
     "to_docx",
     "to_pdf",

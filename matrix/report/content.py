@@ -9,7 +9,7 @@ so the paper and the record tell one story and ``python -m matrix replay`` repro
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 
@@ -139,6 +139,13 @@ def headline(result: ScenarioResult) -> str:
         f"interventions for {money(optimum.spend_gbp)}, reaching about {_people(optimum.reach)} people a year "
         f"(many figures behind it are estimates).{against}"
     )
+
+
+def near_ties(order: Sequence[str], scores: Mapping[str, float], places: int = 10) -> list[tuple[str, str]]:
+    """Neighbours among the first ``places`` of a ranking whose scores are less than ``TIE_POINTS`` apart:
+    closer than the estimated figures behind them can tell, so to be called tied, not ranked."""
+    first = list(order[:places])
+    return [(a, b) for a, b in pairwise(first) if abs(float(scores[a]) - float(scores[b])) < TIE_POINTS]
 
 
 def record_identity(record: DecisionRecord) -> str:
@@ -305,11 +312,9 @@ def _funded(
         blocks.append(
             "The same set is recommended as long as each weight on its own stays within these ranges: " + _list(ranges) + "."
         )
-    ranking = sorted(record.results.ranking, key=lambda r: r.rank)[:10]
-    ties = []
-    for first, second in pairwise(ranking):
-        if abs(first.score - second.score) < TIE_POINTS:
-            ties.append(f"{problem.names[first.id]} and {problem.names[second.id]}")
+    ranking = sorted(record.results.ranking, key=lambda r: r.rank)
+    pairs = near_ties([r.id for r in ranking], {r.id: r.score for r in ranking})
+    ties = [f"{problem.names[a]} and {problem.names[b]}" for a, b in pairs]
     if ties:
         blocks.append(
             "Effectively tied (scores less than one point apart, closer than the figures behind them can tell): "

@@ -123,3 +123,18 @@ def test_catalogue_text_is_never_markup(write_catalogue: Callable[[str | bytes],
     for escaped in ("\\*\\*Bold", "\\$x", "\\[link\\]", "\\<b\\>", "evil\\.example"):
         assert escaped in label
     assert st.get_option("client.disableDataExport") is True  # from .streamlit/config.toml
+
+
+def test_plain_words_on_the_page() -> None:
+    """Labels in words (no underscores), unknown reach said as 'not known' (never None), effectively tied
+    neighbours named as tied, and a glossary on the method tab."""
+    at = start()
+    table = next(df.value for df in at.dataframe if "reach a year" in df.value.columns)
+    for column in ("delivery_model", "target_group", "status"):
+        assert not table[column].astype(str).str.contains("_").any()
+    assert not table["reach a year"].astype(str).isin(["None", "nan", "NaN"]).any()
+    open_tab(at, "Ranking")
+    [tied] = [i.value for i in at.info if i.value.startswith("Effectively tied")]
+    assert " and " in tied
+    open_tab(at, "How scoring works")
+    assert "Glossary: the words on these pages" in [e.label for e in at.expander]

@@ -181,3 +181,11 @@ def test_the_command_line_writes_the_report_and_a_record_that_replays(tmp_path: 
     assert "Scenarios compared" in [p.text for p in document.paragraphs]
     ran = run_cli(["report", "--budget", "600000", "--out", str(tmp_path / "board.txt")])
     assert ran.returncode == 1 and "give a file ending .docx (Word) or .pdf" in ran.stderr
+
+
+def test_near_ties_are_neighbours_less_than_a_point_apart() -> None:
+    from matrix.report import near_ties
+
+    scores = {"a": 90.0, "b": 89.5, "c": 80.0, "d": 79.2, "e": 79.1}
+    assert near_ties(["a", "b", "c", "d", "e"], scores) == [("a", "b"), ("c", "d"), ("d", "e")]
+    assert near_ties(["a", "b", "c", "d", "e"], scores, places=3) == [("a", "b")]
