@@ -215,15 +215,21 @@ def sensitivity_tab(problem: DecisionProblem, scenario: Scenario | None, result:
         st.caption("Worse or equal on every criterion (cost included) than each listed intervention, and worse on at least one.")
         st.dataframe(dominated, hide_index=True, key="dominance_table")
 
-    st.subheader("How sure can we be? (Monte Carlo)")
-    monte_carlo_controls(problem, person)
-    solver = FundingSolver.for_scenario(problem, scenario)
+    st.subheader("How sure can we be?")
     st.caption(
-        plain(describe_uncertainty(problem))
-        + f" The funded set of every draw is found with the {solver.method}."
-        + ("" if solver.method.endswith("dynamic programme") else " With tier shares this takes about 10-20 ms a draw.")
+        "The decision is worked out again many times (2,000 by default), with the weights and the estimated figures "
+        "varied within their uncertainty: how often each intervention ranks first, makes the top places or is funded. "
+        "The defaults need no changing."
     )
-    if st.toggle("Run the Monte Carlo analysis", key="mc_on", persist_state="page"):
+    with st.expander("Advanced settings: number of trials, seed, how the weights vary"):
+        monte_carlo_controls(problem, person)
+        solver = FundingSolver.for_scenario(problem, scenario)
+        st.caption(
+            plain(describe_uncertainty(problem))
+            + f" The funded set of every draw is found with the {solver.method}."
+            + ("" if solver.method.endswith("dynamic programme") else " With tier shares this takes about 10-20 ms a draw.")
+        )
+    if st.toggle("Run the trials", key="mc_on", persist_state="page"):
         mc = monte_carlo(problem, scenario, person)
         if mc is None:
             return
