@@ -12,7 +12,8 @@ import streamlit as st
 from matrix.access import Desk, Permission
 from matrix.catalogue import Weights
 from matrix.decision import DecisionProblem, Scenario
-from matrix.persistence import RecordError, Store, StoreError, read_record
+from matrix.persistence import RecordError, Store, StoreError, build_record, read_record
+from matrix.report import Report, board_report, to_docx, to_pdf
 from ui import state
 from ui.text import plain
 
@@ -100,6 +101,7 @@ def library_section(problem: DecisionProblem, scenario: Scenario, desk: Desk | N
             _guarded(lambda: desk.rename(int(chosen), new_name), "Renamed (a new version with the new name).")
     if desk.principal.may(Permission.DELETE_SCENARIOS) and actions[2].button("Delete", key="lib_delete"):
         _guarded(lambda: desk.delete(int(chosen)), "Deleted from the list; its versions stay in the database.")
+    _saved_report(problem, desk, int(chosen))
     try:
         history = store.history(int(chosen))
     except StoreError as error:
@@ -148,6 +150,33 @@ def _record_download(
         key="download_record",
         on_click="ignore",
         help="Inputs, weights, method, seed, catalogue and results: `python -m matrix replay FILE` re-runs it.",
+    )
+
+
+def _saved_report(problem: DecisionProblem, desk: Desk, scenario_id: int) -> None:
+    """One click: the board paper of a saved scenario (its latest version), as Word or PDF."""
+    signed = desk.principal.actor
+
+    def report() -> Report:
+        scenario, _ = desk.store.load_scenario(scenario_id)
+        return board_report(problem, build_record(problem, scenario, signed))
+
+    columns = st.columns(2)
+    columns[0].download_button(
+        "Board report of this scenario (Word)",
+        data=lambda: to_docx(report()),
+        file_name=f"board-report-scenario-{scenario_id}.docx",
+        mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        key="lib_report_docx",
+        on_click="ignore",
+    )
+    columns[1].download_button(
+        "Board report of this scenario (PDF)",
+        data=lambda: to_pdf(report()),
+        file_name=f"board-report-scenario-{scenario_id}.pdf",
+        mime="application/pdf",
+        key="lib_report_pdf",
+        on_click="ignore",
     )
 
 

@@ -24,6 +24,8 @@ def test_save_load_and_version() -> None:
     assert any("version 2" in s.value for s in at.success)
     history = next(df.value for df in at.dataframe if "saved by" in df.value.columns)
     assert history["version"].tolist() == [1, 2]
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert "Board report of this scenario (Word)" in labels and "Board report of this scenario (PDF)" in labels
     fresh = start(tab="Funding")
     fresh.button(key="lib_load").click().run()
     assert fresh.number_input(key="sc_budget").value == 500_000
