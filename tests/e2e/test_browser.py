@@ -220,3 +220,21 @@ def test_tables_offer_no_unsafe_built_in_download(page: Page, app_url: str) -> N
     expect(page.get_by_role("button", name="Download as CSV")).to_have_count(0)
     page.get_by_role("tab", name="Export").click()
     expect(page.get_by_role("button", name="Download shortlist CSV")).to_be_visible(timeout=10_000)
+
+
+def test_the_board_report_downloads_from_the_page(page: Page, app_url: str, tmp_path: Path) -> None:
+    """The Funding tab's PDF board report is a real PDF that says what the page says."""
+    import io
+
+    from pypdf import PdfReader
+
+    open_app(page, app_url)
+    headline = page.locator(".st-key-headline").inner_text()
+    page.get_by_role("tab", name="Funding").click()
+    wait_idle(page)
+    with page.expect_download(timeout=60_000) as download:
+        page.get_by_role("button", name="Download the board report (PDF)").click()
+    path = tmp_path / "board.pdf"
+    download.value.save_as(path)
+    text = " ".join(" ".join((p.extract_text() or "").split()) for p in PdfReader(io.BytesIO(path.read_bytes())).pages)
+    assert "funds 21 interventions for £880,000" in text and "funds 21 interventions for £880,000" in headline
