@@ -138,3 +138,15 @@ def test_plain_words_on_the_page() -> None:
     assert " and " in tied
     open_tab(at, "How scoring works")
     assert "Glossary: the words on these pages" in [e.label for e in at.expander]
+
+
+def test_the_main_view_has_no_jargon() -> None:
+    """What a visitor first sees (title, the decision in a sentence, sidebar, Matrix tab) uses none of the
+    words a board member should not meet (the report's list)."""
+    from tests.matrix.report.test_report import JARGON
+
+    at = start()
+    texts = [e.value for kind in ("markdown", "caption", "info", "warning", "title", "header") for e in at.get(kind)]
+    texts += [w.label for w in (*at.slider, *at.selectbox, *at.text_input, *at.multiselect)]
+    found = sorted(word for word in JARGON if any(word in str(t) for t in texts))
+    assert found == []
