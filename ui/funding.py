@@ -25,7 +25,7 @@ from matrix.decision import (
     unique_name,
 )
 from matrix.persistence import build_record
-from matrix.report import Report, board_report, to_docx, to_pdf
+from matrix.report import Report, board_report
 from scoring import DecisionError, InfeasibleError, ScoreResult, money
 from ui import access, charts, library, sensitivity, state, widgets
 from ui.caching import cached
@@ -273,23 +273,7 @@ def board_report_downloads(problem: DecisionProblem, scenario: Scenario, person:
         return board_report(problem, build_record(problem, scenario, signed), records)
 
     st.markdown("**Board paper**" + (f" (compared with {len(others)} saved scenario(s))" if others else ""))
-    columns = st.columns(2)
-    columns[0].download_button(
-        "Download the board report (Word)",
-        data=lambda: to_docx(report()),
-        file_name="board-report.docx",
-        mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        key="download_report_docx",
-        on_click="ignore",
-    )
-    columns[1].download_button(
-        "Download the board report (PDF)",
-        data=lambda: to_pdf(report()),
-        file_name="board-report.pdf",
-        mime="application/pdf",
-        key="download_report_pdf",
-        on_click="ignore",
-    )
+    widgets.report_downloads(report, "Download the board report", "board-report", "download_report")
 
 
 def compare_tab(problem: DecisionProblem) -> None:

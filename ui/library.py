@@ -13,8 +13,8 @@ from matrix.access import Desk, Permission
 from matrix.catalogue import Weights
 from matrix.decision import DecisionProblem, Scenario
 from matrix.persistence import RecordError, Store, StoreError, build_record, read_record
-from matrix.report import Report, board_report, to_docx, to_pdf
-from ui import state
+from matrix.report import Report, board_report
+from ui import state, widgets
 from ui.text import plain
 
 MAX_RECORD_BYTES = 10 * 1024 * 1024
@@ -161,23 +161,7 @@ def _saved_report(problem: DecisionProblem, desk: Desk, scenario_id: int) -> Non
         scenario, _ = desk.store.load_scenario(scenario_id)
         return board_report(problem, build_record(problem, scenario, signed))
 
-    columns = st.columns(2)
-    columns[0].download_button(
-        "Board report of this scenario (Word)",
-        data=lambda: to_docx(report()),
-        file_name=f"board-report-scenario-{scenario_id}.docx",
-        mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        key="lib_report_docx",
-        on_click="ignore",
-    )
-    columns[1].download_button(
-        "Board report of this scenario (PDF)",
-        data=lambda: to_pdf(report()),
-        file_name=f"board-report-scenario-{scenario_id}.pdf",
-        mime="application/pdf",
-        key="lib_report_pdf",
-        on_click="ignore",
-    )
+    widgets.report_downloads(report, "Board report of this scenario", f"board-report-scenario-{scenario_id}", "lib_report")
 
 
 def _guarded(action: Callable[[], object], done: str) -> None:
