@@ -12,17 +12,30 @@ must not fund, excluded options, tier shares of spend),
    table's order: interventions in catalogue order, each one's full level before its alternatives)
    where two sets differ, the set that funds it wins.
 
-``best_sets`` finds that set for many benefit vectors at once. Without tier shares, and with costs
-in whole multiples of a unit and a budget of at most ``MAX_STATES`` units, it uses a vectorised
-dynamic programme over (value, cost) keys; otherwise it solves a 0-1 integer programme with HiGHS
-(``scipy.optimize.milp``) in lexicographic stages (best value; then least cost at that value; then
-the order above). Each stage's objective and bounds are whole numbers with a half-unit margin, so the
-result holds whatever the solver's optimality gap. Both paths are tested against brute force and
-each other on instances built to have many exact ties.
+``best_sets`` finds that set for many benefit vectors at once, by the first of three exact paths
+that applies:
+
+- **dynamic programme**: no tier shares, costs in whole multiples of a unit and a budget of at most
+  ``MAX_STATES`` units; a vectorised multiple-choice knapsack over (value, cost) keys;
+- **branch and bound shared by the draws**: the same costs with tier shares. The sets allowed do
+  not depend on the draw, only the benefits do, so one search serves every draw: each node of the
+  tree carries the draws for which it could still hold a better set, and drops a draw as soon as a
+  bound says it cannot. The bound is a Lagrangian relaxation (the tier rows priced into the
+  benefits with a multiplier fitted per draw, then the knapsack without them solved by the dynamic
+  programme); the first incumbents are the best of the sets the relaxations find. A draw whose
+  knapsack optimum already meets the tier shares needs no search at all;
+- **integer programme**: otherwise, a 0-1 programme solved with HiGHS (``scipy.optimize.milp``) in
+  lexicographic stages (best value; then least cost at that value; then the order above). Each
+  stage's objective and bounds are whole numbers with a half-unit margin, so the result holds
+  whatever the solver's optimality gap.
+
+All paths are tested against brute force and each other on instances built to have many exact
+ties.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -43,6 +56,8 @@ IntArray = npt.NDArray[np.int64]
 BENEFIT_SCALE = 1_000_000  # benefit compared in millionths of a point
 MONEY_TOLERANCE_GBP = 0.5
 MAX_STATES = 20_000
+TIER_TOLERANCE_GBP = 1e-6  # a set meets a tier share when it misses by no more than this
+MAX_BRANCH_NODES_PER_DRAW = 400  # past this many nodes a draw the shared search gives way to the integer programme
 REQUIRED_COLUMNS = ("intervention", "level", "annual_cost_gbp", "benefit", "reach_per_year")
 
 
@@ -78,6 +93,9 @@ class FundingRules:
     @property
     def has_tier_shares(self) -> bool:
         return any(s > 0 for s in self.tier_min_share.values()) or any(s < 1 for s in self.tier_max_share.values())
+
+    def without_tier_shares(self) -> FundingRules:
+        return dataclasses.replace(self, tier_min_share={}, tier_max_share={})
 
 
 def benefit_units(benefits: npt.ArrayLike) -> IntArray:
@@ -127,6 +145,11 @@ def best_sets(options: pd.DataFrame, rules: FundingRules, benefits: npt.ArrayLik
     unit = dp_unit(options, rules)
     if unit is not None:
         return _dp_sets(options, rules, units, unit)
+    relaxed_unit = dp_unit(options, rules.without_tier_shares())
+    if relaxed_unit is not None:
+        found = _branch_sets(options, rules, units, relaxed_unit)
+        if found is not None:
+            return found
     model = FundingModel.build(options, rules)
     picked = np.zeros(units.shape, dtype=bool)
     for row, benefit in enumerate(units):
@@ -212,6 +235,227 @@ def _dp_sets(options: pd.DataFrame, rules: FundingRules, units: IntArray, unit: 
             picked[rows[has], chosen[has]] = True
             remaining = remaining - np.where(has, cost_units[chosen], 0)
     return picked
+
+
+# The branch and bound shared by the draws --------------------------------------------------------
+
+
+def tier_rows(options: pd.DataFrame, rules: FundingRules) -> FloatArray:
+    """The tier shares as rows ``a`` (GBP per option) that a set ``x`` meets when ``a @ x >= 0``."""
+    cost = options["annual_cost_gbp"].to_numpy(dtype=np.float64)
+    rows: list[FloatArray] = []
+    for tier in tiers_of(options):
+        tier_cost = cost * options[f"share_{tier}"].to_numpy(dtype=np.float64)
+        low = rules.tier_min_share.get(tier, 0.0)
+        high = rules.tier_max_share.get(tier, 1.0)
+        if low > 0:
+            rows.append(tier_cost - low * cost)
+        if high < 1:
+            rows.append(high * cost - tier_cost)
+    return np.array(rows, dtype=np.float64).reshape(len(rows), len(options))
+
+
+@dataclass(frozen=True)
+class _Knapsack:
+    """The budget and one-option-per-intervention structure the relaxations solve."""
+
+    capacity: int
+    cost_units: IntArray
+    members: list[npt.NDArray[np.intp]]
+    must: list[bool]
+
+    @classmethod
+    def build(cls, options: pd.DataFrame, rules: FundingRules, unit: int, rows: FloatArray) -> _Knapsack:
+        """Interventions ordered by how far they can move the tier rows, the least first.
+
+        On the shipped catalogue this order gave the smallest trees of the orders measured
+        (catalogue order, most sway first, least sway first). The order does not change the
+        result: the tie rule is applied by comparing sets, not by the order they are found in.
+        """
+        groups = options["intervention"].to_numpy(dtype=str)
+        allowed = allowed_options(options, rules)
+        members = [np.flatnonzero((groups == g) & allowed) for g in dict.fromkeys(groups)]
+        must = [g in set(rules.must_fund) for g in dict.fromkeys(groups)]
+        sway = [float(np.abs(rows[:, m]).sum(axis=0).max()) if m.size else 0.0 for m in members]
+        order = sorted(range(len(members)), key=lambda k: sway[k])
+        return cls(
+            capacity=int(np.floor(rules.available_gbp / unit + 1e-9)),
+            cost_units=np.round(options["annual_cost_gbp"].to_numpy(dtype=np.float64) / unit).astype(np.int64),
+            members=[members[k] for k in order],
+            must=[must[k] for k in order],
+        )
+
+    def layers(self, values: FloatArray, every: bool) -> list[FloatArray]:
+        """Best value of the interventions from k on within each capacity, for every draw (row).
+
+        Returns the layers for k = 0..G (``every``) or only k = 0, as draws x (capacity + 1).
+        """
+        draws, top = values.shape[0], self.capacity + 1
+        layer = np.zeros((draws, top))
+        out = [layer]
+        for k in range(len(self.members) - 1, -1, -1):
+            new = np.full((draws, top), -np.inf) if self.must[k] else layer.copy()
+            for option in self.members[k]:
+                c = int(self.cost_units[option])
+                if c < top:
+                    np.maximum(new[:, c:], layer[:, : top - c] + values[:, option, None], out=new[:, c:])
+            layer = new
+            if every:
+                out.append(layer)
+        return out[::-1] if every else [layer]
+
+
+def _multipliers(knapsack: _Knapsack, values: FloatArray, rows: FloatArray, rounds: int = 2, steps: int = 24) -> FloatArray:
+    """A multiplier per draw and tier row that makes the Lagrangian bound small.
+
+    The bound is convex in each multiplier; golden-section search, row by row (``rounds`` times
+    when there are several rows). Any multipliers of zero or more give a valid bound; good ones
+    give a tight bound, so a small tree.
+    """
+    draws, n_rows = values.shape[0], rows.shape[0]
+    multipliers = np.zeros((draws, n_rows))
+    ratio = (5**0.5 - 1) / 2
+
+    def bound(row: int, at: FloatArray) -> FloatArray:
+        trial = multipliers.copy()
+        trial[:, row] = at
+        return knapsack.layers(values + trial @ rows, every=False)[0][:, knapsack.capacity]
+
+    for _ in range(rounds if n_rows > 1 else 1):
+        for j in range(n_rows):
+            positive = rows[j][rows[j] > 0]
+            if positive.size == 0:
+                continue
+            # Past this multiplier a pound of the row's surplus outweighs any option's benefit.
+            low, high = np.zeros(draws), np.full(draws, float(np.abs(values).max()) / float(positive.min()))
+            a, b = high - ratio * (high - low), low + ratio * (high - low)
+            fa, fb = bound(j, a), bound(j, b)
+            for _ in range(steps):
+                left = fa <= fb
+                high = np.where(left, b, high)
+                low = np.where(left, low, a)
+                # Left: the old a becomes b, a new a is needed; right: the old b becomes a.
+                a, b, fb, fa = (
+                    np.where(left, high - ratio * (high - low), b),
+                    np.where(left, a, low + ratio * (high - low)),
+                    np.where(left, fa, fb),
+                    np.where(left, fa, fb),
+                )
+                fresh = bound(j, np.where(left, a, b))
+                fa = np.where(left, fresh, fa)
+                fb = np.where(left, fb, fresh)
+            multipliers[:, j] = np.where(fa <= fb, a, b)
+    return multipliers
+
+
+def _branch_sets(options: pd.DataFrame, rules: FundingRules, units: IntArray, unit: int) -> BoolArray | None:
+    """The funded sets under tier shares by one branch and bound shared by all draws (see the module).
+
+    Returns None when the search grows past ``MAX_BRANCH_NODES_PER_DRAW`` (the caller then solves each draw
+    by the integer programme). Raises InfeasibleError when no set meets every rule.
+    """
+    relaxed_rules = rules.without_tier_shares()
+    relaxed = _dp_sets(options, relaxed_rules, units, unit)
+    rows = tier_rows(options, rules)
+    meets = np.all(relaxed.astype(np.float64) @ rows.T >= -TIER_TOLERANCE_GBP, axis=1)
+    picked = relaxed.copy()
+    if meets.all():
+        return picked
+    # The best set under fewer rules meets them all: it is the funded set (the rule is a total order).
+    rest = np.flatnonzero(~meets)
+    units = units[rest]
+    knapsack = _Knapsack.build(options, rules, unit, rows)
+    values = units.astype(np.float64) / BENEFIT_SCALE
+    multipliers = _multipliers(knapsack, values, rows)
+    priced = values + multipliers @ rows
+    candidates = np.concatenate([relaxed, _dp_sets(options, relaxed_rules, benefit_units(priced), unit)])
+    candidates = np.unique(candidates, axis=0)
+    candidates = candidates[np.all(candidates.astype(np.float64) @ rows.T >= -TIER_TOLERANCE_GBP, axis=1)]
+    pence = cost_pence(options["annual_cost_gbp"].to_numpy(dtype=np.float64))
+    draws, n = units.shape
+    floor = np.iinfo(np.int64).min // 4
+    best_value = np.full(draws, floor, dtype=np.int64)
+    best_cost = np.zeros(draws, dtype=np.int64)
+    best_set = np.zeros((draws, n), dtype=bool)
+    if len(candidates):
+        value = units @ candidates.T.astype(np.int64)
+        spend = candidates.astype(np.int64) @ pence
+        choice = np.lexsort((spend[None, :].repeat(draws, 0), -value), axis=1)[:, 0]
+        best_value, best_cost, best_set = value[np.arange(draws), choice], spend[choice], candidates[choice].copy()
+    found = _search(knapsack, rows, units, priced, multipliers, pence, (best_value, best_cost, best_set))
+    if found is None:
+        return None
+    if np.any(found[0] <= floor):
+        raise InfeasibleError("no set of interventions satisfies every constraint")
+    picked[rest] = found[2]
+    return picked
+
+
+Incumbents = tuple[IntArray, IntArray, BoolArray]
+
+
+def _search(
+    knapsack: _Knapsack,
+    rows: FloatArray,
+    units: IntArray,
+    priced: FloatArray,
+    multipliers: FloatArray,
+    pence: IntArray,
+    incumbents: Incumbents,
+) -> Incumbents | None:
+    """Depth-first over the interventions in the knapsack's order (each option, then none).
+
+    A node keeps the draws whose Lagrangian bound reaches their incumbent's value; a complete set
+    replaces a draw's incumbent when it has more value, or equal value and less cost, or equal
+    value and cost and comes first in option order (the module's rule, whatever order sets are
+    found in).
+    """
+    best_value, best_cost, best_set = incumbents[0].copy(), incumbents[1].copy(), incumbents[2].copy()
+    draws, n = units.shape
+    depth = len(knapsack.members)
+    suffix = knapsack.layers(priced, every=True)
+    # The most each row's surplus can still grow from intervention k on (ignoring the budget).
+    room = np.zeros((depth + 1, rows.shape[0]))
+    for k in range(depth - 1, -1, -1):
+        gains = [rows[:, o] for o in knapsack.members[k]] + ([] if knapsack.must[k] else [np.zeros(rows.shape[0])])
+        room[k] = room[k + 1] + (np.max(gains, axis=0) if gains else -np.inf)
+    Node = tuple[int, int, FloatArray, tuple[int, ...], npt.NDArray[np.intp], IntArray]
+    stack: list[Node] = [(0, 0, np.zeros(rows.shape[0]), (), np.arange(draws), np.zeros(draws, dtype=np.int64))]
+    nodes = 0
+    while stack:
+        k, used, surplus, chosen, alive, value = stack.pop()
+        nodes += 1
+        if nodes > MAX_BRANCH_NODES_PER_DRAW * draws:
+            return None
+        if k == depth:
+            current = np.zeros(n, dtype=bool)
+            current[list(chosen)] = True
+            spend = int(pence[current].sum())
+            better = (value > best_value[alive]) | ((value == best_value[alive]) & (spend < best_cost[alive]))
+            for t in np.flatnonzero((value == best_value[alive]) & (spend == best_cost[alive])):
+                differs = np.flatnonzero(current != best_set[alive[t]])
+                better[t] = bool(differs.size) and bool(current[differs[0]])
+            winners = alive[better]
+            best_value[winners], best_cost[winners], best_set[winners] = value[better], spend, current
+            continue
+        children: list[Node] = []
+        for option in [*knapsack.members[k].tolist(), *([] if knapsack.must[k] else [-1])]:
+            if option < 0:
+                after, gained, worth, picked = used, surplus, value, chosen
+            else:
+                after = used + int(knapsack.cost_units[option])
+                if after > knapsack.capacity:
+                    continue
+                gained, worth, picked = surplus + rows[:, option], value + units[alive, option], (*chosen, option)
+            if np.any(gained + room[k + 1] < -TIER_TOLERANCE_GBP):
+                continue
+            bound = worth / BENEFIT_SCALE + multipliers[alive] @ gained + suffix[k + 1][alive, knapsack.capacity - after]
+            # Floating-point slack: keep a draw unless the bound is clearly below its incumbent.
+            keep = bound >= best_value[alive] / BENEFIT_SCALE - 1e-6 * (1.0 + np.abs(bound))
+            if keep.any():
+                children.append((k + 1, after, gained, picked, alive[keep], worth[keep]))
+        stack.extend(reversed(children))
+    return best_value, best_cost, best_set
 
 
 # The integer programme ---------------------------------------------------------------------------

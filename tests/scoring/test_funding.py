@@ -8,6 +8,7 @@ finds under the rule.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 
 import numpy as np
@@ -16,7 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scoring import FundingRules, InfeasibleError, benefit_units, best_sets, dp_unit, frontier, optimise
+from scoring import FundingRules, InfeasibleError, benefit_units, best_sets, dp_unit, frontier, funding, optimise
 from scoring.funding import FundingModel, cost_pence
 from tests.scoring.test_portfolio import TIERS, options_table
 
@@ -160,3 +161,46 @@ def test_generated_ties_match_brute_force(benefits: list[float], costs: list[flo
             optimise(options, rules)
         return
     assert list(optimise(options, rules).chosen.index) == list(options.index[expected])
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_the_shared_search_and_the_integer_programme_agree_under_tier_shares(seed: int) -> None:
+    """Thirty tied benefit vectors under tier minimums and maximums: the branch and bound shared by the
+    draws returns, draw for draw, the staged integer programme's set."""
+    rng = np.random.default_rng(900 + seed)
+    options, rules = tied_instance(rng, int(rng.integers(4, 11)), with_tiers=True)
+    tier = str(rng.choice(TIERS))
+    rules = dataclasses.replace(rules, tier_max_share={tier: float(rng.choice([0.5, 0.7]))})
+    assert rules.has_tier_shares and dp_unit(options, rules) is None
+    draws = rng.choice([0.0, 5.0, 10.0, 20.0], size=(30, len(options))) + rng.choice([0.0, 0.5], size=(30, 1))
+    model = FundingModel.build(options, rules)
+    try:
+        shared = best_sets(options, rules, draws)
+    except InfeasibleError:
+        assert model.best(benefit_units(draws[0])) is None
+        return
+    for row in range(len(draws)):
+        staged = model.best(benefit_units(draws[row]))
+        assert staged is not None and (staged == shared[row]).all(), row
+
+
+def test_the_shared_search_gives_way_to_the_integer_programme_past_its_node_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With no nodes allowed the search gives up and best_sets solves each draw by the integer programme:
+    the same sets either way. (Secondary options are worth more, so the primary minimum always binds.)"""
+    rows = [(f"p{k}", "full", 10_000 * (1 + k % 3), 5.0 + k, "primary") for k in range(5)]
+    rows += [(f"s{k}", "full", 10_000 * (1 + k % 2), 40.0 + k, "secondary") for k in range(5)]
+    options = options_table(rows)
+    rules = FundingRules(60_000, tier_min_share={"primary": 0.5})
+    draws = np.random.default_rng(77).uniform(0, 10, size=(12, len(options))) + options["benefit"].to_numpy()
+    searched = best_sets(options, rules, draws)
+    monkeypatch.setattr(funding, "MAX_BRANCH_NODES_PER_DRAW", 0)
+    assert funding._branch_sets(options, rules, benefit_units(draws), 10_000) is None
+    assert (best_sets(options, rules, draws) == searched).all()
+    assert all(
+        0.5 * spend <= primary
+        for spend, primary in zip(
+            searched.astype(float) @ options["annual_cost_gbp"].to_numpy(),
+            searched.astype(float) @ (options["annual_cost_gbp"] * options["share_primary"]).to_numpy(),
+            strict=True,
+        )
+    )
