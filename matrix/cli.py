@@ -1,4 +1,7 @@
-"""Command line: ``python -m matrix validate|score|shortlist|replay``. Problems are printed in words, never as tracebacks."""
+"""Command line: ``python -m matrix COMMAND`` (validate, score, shortlist, report, montecarlo, replay, roles).
+
+Problems are printed in words, never as tracebacks.
+"""
 
 from __future__ import annotations
 
@@ -24,14 +27,17 @@ from matrix.catalogue import (
     read_bounded,
 )
 from matrix.decision import (
+    DEFAULT_SEED,
     DecisionProblem,
     Scenario,
     ScenarioResult,
     build_problem,
     evaluate,
     funding_table,
+    monte_carlo_table,
     provenance_counts,
     read_decimal,
+    run_monte_carlo,
     shortlist_table,
     to_safe_csv,
 )
@@ -40,6 +46,7 @@ from matrix.report import board_report, to_docx, to_pdf
 from scoring import CRITERIA, NORMALISATIONS, DecisionError, InfeasibleError, ScoreResult, WeightsError, score
 
 DEFAULT_CATALOGUE = SHIPPED_CATALOGUE
+MAX_DRAWS = 1_000_000
 
 
 @contextlib.contextmanager
@@ -225,6 +232,23 @@ def _report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _montecarlo(args: argparse.Namespace) -> int:
+    if not 1 <= args.draws <= MAX_DRAWS:
+        raise UsageError(f"--draws: give a number from 1 to {MAX_DRAWS:,} (got {args.draws})")
+    if args.seed < 0:
+        raise UsageError(f"--seed: must be zero or more (got {args.seed})")
+    problem, _, scenario, _ = _scenario(args, "command line")
+    if not 1 <= args.top <= len(problem.values):
+        raise UsageError(f"--top: give a number from 1 to {len(problem.values)} (got {args.top})")
+    with solver_output_to_stderr():
+        result = run_monte_carlo(problem, scenario, args.draws, args.seed, top_k=args.top, with_funding=not args.no_funding)
+    summary = f"{args.draws:,} draws, seed {args.seed}; largest standard error {result.max_standard_error:.3f}"
+    _write(args.out, to_safe_csv(monte_carlo_table(problem, result)), summary + ("; wrote the probabilities" if args.out else ""))
+    if args.out is None:
+        print(summary, file=sys.stderr)
+    return 0
+
+
 def _replay(args: argparse.Namespace) -> int:
     record = read_record(read_bounded(args.record, MAX_RECORD_BYTES, args.record, RecordError, "a record"), args.record)
     catalogue = None
@@ -305,6 +329,17 @@ def build_parser() -> argparse.ArgumentParser:
     paper.add_argument("--compare", action="append", default=[], metavar="RECORD", help="a decision record to compare with")
     paper.add_argument("--out", required=True, help="board.docx or board.pdf (the record is written beside it)")
     paper.set_defaults(run=_report)
+
+    trials = commands.add_parser(
+        "montecarlo", help="how sure: probability of rank 1, of the top K and of being funded, with standard errors, as CSV"
+    )
+    _scenario_flags(trials)
+    trials.add_argument("--draws", type=int, default=2_000, help="number of draws (default 2,000)")
+    trials.add_argument("--seed", type=int, default=DEFAULT_SEED, help="random seed: the same seed gives the same answer")
+    trials.add_argument("--top", type=int, default=5, metavar="K", help="the top places to count (default 5)")
+    trials.add_argument("--no-funding", action="store_true", help="rank probabilities only (skip the funded set per draw)")
+    trials.add_argument("--out", help="file to write (default: standard output)")
+    trials.set_defaults(run=_montecarlo)
 
     again = commands.add_parser("replay", help="re-run a decision record and check it gives the same shortlist")
     again.add_argument("record", help="a decision record (JSON) exported by the app")

@@ -10,6 +10,7 @@ import streamlit as st
 
 from matrix.access import Desk, Permission, Principal
 from matrix.decision import (
+    DEFAULT_SEED,
     DecisionProblem,
     FundingSolver,
     Scenario,
@@ -26,8 +27,6 @@ from scoring import CRITERIA, DecisionError, MonteCarloResult, ScoreResult
 from ui import charts, library
 from ui.caching import cached
 from ui.text import plain
-
-DEFAULT_SEED = 20261121
 
 
 @cached(max_entries=16, spinner="Finding the exact breakpoints...")
@@ -224,11 +223,7 @@ def sensitivity_tab(problem: DecisionProblem, scenario: Scenario | None, result:
     with st.expander("Advanced settings: number of trials, seed, how the weights vary"):
         monte_carlo_controls(problem, person)
         solver = FundingSolver.for_scenario(problem, scenario)
-        st.caption(
-            plain(describe_uncertainty(problem))
-            + f" The funded set of every draw is found with the {solver.method}."
-            + ("" if solver.method.endswith("dynamic programme") else " With tier shares this takes about 10-20 ms a draw.")
-        )
+        st.caption(plain(describe_uncertainty(problem)) + f" The funded set of every draw is found with the {solver.method}.")
     if st.toggle("Run the trials", key="mc_on", persist_state="page"):
         mc = monte_carlo(problem, scenario, person)
         if mc is None:

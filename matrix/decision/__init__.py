@@ -4,10 +4,12 @@ Composes `scoring` (pure maths) over a validated catalogue; no file, database or
 """
 
 from matrix.decision.analysis import (
+    DEFAULT_SEED,
     FundingSolver,
     WeightSweep,
     describe_uncertainty,
     dominance_table,
+    monte_carlo_table,
     run_monte_carlo,
     stability_table,
     weight_lines,
@@ -71,6 +73,7 @@ from matrix.decision.workshop import (
 )
 
 __all__ = [
+    "DEFAULT_SEED",
     "MAX_BUDGET_GBP",
     "MAX_COMPARED",
     "MAX_RINGFENCE_PERCENT",
@@ -103,6 +106,7 @@ __all__ = [
     "group_view",
     "group_weights",
     "look_alike_names",
+    "monte_carlo_table",
     "name_skeleton",
     "neutralise_cell",
     "next_pound",

@@ -76,6 +76,8 @@ class FundingSolver:
     def method(self) -> str:
         if dp_unit(self.options, self.rules) is not None:
             return "exact dynamic programme"
+        if dp_unit(self.options, self.rules.without_tier_shares()) is not None:
+            return "exact branch and bound shared by the draws"
         return "exact integer programme, one solve per draw"
 
     def benefits(self, weights: FloatArray) -> FloatArray:
@@ -427,6 +429,9 @@ def _funding_changes(problem: DecisionProblem, scenario: Scenario, intervention:
     return statements
 
 
+DEFAULT_SEED = 20261121  # the app's and the CLI's seed unless one is given
+
+
 def run_monte_carlo(
     problem: DecisionProblem,
     scenario: Scenario,
@@ -467,6 +472,26 @@ def run_monte_carlo(
         pool=pool,
         funding=funding if with_funding else None,
     )
+
+
+def monte_carlo_table(problem: DecisionProblem, result: MonteCarloResult) -> pd.DataFrame:
+    """Per intervention: the probability of rank 1, of the top k and (when solved) of being funded,
+    each with its Monte Carlo standard error; in catalogue order, for scripts and spreadsheets."""
+    se = MonteCarloResult.standard_error
+    table = pd.DataFrame(
+        {
+            "id": problem.values.index,
+            "name": problem.info["name"].reindex(problem.values.index).to_numpy(),
+            "p_rank_1": result.rank_probability[1].to_numpy(),
+            "se_rank_1": se(result.rank_probability[1], result.draws).to_numpy(),
+            f"p_top_{result.top_k}": result.top_k_probability.to_numpy(),
+            f"se_top_{result.top_k}": se(result.top_k_probability, result.draws).to_numpy(),
+        }
+    )
+    if result.funded_probability is not None:
+        table["p_funded"] = result.funded_probability.to_numpy()
+        table["se_funded"] = se(result.funded_probability, result.draws).to_numpy()
+    return table
 
 
 def describe_uncertainty(problem: DecisionProblem) -> str:

@@ -195,3 +195,37 @@ def test_roles_checks_a_file_and_shows_ones_roles(tmp_path: Path) -> None:
     broken.write_text('default_role = "none"\n', encoding="utf-8")
     ran = run_cli(["roles", str(broken), "--email", "a@b.org"])
     assert ran.returncode == 0 and ran.stdout.splitlines()[-1] == "a@b.org: no role (refused)"
+
+
+def test_montecarlo_writes_probabilities_with_standard_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """montecarlo writes, per intervention, P(rank 1), P(top K) and P(funded) with standard errors; the
+    same seed gives the same file, and the rank-1 probabilities add up to one."""
+    args = ["montecarlo", "--budget", "880000", "--tier-min", "primary=0.3", "--draws", "300", "--top", "3"]
+    first, second = tmp_path / "a.csv", tmp_path / "b.csv"
+    assert main([*args, "--seed", "7", "--out", str(first)]) == 0
+    assert main([*args, "--seed", "7", "--out", str(second)]) == 0
+    assert first.read_bytes() == second.read_bytes()
+    rows = list(csv.DictReader(first.open(encoding="utf-8")))
+    assert len(rows) == 31
+    assert list(rows[0]) == ["id", "name", "p_rank_1", "se_rank_1", "p_top_3", "se_top_3", "p_funded", "se_funded"]
+    assert sum(float(r["p_rank_1"]) for r in rows) == pytest.approx(1.0)
+    assert sum(float(r["p_top_3"]) for r in rows) == pytest.approx(3.0)
+    for r in rows:
+        p = float(r["p_funded"])
+        assert float(r["se_funded"]) == pytest.approx((p * (1 - p) / 300) ** 0.5)
+    assert "300 draws, seed 7" in capsys.readouterr().err
+    assert main([*args, "--seed", "8", "--out", str(second)]) == 0
+    assert first.read_bytes() != second.read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--draws", "0"], "--draws: give a number from 1 to 1,000,000 (got 0)"),
+        (["--top", "40"], "--top: give a number from 1 to 31 (got 40)"),
+        (["--seed", "-1"], "--seed: must be zero or more (got -1)"),
+    ],
+)
+def test_montecarlo_bad_arguments(args: list[str], words: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["montecarlo", "--budget", "880000", *args]) == 1
+    assert words in capsys.readouterr().err
