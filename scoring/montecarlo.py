@@ -18,7 +18,7 @@ given, the probability of being funded, solving the budget problem exactly for e
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from typing import Literal
 
@@ -101,13 +101,16 @@ def simulate(
     concentration: float = 50.0,
     pool: FloatArray | None = None,
     funding: Callable[[FloatArray, npt.NDArray[np.float32]], npt.NDArray[np.bool_]] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> MonteCarloResult:
     """Rank (and, with ``funding``, funding) probabilities over ``draws`` seeded draws.
 
     ``values`` and ``spread`` are interventions x criteria (0-100 values and their standard
     deviations). ``funding(weights_chunk, z_chunk)`` returns, for a chunk of draws, which
     interventions the optimum funds (draws x interventions); it receives the same weight draws
-    and standard normals used for the ranks, so both analyses see the same draws.
+    and standard normals used for the ranks, so both analyses see the same draws. ``progress(done,
+    total)`` is called in the caller's thread as each chunk of draws finishes; if it raises (a user
+    stopping the analysis), chunks not yet started are cancelled and the exception propagates.
     """
     if draws < 1:
         raise ValueError("the number of draws must be at least 1")
@@ -142,8 +145,20 @@ def simulate(
         return counts, first_sums, funded
 
     # numpy releases the GIL while it draws, multiplies and sorts, so two threads use both cores.
-    with ThreadPoolExecutor(max_workers=THREADS) as pool_of_threads:
-        chunks = list(pool_of_threads.map(run_chunk, sizes, seeds))
+    pool_of_threads = ThreadPoolExecutor(max_workers=THREADS)
+    try:
+        futures: dict[Future[tuple[npt.NDArray[np.int64], FloatArray, npt.NDArray[np.int64]]], int] = {
+            pool_of_threads.submit(run_chunk, size, chunk_seed): k
+            for k, (size, chunk_seed) in enumerate(zip(sizes, seeds, strict=True))
+        }
+        done: dict[int, tuple[npt.NDArray[np.int64], FloatArray, npt.NDArray[np.int64]]] = {}
+        for future in as_completed(futures):
+            done[futures[future]] = future.result()
+            if progress is not None:
+                progress(len(done), len(sizes))
+    finally:
+        pool_of_threads.shutdown(wait=True, cancel_futures=True)
+    chunks = [done[k] for k in range(len(sizes))]
     rank_counts = sum((c[0] for c in chunks), np.zeros((n, n), dtype=np.int64))
     first_weight_sums = sum((c[1] for c in chunks), np.zeros((n, m)))
     funded_counts = sum((c[2] for c in chunks), np.zeros(n, dtype=np.int64))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 
 import numpy as np
@@ -39,19 +40,15 @@ def _what_it_takes(problem: DecisionProblem, scenario: Scenario, target: str, k:
     return what_would_it_take(problem, scenario, target, k)
 
 
-@cached(max_entries=8, spinner="Running the Monte Carlo draws...")
-def _monte_carlo(
-    problem: DecisionProblem,
-    scenario: Scenario,
-    draws: int,
-    seed: int,
-    k: int,
-    mode: str,
-    concentration: float,
-    pool: tuple[tuple[float, ...], ...] | None,
-) -> MonteCarloResult:
-    pool_array = np.array(pool) if pool else None
-    return run_monte_carlo(problem, scenario, draws, seed, top_k=k, mode=mode, concentration=concentration, pool=pool_array)  # type: ignore[arg-type]
+MAX_KEPT_TRIALS = 8  # Monte Carlo results kept per session, one per scenario and settings
+
+
+def _request_trials() -> None:
+    st.session_state["mc_request"] = True
+
+
+def _stop_trials() -> None:
+    st.session_state["mc_request"] = False
 
 
 def participants_pool(person: Principal) -> tuple[tuple[float, ...], ...] | None:
@@ -115,22 +112,55 @@ def monte_carlo_controls(problem: DecisionProblem, person: Principal) -> None:
 
 
 def monte_carlo(problem: DecisionProblem, scenario: Scenario, person: Principal) -> MonteCarloResult | None:
-    """The cached Monte Carlo result for the current settings, or None with the reason shown."""
+    """The trials for the current scenario and settings, run only on request and kept per scenario.
+
+    A weight nudge never starts them: the page keeps showing the last trials, says they were run
+    for other settings and offers to update them. While they run, a progress bar and a Stop button.
+    """
     state = st.session_state
-    try:
-        return _monte_carlo(
-            problem,
-            scenario,
-            int(state["mc_draws"]),
-            int(state["mc_seed"]),
-            int(state["sa_k"]),
-            str(state["mc_mode"]),
-            float(state["mc_concentration"]),
-            participants_pool(person) if state["mc_mode"] == "pool" else None,
-        )
-    except DecisionError as error:
-        st.error(f"The Monte Carlo analysis cannot run for this scenario: {plain(error)}")
-        return None
+    draws, seed, k = int(state["mc_draws"]), int(state["mc_seed"]), int(state["sa_k"])
+    mode, concentration = str(state["mc_mode"]), float(state["mc_concentration"])
+    pool = participants_pool(person) if mode == "pool" else None
+    key = json.dumps([problem.sha256, scenario.model_dump_json(), draws, seed, k, mode, concentration, pool])
+    kept: dict[str, MonteCarloResult] = state.setdefault("mc_results", {})
+    if key not in kept and state.get("mc_request"):
+        state["mc_request"] = False
+        st.button("Stop the trials", key="mc_stop", on_click=_stop_trials)
+        bar = st.progress(0.0, text=f"Running {draws:,} trials...")
+
+        def show(done: int, total: int) -> None:
+            bar.progress(done / total, text=f"Running {draws:,} trials: {done} of {total} parts done")
+
+        try:
+            kept[key] = run_monte_carlo(
+                problem,
+                scenario,
+                draws,
+                seed,
+                top_k=k,
+                mode=mode,  # type: ignore[arg-type]
+                concentration=concentration,
+                pool=np.array(pool) if pool else None,
+                progress=show,
+            )
+        except DecisionError as error:
+            bar.empty()
+            st.error(f"The Monte Carlo analysis cannot run for this scenario: {plain(error)}")
+            return None
+        bar.empty()
+        state["mc_latest"] = key
+        for old in list(kept)[:-MAX_KEPT_TRIALS]:
+            del kept[old]
+    if key in kept:
+        state["mc_latest"] = key
+        return kept[key]
+    latest = state.get("mc_latest")
+    if latest in kept:
+        st.info("These trials were run for earlier weights or settings; they are not updated on every change.")
+        st.button("Update the trials for the current settings", key="mc_update", on_click=_request_trials, type="primary")
+        return kept[latest]
+    st.button("Run the trials for the current settings", key="mc_update", on_click=_request_trials, type="primary")
+    return None
 
 
 def probability_table(problem: DecisionProblem, result: MonteCarloResult) -> pd.DataFrame:
@@ -224,7 +254,7 @@ def sensitivity_tab(problem: DecisionProblem, scenario: Scenario | None, result:
         monte_carlo_controls(problem, person)
         solver = FundingSolver.for_scenario(problem, scenario)
         st.caption(plain(describe_uncertainty(problem)) + f" The funded set of every draw is found with the {solver.method}.")
-    if st.toggle("Run the trials", key="mc_on", persist_state="page"):
+    if st.toggle("Run the trials", key="mc_on", persist_state="page", on_change=_request_trials):
         mc = monte_carlo(problem, scenario, person)
         if mc is None:
             return

@@ -442,8 +442,11 @@ def run_monte_carlo(
     concentration: float = 50.0,
     pool: FloatArray | None = None,
     with_funding: bool = True,
+    progress: Callable[[int, int], None] | None = None,
 ) -> MonteCarloResult:
-    """Rank, top-k and (optionally) funding probabilities under the scenario, from seeded draws."""
+    """Rank, top-k and (optionally) funding probabilities under the scenario, from seeded draws.
+
+    ``progress(done, total)`` hears of each finished chunk of draws (see ``scoring.simulate``)."""
     normalised = normalise_weights(scenario.weights.as_dict())
     solver = FundingSolver.for_scenario(problem, scenario)
     options = solver.options
@@ -471,6 +474,7 @@ def run_monte_carlo(
         concentration=concentration,
         pool=pool,
         funding=funding if with_funding else None,
+        progress=progress,
     )
 
 

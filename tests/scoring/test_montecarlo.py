@@ -71,3 +71,26 @@ def test_weight_draws() -> None:
 def test_standard_error() -> None:
     """The standard error of p = 0.5 from 10,000 draws is 0.005."""
     assert MonteCarloResult.standard_error(pd.Series([0.5]), 10_000).iloc[0] == pytest.approx(0.005)
+
+
+def test_progress_hears_of_every_chunk_and_changes_nothing() -> None:
+    """progress(done, total) is called once per chunk of draws, counting up; the result is the same as without it."""
+    values = pd.DataFrame(np.random.default_rng(1).uniform(0, 100, (6, 4)), columns=["impact", "reach", "cost", "risk"])
+    weights = pd.Series([0.4, 0.2, 0.2, 0.2], index=values.columns)
+    heard: list[tuple[int, int]] = []
+    with_progress = simulate(values, values * 0 + 5, weights, 1_700, seed=3, progress=lambda d, t: heard.append((d, t)))
+    plain = simulate(values, values * 0 + 5, weights, 1_700, seed=3)
+    assert heard == [(1, 4), (2, 4), (3, 4), (4, 4)]
+    assert with_progress.rank_probability.equals(plain.rank_probability)
+
+
+def test_a_progress_callback_that_raises_stops_the_draws() -> None:
+    """A user stopping the trials (the callback raises) stops them: the exception comes out, no result."""
+    values = pd.DataFrame(np.random.default_rng(1).uniform(0, 100, (6, 4)), columns=["impact", "reach", "cost", "risk"])
+    weights = pd.Series([0.4, 0.2, 0.2, 0.2], index=values.columns)
+
+    def stop(done: int, total: int) -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        simulate(values, values * 0 + 5, weights, 5_000, seed=3, progress=stop)

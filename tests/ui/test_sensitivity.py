@@ -28,6 +28,30 @@ def test_monte_carlo_toggle_shows_probabilities() -> None:
     assert any("500 draws, seed 20261121" in m.value for m in at.markdown)
 
 
+def test_a_weight_nudge_keeps_the_trials_until_asked_to_update() -> None:
+    """After the trials have run, moving a weight does not run them again: the earlier table stays,
+    marked as run for earlier weights, until 'Update the trials' runs them for the new weights."""
+    at = start(tab="Sensitivity")
+    at.number_input(key="mc_draws").set_value(300).run()
+    at.toggle(key="mc_on").set_value(True).run()
+    before = next(df.value for df in at.dataframe if "chance of being funded" in df.value.columns)
+    assert len(at.session_state["mc_results"]) == 1
+    at.slider(key="w_reach").set_value(60).run()
+    assert not at.exception
+    assert len(at.session_state["mc_results"]) == 1  # nothing was run for the nudge
+    assert any("run for earlier weights" in i.value for i in at.info)
+    kept = next(df.value for df in at.dataframe if "chance of being funded" in df.value.columns)
+    assert kept.equals(before)
+    at.button(key="mc_update").click().run()
+    assert not at.exception and not any("run for earlier weights" in i.value for i in at.info)
+    assert len(at.session_state["mc_results"]) == 2
+    after = next(df.value for df in at.dataframe if "chance of being funded" in df.value.columns)
+    assert not after.equals(before)
+    at.slider(key="w_reach").set_value(20).run()  # back to the first weights: their trials are kept
+    assert not any("run for earlier weights" in i.value for i in at.info)
+    assert next(df.value for df in at.dataframe if "chance of being funded" in df.value.columns).equals(before)
+
+
 def test_changing_top_k_moves_the_breakpoints() -> None:
     """A different k gives a different stable range in the caption."""
     at = start(tab="Sensitivity")
