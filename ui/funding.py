@@ -227,6 +227,7 @@ def funding_tab(problem: DecisionProblem, scored: ScoreResult, person: Principal
         "Show each intervention's probability of being funded (Monte Carlo; settings on the Sensitivity tab)",
         key="sc_show_probability",
         persist_state="page",
+        on_change=sensitivity.request_trials,
     ):
         mc = sensitivity.monte_carlo(problem, scenario, person)
         if mc is not None:

@@ -43,7 +43,7 @@ def _what_it_takes(problem: DecisionProblem, scenario: Scenario, target: str, k:
 MAX_KEPT_TRIALS = 8  # Monte Carlo results kept per session, one per scenario and settings
 
 
-def _request_trials() -> None:
+def request_trials() -> None:
     st.session_state["mc_request"] = True
 
 
@@ -157,9 +157,9 @@ def monte_carlo(problem: DecisionProblem, scenario: Scenario, person: Principal)
     latest = state.get("mc_latest")
     if latest in kept:
         st.info("These trials were run for earlier weights or settings; they are not updated on every change.")
-        st.button("Update the trials for the current settings", key="mc_update", on_click=_request_trials, type="primary")
+        st.button("Update the trials for the current settings", key="mc_update", on_click=request_trials, type="primary")
         return kept[latest]
-    st.button("Run the trials for the current settings", key="mc_update", on_click=_request_trials, type="primary")
+    st.button("Run the trials for the current settings", key="mc_update", on_click=request_trials, type="primary")
     return None
 
 
@@ -254,7 +254,7 @@ def sensitivity_tab(problem: DecisionProblem, scenario: Scenario | None, result:
         monte_carlo_controls(problem, person)
         solver = FundingSolver.for_scenario(problem, scenario)
         st.caption(plain(describe_uncertainty(problem)) + f" The funded set of every draw is found with the {solver.method}.")
-    if st.toggle("Run the trials", key="mc_on", persist_state="page", on_change=_request_trials):
+    if st.toggle("Run the trials", key="mc_on", persist_state="page", on_change=request_trials):
         mc = monte_carlo(problem, scenario, person)
         if mc is None:
             return
