@@ -105,7 +105,7 @@ def test_explanation_follows_the_chosen_intervention() -> None:
     """Choosing an intervention under 'How was this scored?' shows its own raw inputs."""
     at = start(tab="Ranking")
     at.selectbox(key="explain_id").set_value("hashtagng-campaign").run()
-    table = at.dataframe[0].value
+    table = next(df.value for df in at.dataframe if "raw input" in df.value.columns)
     assert "81,890 people a year" in table["raw input"].tolist()
 
 
