@@ -78,7 +78,8 @@ def scenario_controls(problem: DecisionProblem) -> None:
     tier_columns = st.columns(3)
     for column, tier in zip(tier_columns, TIERS, strict=True):
         column.slider(f"{tier.capitalize()} (%)", 0, 100, key=f"sc_tier_{tier}", persist_state="page")
-    options = st.columns(2)
+    # One under the other: side by side, the first label was cut off at 1,024 px.
+    options = (st, st)
     options[0].checkbox(
         "Keep everything funded today (no disinvestment)",
         key="sc_keep_today",
@@ -151,6 +152,7 @@ def headline_figures(problem: DecisionProblem, result: ScenarioResult) -> None:
 
 def show_result(problem: DecisionProblem, result: ScenarioResult) -> None:
     optimum, ratio = result.optimum, result.ratio
+    widgets.skip_link("Skip the tables: go to the value-for-money chart", "value-for-money")
     with st.container(key="funded_summary"):
         st.markdown(
             f"**Funded:** {len(optimum.chosen)} interventions, reaching at least {optimum.reach:,.0f} people a year "
@@ -197,7 +199,8 @@ def show_result(problem: DecisionProblem, result: ScenarioResult) -> None:
     tiers["share of spend"] = (optimum.share_by_tier * 100).round(1).astype(str) + "%"
     st.markdown("**Spend by prevention tier**")
     st.dataframe(tiers, column_config={"spend £": st.column_config.NumberColumn(format="£%,.0f")})
-    st.markdown("**Value for money**: benefit against cost for every way of funding each intervention; size is reach.")
+    st.header("Value for money", anchor="value-for-money")
+    st.markdown("Benefit against cost for every way of funding each intervention; size is reach.")
     label = widgets.decision_label(problem, result.scenario.name)
     widgets.chart_view(
         charts.value_for_money_view(result.options, list(optimum.chosen.index), dict(result.names), label),

@@ -64,3 +64,9 @@ def chart_view(view: ChartView, key: str, png: tuple[str, str] | None = None) ->
         st.dataframe(view.table, hide_index=True, alt=f"{view.title}: the chart's data", key=f"{key}_table")
     if png is not None:
         png_download(view.chart, png[0], png[1], f"download_{key}_png")
+
+
+def skip_link(text: str, anchor: str) -> None:
+    """A link past long tables to a heading further down (its ``anchor``): a keyboard user otherwise tabs through
+    every table's toolbar and cells; following the link moves the browser's focus point to the heading."""
+    st.markdown(f"[{plain(text)}](#{anchor})")
