@@ -477,9 +477,14 @@ def frontier_view(frontier: pd.DataFrame, budget_gbp: float, label: str) -> Char
         f"{money(budget_gbp)} (the dashed rule) the best is {row['optimal_value']:.1f} and ratio ranking "
         f"{row['ratio_value']:.1f}; funding everything reaches {everything['optimal_value']:.1f}."
     )
-    table = frontier.rename(
-        columns={"budget_gbp": "budget (£)", "optimal_value": "exact optimum", "ratio_value": "ratio ranking"}
-    ).round(1)
+    words = {
+        "budget_gbp": "budget (£)",
+        "optimal_value": "total benefit, exact optimum",
+        "optimal_spend_gbp": "spend of the exact optimum (£)",
+        "funded_count": "interventions funded",
+        "ratio_value": "total benefit, ratio ranking",
+    }
+    table = frontier[[c for c in words if c in frontier.columns]].rename(columns=words).round(1)
     chart = _titled(frontier_chart(frontier, budget_gbp), title, summary, label or None)
     return ChartView(chart, title, summary, table)
 

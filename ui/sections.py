@@ -148,7 +148,7 @@ def ranking_tab(problem: DecisionProblem, result: ScoreResult, visible: list[str
     widgets.chart_view(charts.ranking_view(problem, result, visible), "ranking", png=("Download this chart (PNG)", "ranking.png"))
     st.caption(
         "Each bar is the score: the sum of weight x value over the four criteria. Equal scores share a rank and are "
-        "listed by id. " + plain(result.method)
+        "listed by id. Values: " + plain(NORMALISATIONS[result.normalisation])
     )
     order = [str(i) for i in result.ranks.index]
     ties = [
