@@ -261,13 +261,15 @@ def live_view(problem: DecisionProblem, scenario: Scenario, code: str) -> None:
         hide_index=True,
         column_order=("name", "share of participants whose weights fund it (%)", "funded under the group's weights"),
         column_config={
-            "name": st.column_config.TextColumn("intervention", pinned=True),
+            "name": st.column_config.TextColumn("intervention"),
             "share of participants whose weights fund it (%)": st.column_config.NumberColumn(
                 "share of participants funding it",
                 format="%d%%",
                 help="The share of participants whose own weights fund it (%)",
             ),
-            "funded under the group's weights": st.column_config.CheckboxColumn("funded with the group's mean weights"),
+            "funded under the group's weights": st.column_config.CheckboxColumn(
+                "funded (group's mean)", help="Funded under the group's mean weights"
+            ),
         },
     )
     if workshop.is_open and st.button("Close the workshop and save the group's scenario", key="ws_close"):
