@@ -17,7 +17,7 @@ def admin_tab(person: Principal) -> None:
     desk = access.desk(person)
     if desk is None:
         return
-    st.subheader("Roles")
+    st.header("Roles")
     if person.signed_in:
         try:
             rules = access.role_rules()
@@ -52,7 +52,7 @@ def admin_tab(person: Principal) -> None:
     if columns[3].button("Remove", key="admin_revoke"):
         _done(lambda: desk.revoke_role(email, role), f"Removed the {role.value} role from {email.strip().lower()}.")
 
-    st.subheader("Audit log")
+    st.header("Audit log")
     st.caption("Every change, with who made it and when. Entries are never changed or deleted.")
     try:
         events = desk.audit_log()
@@ -70,7 +70,7 @@ def admin_tab(person: Principal) -> None:
         on_click="ignore",
     )
 
-    st.subheader("Personal data")
+    st.header("Personal data")
     days = library.retention_days()
     st.caption(
         f"Participants' names in workshops closed or expired more than {days} days ago are replaced by pseudonyms "

@@ -3,18 +3,66 @@
 Channels are always explicit objects (``alt.Tooltip("name:N")``), never bare shorthand
 strings: Altair rebuilds a schema lookup table for each bare string, which cost about 5 ms
 a string and most of a rerun's time.
+
+Every chart the page shows comes as a ``ChartView``: the chart with its title, a summary of what it
+shows in words generated from the same data (the chart's accessible name, and said under it), and
+the data as a table. Colours are colour-blind safe (Okabe-Ito, or one hue from light to dark) and
+never the only carrier of meaning: values are printed, shapes, dashes and labels tell groups apart.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
 
 import altair as alt
 import numpy as np
 import pandas as pd
 
 from matrix.decision import DecisionProblem
-from scoring import CRITERIA, ScoreResult
+from matrix.report import (
+    SPEND_TITLE,
+    SPEND_X,
+    STATUS,
+    TIER_COLOURS,
+    TIER_LEGEND,
+    TIERS,
+    VALUE_TITLE,
+    VALUE_X,
+    VALUE_Y,
+    value_spec,
+)
+from scoring import CRITERIA, ScoreResult, money
 
-CRITERION_COLOURS = {"impact": "#1b7837", "reach": "#2166ac", "cost": "#b35806", "risk": "#762a83"}
+# Okabe-Ito: told apart with the commonest colour blindness (red-green) and in greyscale by lightness.
+CRITERION_COLOURS = {"impact": "#0072B2", "reach": "#E69F00", "cost": "#009E73", "risk": "#CC79A7"}
+GREY = "#767676"  # the lightest grey with 4.5:1 on white
+HEATMAP_SCHEME: Any = "blues"  # one hue, light (0) to dark (100): readable with any colour vision and in greyscale
+HEATMAP_DARK_FROM = 55  # cells at or above this value are dark enough to need white text
+
+
+@dataclass(frozen=True)
+class ChartView:
+    """A chart with what makes it accessible: its title, a summary in words and its data as a table.
+    ``chart`` is an Altair chart or a Vega-Lite specification (a dict, shared with the board report)."""
+
+    chart: Any
+    title: str
+    summary: str
+    table: pd.DataFrame
+
+
+def _titled(chart: Any, title: str, summary: str, subtitle: str | None = None) -> Any:
+    """The chart with a title (and subtitle) drawn on it, and the summary as its description
+    (the accessible name Vega gives the drawing)."""
+    heading = alt.Title(title, subtitle=subtitle, anchor="start") if subtitle else alt.Title(title, anchor="start")
+    return chart.properties(title=heading, description=summary)
+
+
+def _names_list(names: list[str]) -> str:
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def _criterion_scale() -> alt.Scale:
@@ -62,8 +110,8 @@ def heatmap_chart(problem: DecisionProblem, ids: list[str], order: list[str]) ->
         x=alt.X("criterion:N", sort=list(CRITERIA), title=None, axis=alt.Axis(orient="top", labelAngle=0)),
         y=alt.Y("name:N", sort=names, title=None, axis=alt.Axis(labelLimit=360, labelOverlap=False)),
     )
-    cells = base.mark_rect().encode(
-        color=alt.Color("value:Q", scale=alt.Scale(domain=[0, 100], scheme="redyellowgreen"), title="value (100 = best)"),
+    cells = base.mark_rect(stroke="white", strokeWidth=1).encode(
+        color=alt.Color("value:Q", scale=alt.Scale(domain=[0, 100], scheme=HEATMAP_SCHEME), title="value (100 = best)"),
         tooltip=[
             alt.Tooltip("name:N"),
             alt.Tooltip("criterion:N"),
@@ -72,7 +120,12 @@ def heatmap_chart(problem: DecisionProblem, ids: list[str], order: list[str]) ->
             alt.Tooltip("provenance:N"),
         ],
     )
-    text = base.mark_text(fontSize=11).encode(text=alt.Text("label:N"))
+    text = base.mark_text(fontSize=11).encode(
+        text=alt.Text("label:N"),
+        color=alt.condition(
+            alt.datum.value >= HEATMAP_DARK_FROM, alt.value("white"), alt.value("#0b0c0c")
+        ),  # dark text on light cells, white on dark: the printed value always reads
+    )
     return (cells + text).properties(height=max(120, ROW_HEIGHT_PX * len(shown)))
 
 
@@ -96,7 +149,7 @@ def ranking_chart(problem: DecisionProblem, result: ScoreResult, ids: list[str])
         .mark_bar()
         .encode(
             x=alt.X(
-                "contribution:Q", stack="zero", title="score (sum of contributions, 0-100)", scale=alt.Scale(domain=[0, 100])
+                "contribution:Q", stack="zero", title="score (0 to 100): each criterion's part", scale=alt.Scale(domain=[0, 100])
             ),
             y=alt.Y("name:N", sort=names, title=None, axis=alt.Axis(labelLimit=360, labelOverlap=False)),
             color=alt.Color("criterion:N", scale=_criterion_scale(), sort=list(CRITERIA)),
@@ -113,47 +166,36 @@ def ranking_chart(problem: DecisionProblem, result: ScoreResult, ids: list[str])
     )
 
 
-def value_for_money_chart(options: pd.DataFrame, funded_options: list[str], names: dict[str, str]) -> alt.Chart:
-    """Benefit against annual cost for every funding option: reach as size, tier as colour, funded filled."""
-    frame = pd.DataFrame(
+def value_for_money_frame(options: pd.DataFrame, funded_options: list[str], names: dict[str, str]) -> pd.DataFrame:
+    """One row per funding option (every level of every intervention): name, cost, benefit, reach, tiers, funded."""
+    chosen = set(funded_options)
+    return pd.DataFrame(
         {
             "option": options.index.astype(str),
             "name": [
                 names[i] + ("" if lv == "full" else f" ({lb})")
                 for i, lv, lb in zip(options["intervention"], options["level"], options["level_label"], strict=True)
             ],
-            "annual cost £": options["annual_cost_gbp"].to_numpy(),
-            "benefit": options["benefit"].round(2).to_numpy(),
-            "reach a year": options["reach_per_year"].fillna(0).to_numpy(),
-            "tiers": [
-                " + ".join(t for t in ("primary", "secondary", "tertiary") if row[f"share_{t}"] > 0)
-                for _, row in options.iterrows()
-            ],
-            "funded": ["funded" if o in set(funded_options) else "not funded" for o in options.index],
+            "cost": options["annual_cost_gbp"].to_numpy(dtype=float),
+            "benefit": options["benefit"].round(1).to_numpy(dtype=float),
+            "reach": options["reach_per_year"].fillna(0).to_numpy(dtype=float),
+            "tiers": [" + ".join(t for t in TIERS if row[f"share_{t}"] > 0) for row in options.to_dict(orient="records")],
+            "status": [STATUS[0] if o in chosen else STATUS[1] for o in options.index],
         }
     )
-    return (
-        alt.Chart(frame)
-        .mark_point(filled=True, opacity=0.8)
-        .encode(
-            x=alt.X("annual cost £:Q", title="annual cost (£)", axis=alt.Axis(format="~s")),
-            y=alt.Y("benefit:Q", title="benefit (0-100)"),
-            size=alt.Size("reach a year:Q", title="reach a year", scale=alt.Scale(type="sqrt", range=[30, 900])),
-            color=alt.Color("tiers:N", title="prevention tiers"),
-            shape=alt.Shape(
-                "funded:N", title=None, scale=alt.Scale(domain=["funded", "not funded"], range=["circle", "triangle"])
-            ),
-            tooltip=[
-                alt.Tooltip("name:N"),
-                alt.Tooltip("annual cost £:Q", format=",.0f"),
-                alt.Tooltip("benefit:Q", format=".1f"),
-                alt.Tooltip("reach a year:Q", format=",.0f"),
-                alt.Tooltip("tiers:N"),
-                alt.Tooltip("funded:N"),
-            ],
-        )
-        .properties(height=420)
-    )
+
+
+def value_for_money_chart(
+    options: pd.DataFrame, funded_options: list[str], names: dict[str, str], label: str = ""
+) -> dict[str, Any]:
+    """Benefit against annual cost for every funding option, as the board report draws it (one builder,
+    ``matrix.report.value_spec``): funded blue circles named where the name fits, the others grey
+    triangles, reach as size; ``label`` (scenario, date, catalogue version) is the subtitle."""
+    frame = value_for_money_frame(options, funded_options, names)
+    rows = [
+        {str(k): v for k, v in r.items()} for r in frame[["name", "cost", "benefit", "status", "reach"]].to_dict(orient="records")
+    ]
+    return value_spec(rows, label, width=620, height=420)
 
 
 def frontier_chart(table: pd.DataFrame, budget_gbp: float) -> alt.Chart:
@@ -165,10 +207,18 @@ def frontier_chart(table: pd.DataFrame, budget_gbp: float) -> alt.Chart:
         .mark_line(interpolate="step-after")
         .encode(
             x=alt.X("budget_gbp:Q", title="budget (£)", axis=alt.Axis(format="~s")),
-            y=alt.Y("value:Q", title="value (sum of benefits)"),
-            color=alt.Color("method:N", title=None),
-            strokeDash=alt.StrokeDash("method:N", legend=None),
-            tooltip=[alt.Tooltip("method:N"), alt.Tooltip("budget_gbp:Q", format=",.0f"), alt.Tooltip("value:Q", format=".1f")],
+            y=alt.Y("value:Q", title="total benefit"),
+            color=alt.Color(
+                "method:N", title=None, scale=alt.Scale(domain=["exact optimum", "ratio ranking"], range=["#0072B2", "#D55E00"])
+            ),
+            strokeDash=alt.StrokeDash(
+                "method:N", title=None, scale=alt.Scale(domain=["exact optimum", "ratio ranking"], range=[[1, 0], [6, 3]])
+            ),
+            tooltip=[
+                alt.Tooltip("method:N"),
+                alt.Tooltip("budget_gbp:Q", format=",.0f", title="budget (£)"),
+                alt.Tooltip("value:Q", format=".1f", title="total benefit"),
+            ],
         )
     )
     rule = alt.Chart(pd.DataFrame({"budget_gbp": [budget_gbp]})).mark_rule(strokeDash=[4, 4]).encode(x=alt.X("budget_gbp:Q"))
@@ -180,13 +230,17 @@ def tier_spend_chart(totals: pd.DataFrame) -> alt.Chart:
     columns = [f"{t} spend £" for t in ("primary", "secondary", "tertiary")]
     long = totals[["scenario", *columns]].melt(id_vars="scenario", var_name="tier", value_name="tier spend £")
     long["tier"] = long["tier"].str.removesuffix(" spend £")
+    long["tier order"] = long["tier"].map({t: n for n, t in enumerate(TIERS)})
     return (
         alt.Chart(long)
         .mark_bar()
         .encode(
-            x=alt.X("tier spend £:Q", stack="zero", title="spend (£)", axis=alt.Axis(format="~s")),
+            x=alt.X("tier spend £:Q", stack="zero", title=SPEND_X, axis=alt.Axis(format="~s")),
             y=alt.Y("scenario:N", title=None, axis=alt.Axis(labelLimit=300)),
-            color=alt.Color("tier:N", sort=["primary", "secondary", "tertiary"]),
+            color=alt.Color(
+                "tier:N", title=TIER_LEGEND, sort=list(TIERS), scale=alt.Scale(domain=list(TIERS), range=list(TIER_COLOURS))
+            ),
+            order=alt.Order("tier order:Q"),
             tooltip=[alt.Tooltip("scenario:N"), alt.Tooltip("tier:N"), alt.Tooltip("tier spend £:Q", format=",.0f")],
         )
         .properties(height=max(80, 40 * len(totals)))
@@ -195,9 +249,10 @@ def tier_spend_chart(totals: pd.DataFrame) -> alt.Chart:
 
 def weight_lines_chart(lines: pd.DataFrame, current_pct: float, breakpoints_pct: list[float], top_now: list[str]) -> alt.Chart:
     """Every intervention's score as one weight runs 0-100%: straight lines, the current weight and the
-    weights where the top-k set changes marked."""
+    weights where the top places change marked."""
+    top, changes = top_words(len(top_now))
     frame = lines.copy()
-    frame["now"] = ["in the top k now" if i in set(top_now) else "not in the top k" for i in frame["id"]]
+    frame["now"] = [f"in the {top} now" if i in set(top_now) else f"not in the {top}" for i in frame["id"]]
     paths = (
         alt.Chart(frame)
         .mark_line()
@@ -208,13 +263,16 @@ def weight_lines_chart(lines: pd.DataFrame, current_pct: float, breakpoints_pct:
             color=alt.Color(
                 "now:N",
                 title=None,
-                scale=alt.Scale(domain=["in the top k now", "not in the top k"], range=["#1b7837", "#bbbbbb"]),
+                scale=alt.Scale(domain=[f"in the {top} now", f"not in the {top}"], range=["#0072B2", GREY]),
+            ),
+            strokeWidth=alt.StrokeWidth(
+                "now:N", legend=None, scale=alt.Scale(domain=[f"in the {top} now", f"not in the {top}"], range=[2.5, 1])
             ),
             tooltip=[alt.Tooltip("name:N"), alt.Tooltip("weight %:Q", format=".0f"), alt.Tooltip("score:Q", format=".1f")],
         )
     )
     marks = pd.DataFrame(
-        {"weight %": [current_pct, *breakpoints_pct], "mark": ["current weight"] + ["top-k set changes"] * len(breakpoints_pct)}
+        {"weight %": [current_pct, *breakpoints_pct], "mark": ["current weight"] + [changes] * len(breakpoints_pct)}
     )
     rules = (
         alt.Chart(marks)
@@ -222,7 +280,7 @@ def weight_lines_chart(lines: pd.DataFrame, current_pct: float, breakpoints_pct:
         .encode(
             x=alt.X("weight %:Q"),
             strokeDash=alt.StrokeDash(
-                "mark:N", title=None, scale=alt.Scale(domain=["current weight", "top-k set changes"], range=[[1, 0], [4, 4]])
+                "mark:N", title=None, scale=alt.Scale(domain=["current weight", changes], range=[[1, 0], [4, 4]])
             ),
             tooltip=[alt.Tooltip("mark:N"), alt.Tooltip("weight %:Q", format=".1f")],
         )
@@ -230,8 +288,19 @@ def weight_lines_chart(lines: pd.DataFrame, current_pct: float, breakpoints_pct:
     return (paths + rules).properties(height=380)
 
 
-def tornado_chart(stability: pd.DataFrame) -> alt.Chart:
+def top_words(k: int) -> tuple[str, str]:
+    """'top 5' and 'the top 5 changes': the plain words for the top places (never 'top k')."""
+    return f"top {k}", f"the top {k} changes"
+
+
+def plain_stability(stability: pd.DataFrame, k: int) -> pd.DataFrame:
+    """The stability table with 'top-k' in its column names said as 'top 5' (for k = 5)."""
+    return stability.rename(columns=lambda c: str(c).replace("top-k", f"top {k}"))
+
+
+def tornado_chart(stability: pd.DataFrame, k: int = 5) -> alt.Chart:
     """How many percentage points each weight can move before the decision changes (shorter = more sensitive)."""
+    top = f"the {top_words(k)[0]}"
     long = stability.melt(
         id_vars="criterion",
         value_vars=["room before top-k changes (points)", "room before funded set changes (points)"],
@@ -239,7 +308,7 @@ def tornado_chart(stability: pd.DataFrame) -> alt.Chart:
         value_name="room (points)",
     )
     long["decision"] = long["decision"].map(
-        {"room before top-k changes (points)": "top-k set", "room before funded set changes (points)": "funded set"}
+        {"room before top-k changes (points)": top, "room before funded set changes (points)": "the funded set"}
     )
     return (
         alt.Chart(long)
@@ -252,7 +321,9 @@ def tornado_chart(stability: pd.DataFrame) -> alt.Chart:
                 scale=alt.Scale(domain=[0, 100]),
             ),
             yOffset=alt.YOffset("decision:N"),
-            color=alt.Color("decision:N", title=None),
+            color=alt.Color(
+                "decision:N", title=None, scale=alt.Scale(domain=[top, "the funded set"], range=["#0072B2", "#E69F00"])
+            ),
             tooltip=[alt.Tooltip("criterion:N"), alt.Tooltip("decision:N"), alt.Tooltip("room (points):Q", format=".1f")],
         )
         .properties(height=220)
@@ -312,8 +383,188 @@ def weight_spread_chart(table: pd.DataFrame) -> alt.Chart:
     return (ticks + mean).properties(height=160)
 
 
-def chart_png(chart: alt.Chart | alt.LayerChart, scale: float = 2.0) -> bytes:
-    """The chart as a PNG image for board papers, rendered offline by vl-convert."""
+def chart_png(chart: Any, scale: float = 2.0) -> bytes:
+    """The chart (Altair, or a Vega-Lite dict) as a PNG image for board papers, rendered offline by vl-convert."""
     import vl_convert
 
-    return bytes(vl_convert.vegalite_to_png(chart.to_dict(), scale=scale))
+    spec = chart if isinstance(chart, dict) else chart.to_dict()
+    return bytes(vl_convert.vegalite_to_png(spec, scale=scale))
+
+
+# Views: each chart with its title, a summary generated from its data, and the data as a table.
+
+
+def heatmap_view(problem: DecisionProblem, ids: list[str], order: list[str]) -> ChartView:
+    """The matrix heatmap; its table gives every value with its raw input and source (no hover needed)."""
+    shown = [i for i in order if i in set(ids)]
+    labels = marked_names(problem)
+    table = pd.DataFrame({"intervention": [labels[i] for i in shown]})
+    for criterion in CRITERIA:
+        table[f"{criterion} value"] = problem.values.loc[shown, criterion].round(0).astype(int).to_numpy()
+        table[f"{criterion} raw input"] = problem.inputs.loc[shown, criterion].astype(str).to_numpy()
+        table[f"{criterion} source"] = problem.provenance.loc[shown, criterion].astype(str).to_numpy()
+    title = "Values on the four criteria (0 to 100, 100 = best)"
+    if not shown:
+        return ChartView(heatmap_chart(problem, ids, order), title, "No intervention is shown.", table)
+    values = problem.values.loc[shown, list(CRITERIA)]
+    means = values.mean()
+    best = {c: labels[str(values[c].idxmax())] for c in CRITERIA}
+    summary = (
+        f"{len(shown)} interventions (rows, best-ranked first) by four criteria (columns); each cell prints its value. "
+        + "Average values: "
+        + ", ".join(f"{c} {means[c]:.0f}" for c in CRITERIA)
+        + ". Highest on impact: "
+        + best["impact"]
+        + "; on reach: "
+        + best["reach"]
+        + "."
+    )
+    return ChartView(_titled(heatmap_chart(problem, ids, order), title, summary), title, summary, table)
+
+
+def ranking_view(problem: DecisionProblem, result: ScoreResult, ids: list[str]) -> ChartView:
+    """The ranking bars; the table lists rank, score and each criterion's part."""
+    shown = [i for i in result.ranks.index if i in set(ids)]
+    labels = marked_names(problem)
+    table = result.contributions.loc[shown].round(1).reset_index(drop=True)
+    table.insert(0, "score", result.scores.loc[shown].round(1).to_numpy())
+    table.insert(0, "intervention", [labels[str(i)] for i in shown])
+    table.insert(0, "rank", result.ranks.loc[shown].to_numpy())
+    title = "Score of each intervention, by criterion"
+    if shown:
+        top = [f"{labels[str(i)]} ({result.scores[i]:.1f})" for i in shown[:3]]
+        largest = result.contributions.loc[shown].sum().idxmax()
+        summary = (
+            f"{len(shown)} interventions, best first; each bar is the score, split into the four criteria's parts. "
+            f"Highest: {_names_list(top)}. Across them, {largest} adds the most to the scores."
+        )
+    else:
+        summary = "No intervention is shown."
+    return ChartView(_titled(ranking_chart(problem, result, ids), title, summary), title, summary, table)
+
+
+def value_for_money_view(options: pd.DataFrame, funded_options: list[str], names: dict[str, str], label: str) -> ChartView:
+    """The benefit-against-cost chart the board report draws (same title, axes, legend, labels)."""
+    frame = value_for_money_frame(options, funded_options, names)
+    funded = frame[frame["status"] == STATUS[0]]
+    if funded.empty:
+        summary = f"No option is funded; {len(frame)} options are shown as grey triangles."
+    else:
+        ratio = funded["benefit"] / funded["cost"].where(funded["cost"] > 0)
+        best = funded.iloc[int(np.nanargmax(ratio.to_numpy()))] if ratio.notna().any() else funded.iloc[0]
+        summary = (
+            f"{len(frame)} ways of funding the interventions: further right costs more, higher gives more benefit, "
+            f"bigger reaches more people. The {len(funded)} funded options (blue circles) cost {money(funded['cost'].sum())} "
+            f"in total; the highest benefit for the money is {best['name']} ({best['benefit']:.0f} for {money(best['cost'])} "
+            "a year). The others are grey triangles."
+        )
+    spec = value_for_money_chart(options, funded_options, names, label) | {"description": summary}
+    table = frame.drop(columns="option").rename(
+        columns={"cost": VALUE_X, "benefit": VALUE_Y, "reach": "reach a year", "tiers": TIER_LEGEND, "status": "funded"}
+    )
+    return ChartView(spec, VALUE_TITLE, summary, table)
+
+
+def frontier_view(frontier: pd.DataFrame, budget_gbp: float, label: str) -> ChartView:
+    """The efficient frontier; the summary compares the exact optimum and ratio ranking at this budget."""
+    title = "Best total benefit at every budget"
+    at_budget = frontier[frontier["budget_gbp"] <= budget_gbp]
+    row = at_budget.iloc[-1] if not at_budget.empty else frontier.iloc[0]
+    everything = frontier.iloc[-1]
+    summary = (
+        f"Total benefit the best combination reaches at each budget from £0 to {money(everything['budget_gbp'])} "
+        f"(solid line) and what ranking by benefit per pound reaches (dashed). At this scenario's budget of "
+        f"{money(budget_gbp)} (the dashed rule) the best is {row['optimal_value']:.1f} and ratio ranking "
+        f"{row['ratio_value']:.1f}; funding everything reaches {everything['optimal_value']:.1f}."
+    )
+    words = {
+        "budget_gbp": "budget (£)",
+        "optimal_value": "total benefit, exact optimum",
+        "optimal_spend_gbp": "spend of the exact optimum (£)",
+        "funded_count": "interventions funded",
+        "ratio_value": "total benefit, ratio ranking",
+    }
+    table = frontier[[c for c in words if c in frontier.columns]].rename(columns=words).round(1)
+    chart = _titled(frontier_chart(frontier, budget_gbp), title, summary, label or None)
+    return ChartView(chart, title, summary, table)
+
+
+def tier_spend_view(totals: pd.DataFrame, label: str) -> ChartView:
+    """Spend by prevention tier for each compared scenario."""
+    columns = [f"{t} spend £" for t in TIERS]
+    table = totals[["scenario", *columns]].rename(columns={f"{t} spend £": f"{t} (£)" for t in TIERS})
+    parts = [
+        f"{row['scenario']}: " + ", ".join(f"{t} {money(float(row[f'{t} spend £']))}" for t in TIERS)
+        for row in totals.to_dict(orient="records")
+    ]
+    summary = "Spend a year by prevention tier in each saved scenario. " + "; ".join(parts) + "."
+    return ChartView(_titled(tier_spend_chart(totals), SPEND_TITLE, summary, label or None), SPEND_TITLE, summary, table)
+
+
+def weight_lines_view(
+    lines: pd.DataFrame, current_pct: float, breakpoints_pct: list[float], top_now: list[str], criterion: str
+) -> ChartView:
+    """Scores as one weight runs 0-100%; the table lists the weights where the top places change."""
+    top, _ = top_words(len(top_now))
+    title = f"Scores as the {criterion} weight runs from 0% to 100%"
+    where = ", ".join(f"{b:.1f}%" for b in breakpoints_pct)
+    summary = (
+        f"One line per intervention; the {len(top_now)} in the {top} now are blue and thicker. The solid rule is the "
+        f"current weight ({current_pct:.1f}%); "
+        + (f"the dashed rules are where the {top} changes: {where}." if breakpoints_pct else f"the {top} never changes.")
+    )
+    table = pd.DataFrame(
+        {
+            "weight (%)": [current_pct, *breakpoints_pct],
+            "what happens there": ["the current weight"] + [f"the {top} changes"] * len(breakpoints_pct),
+        }
+    ).round(1)
+    chart = _titled(weight_lines_chart(lines, current_pct, breakpoints_pct, top_now), title, summary)
+    return ChartView(chart, title, summary, table)
+
+
+def tornado_view(stability: pd.DataFrame, k: int) -> ChartView:
+    """How far each weight can move before the decision changes."""
+    top = f"the {top_words(k)[0]}"
+    title = "How far each weight can move before the decision changes"
+    rooms = stability.set_index("criterion")
+    top_room = rooms["room before top-k changes (points)"].astype(float)
+    funded_room = rooms["room before funded set changes (points)"].astype(float)
+    first, funded = str(top_room.idxmin()), str(funded_room.idxmin())
+    summary = (
+        f"Two bars per criterion, in percentage points: how far its weight can move before {top} changes, and before "
+        f"the funded set changes. Shorter means more sensitive: {top} moves first with the {first} weight "
+        f"({top_room.min():.1f} points), the funded set with the {funded} "
+        f"weight ({funded_room.min():.1f} points)."
+    )
+    table = plain_stability(stability, k)
+    return ChartView(_titled(tornado_chart(stability, k), title, summary), title, summary, table)
+
+
+def rank_probability_view(rank_probability: pd.DataFrame, names: dict[str, str], top: int = 15) -> ChartView:
+    """The chance of each rank; the summary names who is most often first."""
+    title = "Chance of each rank"
+    first = rank_probability[rank_probability.columns[0]]
+    leader = str(first.idxmax())
+    summary = (
+        f"Rows are interventions (most likely best first), columns ranks 1 to {min(top, len(rank_probability.columns))}; "
+        f"darker is likelier. {names[leader]} ranks first most often ({first[leader]:.0%} of the trials)."
+    )
+    table = (rank_probability.round(3) * 100).rename(columns=lambda r: f"rank {r} (%)").rename_axis("id").reset_index()
+    table.insert(0, "intervention", table["id"].map(names))
+    table = table.drop(columns="id")
+    chart = _titled(rank_probability_chart(rank_probability, names, top), title, summary)
+    return ChartView(chart, title, summary, table)
+
+
+def weight_spread_view(weights: pd.DataFrame) -> ChartView:
+    """Each participant's weights as ticks, the group's mean as a diamond."""
+    title = "Each participant's weights, and the group's mean"
+    means = weights.mean()
+    spread = weights.std(ddof=0).fillna(0)
+    widest = str(spread.idxmax())
+    summary = (
+        f"{len(weights)} participant(s): one tick per participant on each criterion, the black diamond the mean. "
+        "Means: " + ", ".join(f"{c} {means[c]:.0f}%" for c in weights.columns) + f". People disagree most on {widest}."
+    )
+    return ChartView(_titled(weight_spread_chart(weights), title, summary), title, summary, weights.round(1).reset_index())

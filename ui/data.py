@@ -252,11 +252,11 @@ def data_tab(problem: DecisionProblem, path: str, person: Principal) -> None:
     if not person.may(Permission.EDIT_CATALOGUE):
         st.info("Changing the catalogue, uploading one and refreshing YEF ratings need the editor role.")
         return
-    st.subheader("Interventions")
+    st.header("Interventions")
     editor(problem)
-    st.subheader("Sources")
+    st.header("Sources")
     sources_editor(problem)
-    st.subheader("Upload a catalogue")
+    st.header("Upload a catalogue")
     uploader(problem)
-    st.subheader("Refresh YEF Toolkit ratings")
+    st.header("Refresh YEF Toolkit ratings")
     yef_refresh(problem, person)

@@ -78,7 +78,8 @@ def scenario_controls(problem: DecisionProblem) -> None:
     tier_columns = st.columns(3)
     for column, tier in zip(tier_columns, TIERS, strict=True):
         column.slider(f"{tier.capitalize()} (%)", 0, 100, key=f"sc_tier_{tier}", persist_state="page")
-    options = st.columns(2)
+    # One under the other: side by side, the first label was cut off at 1,024 px.
+    options = (st, st)
     options[0].checkbox(
         "Keep everything funded today (no disinvestment)",
         key="sc_keep_today",
@@ -131,19 +132,27 @@ def changes_to_today(result: ScenarioResult) -> None:
     )
 
 
+def headline_figures(problem: DecisionProblem, result: ScenarioResult) -> None:
+    """The scenario's five figures. They sit in a row that wraps, each as wide as its figure, so no figure is ever
+    cut off ("£1,4..."): five columns were too narrow at 1,024 px and for a £1.5m budget at 1,280 px."""
+    optimum = result.optimum
+    with st.container(horizontal=True, wrap=True, gap="medium", key="headline_figures"):
+        st.metric(
+            "Total benefit",
+            f"{optimum.value:,.1f}",
+            help="Each funded intervention's benefit (its weighted score, 0 to 100) added up. Higher is better; "
+            "compare it only between scenarios with the same weights.",
+            width="content",
+        )
+        st.metric("Spend", money(optimum.spend_gbp), width="content")
+        st.metric("Money left", money(optimum.money_left_gbp), width="content")
+        st.metric("Ring-fenced for evaluation", money(optimum.rules.ringfenced_gbp), width="content")
+        st.metric("Funded", f"{len(optimum.chosen)} of {len(problem.info)}", width="content")
+
+
 def show_result(problem: DecisionProblem, result: ScenarioResult) -> None:
     optimum, ratio = result.optimum, result.ratio
-    metrics = st.columns(5)
-    metrics[0].metric(
-        "Total benefit",
-        f"{optimum.value:,.1f}",
-        help="Each funded intervention's benefit (its weighted score, 0 to 100) added up. Higher is better; "
-        "compare it only between scenarios with the same weights.",
-    )
-    metrics[1].metric("Spend", money(optimum.spend_gbp))
-    metrics[2].metric("Money left", money(optimum.money_left_gbp))
-    metrics[3].metric("Ring-fenced for evaluation", money(optimum.rules.ringfenced_gbp))
-    metrics[4].metric("Funded", f"{len(optimum.chosen)} of {len(problem.info)}")
+    widgets.skip_link("Skip the tables: go to the value-for-money chart", "value-for-money")
     with st.container(key="funded_summary"):
         st.markdown(
             f"**Funded:** {len(optimum.chosen)} interventions, reaching at least {optimum.reach:,.0f} people a year "
@@ -186,16 +195,18 @@ def show_result(problem: DecisionProblem, result: ScenarioResult) -> None:
         column_config={"annual cost £": st.column_config.NumberColumn(format="£%,.0f")},
         key="funded_table",
     )
-    tiers = optimum.spend_by_tier.to_frame("spend £")
+    tiers = optimum.spend_by_tier.to_frame("spend £").rename_axis("prevention tier")
     tiers["share of spend"] = (optimum.share_by_tier * 100).round(1).astype(str) + "%"
     st.markdown("**Spend by prevention tier**")
     st.dataframe(tiers, column_config={"spend £": st.column_config.NumberColumn(format="£%,.0f")})
-    st.markdown(
-        "**Value for money**: benefit against cost for every way of funding each intervention; size is reach, colour is tier."
+    st.header("Value for money", anchor="value-for-money")
+    st.markdown("Benefit against cost for every way of funding each intervention; size is reach.")
+    label = widgets.decision_label(problem, result.scenario.name)
+    widgets.chart_view(
+        charts.value_for_money_view(result.options, list(optimum.chosen.index), dict(result.names), label),
+        "vfm",
+        png=("Download this chart (PNG)", "value-for-money.png"),
     )
-    value_for_money = charts.value_for_money_chart(result.options, list(optimum.chosen.index), dict(result.names))
-    st.altair_chart(value_for_money, width="stretch")
-    widgets.png_download(value_for_money, "Download this chart (PNG)", "value-for-money.png", "download_vfm_png")
 
 
 def funding_tab(problem: DecisionProblem, scored: ScoreResult, person: Principal) -> None:
@@ -213,12 +224,16 @@ def funding_tab(problem: DecisionProblem, scored: ScoreResult, person: Principal
     except DecisionError as error:
         st.error(f"This scenario cannot be evaluated: {plain(error)}")
         return
+    headline_figures(problem, result)
+    scenario_actions(problem, scored, scenario, result, person)
     show_result(problem, result)
     if st.toggle("Show the efficient frontier and what the next pound buys", key="sc_show_frontier", persist_state="page"):
         table, pounds = _frontier_and_next_pound(problem, scenario)
-        frontier = charts.frontier_chart(table, scenario.budget_gbp)
-        st.altair_chart(frontier, width="stretch")
-        widgets.png_download(frontier, "Download the frontier chart (PNG)", "frontier.png", "download_frontier_png")
+        widgets.chart_view(
+            charts.frontier_view(table, scenario.budget_gbp, widgets.decision_label(problem, scenario.name)),
+            "frontier",
+            png=("Download the frontier chart (PNG)", "frontier.png"),
+        )
         st.caption("Best value at each budget from £0 to the cost of everything; the dashed rule is this scenario's budget.")
         st.markdown("**What a budget change would do**")
         st.dataframe(pounds, hide_index=True, key="next_pound_table")
@@ -235,13 +250,28 @@ def funding_tab(problem: DecisionProblem, scored: ScoreResult, person: Principal
                 f"{mc.draws:,} draws (seed {mc.seed}) over weights and evidence-driven value uncertainty; "
                 f"largest standard error {mc.max_standard_error:.3f}."
             )
-            st.dataframe(sensitivity.probability_table(problem, mc), key="funded_probability_table")
+            st.dataframe(sensitivity.probability_table(problem, mc), hide_index=True, key="funded_probability_table")
+    with st.expander("Saved scenarios (kept in the database, every version)"):
+        library.library_section(problem, scenario, access.desk(person))
+    with st.expander("Decision record: download, or import to restore"):
+        library.record_section(problem, scenario, access.desk(person) if person.may(Permission.EXPORT_RECORDS) else None)
+
+
+def scenario_actions(
+    problem: DecisionProblem, scored: ScoreResult, scenario: Scenario, result: ScenarioResult, person: Principal
+) -> None:
+    """Save for comparison, the shortlist CSV and the board report, straight after the figures: a keyboard user
+    reaches them a few Tab presses after the scenario's controls, not past every table and chart."""
     actions = st.columns(2)
     saved = state.compared()
     if actions[0].button("Save for comparison", key="sc_save", disabled=len(saved) >= MAX_COMPARED):
         named = scenario.model_copy(update={"name": unique_name(scenario.name, [s.name for s in saved])})
         saved.append(named)
-        st.toast(f"Saved '{plain(named.name)}' for comparison ({len(saved)} of {MAX_COMPARED}); the page's link keeps it.")
+        # Said on the page, not in a toast: a toast vanishes on its own (too fast for some readers) and
+        # Streamlit's toast is a dialog without a name.
+        actions[0].success(
+            f"Saved '{plain(named.name)}' for comparison ({len(saved)} of {MAX_COMPARED}); the page's link keeps it."
+        )
     if len(saved) >= MAX_COMPARED:
         actions[0].caption(f"{MAX_COMPARED} scenarios are saved; remove one on the Compare tab to save another.")
     actions[1].download_button(
@@ -254,10 +284,6 @@ def funding_tab(problem: DecisionProblem, scored: ScoreResult, person: Principal
     )
     board_report_downloads(problem, scenario, person)
     st.caption("The page's address now holds this scenario and the weights: copy it to share or to come back to it.")
-    with st.expander("Saved scenarios (kept in the database, every version)"):
-        library.library_section(problem, scenario, access.desk(person))
-    with st.expander("Decision record: download, or import to restore"):
-        library.record_section(problem, scenario, access.desk(person) if person.may(Permission.EXPORT_RECORDS) else None)
 
 
 def board_report_downloads(problem: DecisionProblem, scenario: Scenario, person: Principal) -> None:
@@ -299,8 +325,9 @@ def compare_tab(problem: DecisionProblem) -> None:
             column_config={c: st.column_config.NumberColumn(format="£%,.0f") for c in ("budget £", "spend £")},
             key="compare_totals",
         )
-        st.markdown("**Spend by prevention tier**")
-        st.altair_chart(charts.tier_spend_chart(totals), width="stretch")
+        widgets.chart_view(
+            charts.tier_spend_view(totals, widgets.decision_label(problem, "the saved scenarios compared")), "tier_spend"
+        )
         st.markdown("**What each funds** (the level funded, or blank)")
         st.dataframe(membership.reset_index(drop=True), hide_index=True, key="compare_membership")
     remove = st.selectbox(

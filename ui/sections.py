@@ -96,7 +96,8 @@ def matrix_tab(problem: DecisionProblem, result: ScoreResult, visible: list[str]
     st.caption(
         f"Showing {len(visible)} of {len(problem.info)} interventions. Values are 0-100, 100 = best "
         "(high impact, wide reach, low cost, low risk). In a cell, * marks a value resting on an illustrative "
-        "figure (our estimate) and ? one resting on an unconfirmed figure. Hover a cell for its raw input and source."
+        "figure (our estimate) and ? one resting on an unconfirmed figure. Each value's raw input and source are in "
+        "the chart's data table (and on hover)."
     )
     stale = stale_strands(problem.catalogue, dt.date.today())
     if stale:
@@ -106,7 +107,7 @@ def matrix_tab(problem: DecisionProblem, result: ScoreResult, visible: list[str]
     if not visible:
         st.info("No intervention matches these filters.")
         return
-    st.altair_chart(charts.heatmap_chart(problem, visible, list(result.ranks.index)), width="stretch")
+    widgets.chart_view(charts.heatmap_view(problem, visible, list(result.ranks.index)), "heatmap")
     info = problem.info.loc[visible]
     table = info[["name"]].copy()
     table["warning"] = info["harmful"].map({True: "HARMFUL (YEF): excluded from funding", False: ""})
@@ -144,12 +145,10 @@ def ranking_tab(problem: DecisionProblem, result: ScoreResult, visible: list[str
     if harmful:
         names = "; ".join(str(problem.info.at[i, "name"]) for i in harmful)
         st.warning(f"Rated harmful by the YEF, and excluded from funding unless overridden with a reason: {plain(names)}")
-    ranking = charts.ranking_chart(problem, result, visible)
-    st.altair_chart(ranking, width="stretch")
-    widgets.png_download(ranking, "Download this chart (PNG)", "ranking.png", "download_ranking_png")
+    widgets.chart_view(charts.ranking_view(problem, result, visible), "ranking", png=("Download this chart (PNG)", "ranking.png"))
     st.caption(
         "Each bar is the score: the sum of weight x value over the four criteria. Equal scores share a rank and are "
-        "listed by id. " + plain(result.method)
+        "listed by id. Values: " + plain(NORMALISATIONS[result.normalisation])
     )
     order = [str(i) for i in result.ranks.index]
     ties = [
@@ -161,7 +160,7 @@ def ranking_tab(problem: DecisionProblem, result: ScoreResult, visible: list[str
             "Effectively tied (scores less than one point apart, closer than the estimated figures behind them can "
             "tell): " + plain("; ".join(ties)) + "."
         )
-    st.subheader("How was this scored?")
+    st.header("How was this scored?")
     ordered = [str(i) for i in result.ranks.index if i in set(visible)] or [str(i) for i in result.ranks.index]
     chosen = st.selectbox(
         "Intervention",

@@ -25,7 +25,7 @@ from matrix.decision import (
 )
 from matrix.persistence import Store, StoreError, StoreUnavailable
 from scoring import CRITERIA, DecisionError, MonteCarloResult, ScoreResult
-from ui import charts, library
+from ui import charts, library, widgets
 from ui.caching import cached
 from ui.text import plain
 
@@ -197,12 +197,14 @@ def sensitivity_tab(problem: DecisionProblem, scenario: Scenario | None, result:
     )
     weights = {str(c): float(w) for c, w in result.weights.items()}
 
-    st.subheader("How far can a weight move?")
+    st.header("How far can a weight move?")
     criterion = st.selectbox("Weight to vary", list(CRITERIA), key="sa_criterion", persist_state="page")
     sweep = weight_sweep(problem, weights, criterion, k, result.normalisation)
-    st.altair_chart(
-        charts.weight_lines_chart(sweep.lines, sweep.now * 100, [b * 100 for b in sweep.breakpoints], list(sweep.top_now)),
-        width="stretch",
+    widgets.chart_view(
+        charts.weight_lines_view(
+            sweep.lines, sweep.now * 100, [b * 100 for b in sweep.breakpoints], list(sweep.top_now), criterion
+        ),
+        "weight_lines",
     )
     st.caption(
         f"Each line is one intervention's score as the {criterion} weight runs from 0% to 100% with the other weights "
@@ -218,13 +220,13 @@ def sensitivity_tab(problem: DecisionProblem, scenario: Scenario | None, result:
     except DecisionError as error:
         st.error(f"The funded set's stability cannot be worked out for this scenario: {plain(error)}")
         return
-    st.dataframe(stability, hide_index=True, key="stability_table")
+    st.dataframe(charts.plain_stability(stability, k), hide_index=True, key="stability_table")
     if not scenario.include_cost:
         st.caption("Cost is left out of the benefit, so the cost weight cannot change the funded set (room 100).")
     st.markdown("**Which weight moves the decision most** (shorter bar: a smaller change alters the decision)")
-    st.altair_chart(charts.tornado_chart(stability), width="stretch")
+    widgets.chart_view(charts.tornado_view(stability, k), "tornado")
 
-    st.subheader("What would it take?")
+    st.header("What would it take?")
     target = st.selectbox(
         "Intervention",
         options=[str(i) for i in result.ranks.index],
@@ -236,7 +238,7 @@ def sensitivity_tab(problem: DecisionProblem, scenario: Scenario | None, result:
         st.markdown(f"- {plain(statement)}")
     st.caption("Each answer changes one thing at a time and keeps everything else as it is.")
 
-    st.subheader("Dominated interventions")
+    st.header("Dominated interventions")
     dominated = dominance_table(problem)
     if dominated.empty:
         st.caption("No intervention is dominated.")
@@ -244,7 +246,7 @@ def sensitivity_tab(problem: DecisionProblem, scenario: Scenario | None, result:
         st.caption("Worse or equal on every criterion (cost included) than each listed intervention, and worse on at least one.")
         st.dataframe(dominated, hide_index=True, key="dominance_table")
 
-    st.subheader("How sure can we be?")
+    st.header("How sure can we be?")
     st.caption(
         "The decision is worked out again many times (2,000 by default), with the weights and the estimated figures "
         "varied within their uncertainty: how often each intervention ranks first, makes the top places or is funded. "
@@ -262,9 +264,9 @@ def sensitivity_tab(problem: DecisionProblem, scenario: Scenario | None, result:
             f"{mc.draws:,} draws, seed {mc.seed}: the largest standard error below is {mc.max_standard_error:.3f}"
             + (" — more draws would narrow it." if mc.max_standard_error > 0.01 else ".")
         )
-        st.dataframe(probability_table(problem, mc), key="mc_table")
-        st.markdown("**Probability of each rank**")
-        st.altair_chart(charts.rank_probability_chart(mc.rank_probability, names), width="stretch")
+        st.dataframe(probability_table(problem, mc), hide_index=True, key="mc_table")
+        st.markdown("**Chance of each rank**")
+        widgets.chart_view(charts.rank_probability_view(mc.rank_probability, names), "rank_probability")
         st.markdown("**Central weights**: the average weights under which each intervention ranks first")
         central = (mc.central_weights * 100).round(1).dropna()
         central.insert(0, "name", [names[str(i)] for i in central.index])

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
+from typing import Any
 
-import altair as alt
 import streamlit as st
 
-from matrix.report import Report, to_docx, to_pdf
+from matrix.decision import DecisionProblem
+from matrix.report import Report, chart_label, to_docx, to_pdf
 from ui import charts
+from ui.charts import ChartView
+from ui.text import plain
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
-def png_download(chart: alt.Chart | alt.LayerChart, label: str, file_name: str, key: str) -> None:
+def png_download(chart: Any, label: str, file_name: str, key: str) -> None:
     """A button that renders the chart to PNG only when clicked."""
     st.download_button(
         label, data=lambda: charts.chart_png(chart), file_name=file_name, mime="image/png", key=key, on_click="ignore"
@@ -39,3 +43,30 @@ def report_downloads(report: Callable[[], Report], label: str, file_stem: str, k
         key=f"{key}_pdf",
         on_click="ignore",
     )
+
+
+def decision_label(problem: DecisionProblem, scenario_name: str) -> str:
+    """The subtitle of a decision's charts, as the board report writes it: scenario, today's date, catalogue version."""
+    return chart_label(scenario_name, f"{dt.date.today():%d %B %Y}", problem.sha256)
+
+
+def chart_view(view: ChartView, key: str, png: tuple[str, str] | None = None) -> None:
+    """A chart with its text alternatives: its summary as the drawing's accessible name and said under it, its
+    data as a table one click away (values, sources: nothing needs a mouse hover), and optionally a PNG button
+    (``png``: the button's label and the file's name)."""
+    # The spec's description (the summary) is the drawing's accessible name, so no ``alt=`` is passed.
+    if isinstance(view.chart, dict):
+        st.vega_lite_chart(spec=view.chart, width="stretch", key=f"{key}_chart")
+    else:
+        st.altair_chart(view.chart, width="stretch", key=f"{key}_chart")
+    st.caption(plain(view.summary))
+    with st.expander("Chart data as a table", key=f"{key}_data"):
+        st.dataframe(view.table, hide_index=True, alt=f"{view.title}: the chart's data", key=f"{key}_table")
+    if png is not None:
+        png_download(view.chart, png[0], png[1], f"download_{key}_png")
+
+
+def skip_link(text: str, anchor: str) -> None:
+    """A link past long tables to a heading further down (its ``anchor``): a keyboard user otherwise tabs through
+    every table's toolbar and cells; following the link moves the browser's focus point to the heading."""
+    st.markdown(f"[{plain(text)}](#{anchor})")

@@ -23,7 +23,7 @@ from matrix.decision import (
 )
 from matrix.persistence import Store, StoreError, StoreUnavailable
 from scoring import CRITERIA, DecisionError
-from ui import access, charts, library
+from ui import access, charts, library, widgets
 from ui.text import plain
 
 REFRESH_SECONDS = 3
@@ -245,18 +245,32 @@ def live_view(problem: DecisionProblem, scenario: Scenario, code: str) -> None:
         _erase(desk, code, dict(zip(names, (s.key for s in submitted), strict=True)))
     summary = group_summary(entries)
     st.markdown("**The group's weights and where people disagree** (spread: standard deviation in percentage points)")
-    st.dataframe(summary, key="ws_summary")
-    st.altair_chart(charts.weight_spread_chart(table), width="stretch")
+    st.dataframe(summary.rename_axis("criterion"), key="ws_summary")
+    widgets.chart_view(charts.weight_spread_view(table), "weight_spread")
     try:
         view = group_view(problem, scenario, entries, workshop.name)
     except DecisionError as error:
         st.error(f"The scenario's constraints cannot be met: {plain(error)}")
         return
     st.markdown("**Top five under the group's mean weights:** " + plain("; ".join(view.top_five)))
+    # The share is the column the facilitator reads, so it comes straight after the name and its header is short
+    # enough to keep it on screen at 1,280 px (and on a projector at 1,024 px).
     st.dataframe(
         view.funding,
         key="ws_funded",
-        column_config={"share of participants whose weights fund it (%)": st.column_config.NumberColumn(format="%d%%")},
+        hide_index=True,
+        column_order=("name", "share of participants whose weights fund it (%)", "funded under the group's weights"),
+        column_config={
+            "name": st.column_config.TextColumn("intervention"),
+            "share of participants whose weights fund it (%)": st.column_config.NumberColumn(
+                "share of participants funding it",
+                format="%d%%",
+                help="The share of participants whose own weights fund it (%)",
+            ),
+            "funded under the group's weights": st.column_config.CheckboxColumn(
+                "funded (group's mean)", help="Funded under the group's mean weights"
+            ),
+        },
     )
     if workshop.is_open and st.button("Close the workshop and save the group's scenario", key="ws_close"):
         try:

@@ -26,7 +26,7 @@ from matrix.decision import (
     stability_table,
 )
 from matrix.persistence import DecisionRecord, record_json
-from matrix.report.charts import spend_chart, value_chart
+from matrix.report.charts import chart_label, spend_chart, value_chart
 from scoring import CRITERIA, DecisionError, money
 
 # How sure we are that an intervention is funded, in words, from the share of draws that fund it.
@@ -385,7 +385,7 @@ def _caveats(
 
 
 def _charts(problem: DecisionProblem, record: DecisionRecord, result: ScenarioResult, date: str) -> tuple[Block, ...]:
-    label = f"{record.scenario.name}, {date}, catalogue {problem.sha256[:12]}"
+    label = chart_label(record.scenario.name, date, problem.sha256)
     blocks: list[Block] = []
     for chart in (value_chart(problem, result, label), spend_chart(result, label)):
         if chart is not None:

@@ -212,7 +212,7 @@ def test_tables_offer_no_unsafe_built_in_download(page: Page, app_url: str) -> N
     open_app(page, app_url)
     page.get_by_role("tab", name="Ranking").click()
     wait_idle(page)
-    table = page.locator("[data-testid=stDataFrame]").first
+    table = page.locator("[data-testid=stDataFrame] >> visible=true").first  # the charts' data tables start folded
     expect(table).to_be_visible(timeout=10_000)
     table.hover()
     toolbar = page.locator("[data-testid=stElementToolbar]").first

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pandas as pd
+import pytest
 
 from matrix.decision import DecisionProblem
 from scoring import score
@@ -48,18 +49,62 @@ def test_ranking_chart_stacks_contributions_in_rank_order(problem: DecisionProbl
 
 
 def test_value_for_money_chart_marks_funded_options(problem: DecisionProblem) -> None:
-    """Every funding option is a point; funded ones are marked, tiers are named, reach sets the size."""
+    """Every funding option is a point; funded ones are marked, the level is named, reach sets the size."""
     from matrix.decision import default_scenario, evaluate
 
     result = evaluate(problem, default_scenario(problem))
-    spec = charts.value_for_money_chart(result.options, list(result.optimum.chosen.index), dict(result.names)).to_dict()
-    rows = dataset(spec)
+    spec = charts.value_for_money_chart(result.options, list(result.optimum.chosen.index), dict(result.names), "A")
+    points = spec["layer"][0]
+    rows = points["data"]["values"]
     assert len(rows) == len(problem.options)
-    assert sum(r["funded"] == "funded" for r in rows) == len(result.optimum.chosen)
-    pilot = next(r for r in rows if r["option"] == "sports-diversion-mentoring/pilot")
+    assert sum(r["status"] == "funded" for r in rows) == len(result.optimum.chosen)
+    frame = charts.value_for_money_frame(result.options, list(result.optimum.chosen.index), dict(result.names))
+    pilot = frame.set_index("option").loc["sports-diversion-mentoring/pilot"]
     assert pilot["name"] == "Sports diversion programmes with mentoring (Pilot in one hotspot area)"
     assert pilot["tiers"] == "secondary + tertiary"
-    assert spec["encoding"]["size"]["field"] == "reach a year"
+    assert points["encoding"]["size"]["field"] == "reach"
+
+
+def test_page_and_report_value_charts_share_title_axes_legend_and_labels(
+    problem: DecisionProblem, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The page's benefit-against-cost chart (and so its PNG) carries the board report's title, subtitle (scenario,
+    date, catalogue version), axis titles, legend, colours, shapes and labelled funded points."""
+    from matrix.decision import default_scenario, evaluate
+    from matrix.report import chart_label
+    from matrix.report.charts import value_chart
+
+    result = evaluate(problem, default_scenario(problem, "Core grant"))
+    label = chart_label("Core grant", "22 November 2026", problem.sha256)
+    page = charts.value_for_money_chart(result.options, list(result.optimum.chosen.index), dict(result.names), label)
+    captured: list[dict[str, Any]] = []
+    monkeypatch.setattr("matrix.report.charts._png", lambda spec: captured.append(spec) or b"")
+    value_chart(problem, result, label)
+    [report] = captured
+    assert page["title"] == report["title"] == {"text": "Benefit against cost", "subtitle": label, "anchor": "start"}
+    assert label.startswith("Core grant, 22 November 2026, catalogue " + problem.sha256[:12])
+    for channel in ("x", "y", "color", "shape"):
+        assert page["layer"][0]["encoding"][channel]["title"] == report["layer"][0]["encoding"][channel]["title"]
+    for channel in ("color", "shape"):
+        assert page["layer"][0]["encoding"][channel]["scale"] == report["layer"][0]["encoding"][channel]["scale"]
+    assert [layer["mark"]["type"] for layer in page["layer"]] == ["point", "text", "text"]
+    labelled = page["layer"][1]["data"]["values"] + page["layer"][2]["data"]["values"]
+    assert labelled and len(labelled) <= len(result.optimum.chosen)
+
+
+def test_other_page_charts_use_the_reports_words(problem: DecisionProblem) -> None:
+    """The Compare tab's spend chart has the report's title, axis, legend title and tier colours."""
+    from matrix.report import SPEND_TITLE, SPEND_X, TIER_COLOURS, TIER_LEGEND
+
+    totals = pd.DataFrame(
+        {"scenario": ["1. A"], "spend £": [10.0], "primary spend £": [6.0], "secondary spend £": [4.0], "tertiary spend £": [0.0]}
+    )
+    view = charts.tier_spend_view(totals, "the saved scenarios compared, 22 November 2026, catalogue abc")
+    spec = view.chart.to_dict()
+    assert spec["title"]["text"] == SPEND_TITLE and spec["title"]["subtitle"].startswith("the saved scenarios compared")
+    assert spec["encoding"]["x"]["title"] == SPEND_X
+    assert spec["encoding"]["color"]["title"] == TIER_LEGEND
+    assert spec["encoding"]["color"]["scale"]["range"] == list(TIER_COLOURS)
 
 
 def test_frontier_chart_has_both_curves_and_the_budget(problem: DecisionProblem) -> None:
@@ -80,8 +125,75 @@ def test_tier_spend_chart(problem: DecisionProblem) -> None:
     assert [(r["tier"], r["tier spend £"]) for r in rows] == [("primary", 6.0), ("secondary", 4.0), ("tertiary", 0.0)]
 
 
+def test_every_view_has_a_title_a_summary_as_its_description_and_a_table(problem: DecisionProblem) -> None:
+    """Each chart the page shows carries its title, a generated summary (also the drawing's description, its
+    accessible name) and its data as a table."""
+    from matrix.decision import default_scenario, evaluate, stability_table, weight_sweep
+
+    ids = list(problem.info.index)
+    result = score(problem.values, {"impact": 40, "reach": 20, "cost": 20, "risk": 20})
+    scenario = default_scenario(problem)
+    funded = evaluate(problem, scenario)
+    sweep = weight_sweep(problem, dict(result.weights), "impact", 5, result.normalisation)
+    frontier = pd.DataFrame({"budget_gbp": [0.0, 50.0], "optimal_value": [0.0, 220.0], "ratio_value": [0.0, 160.0]})
+    ranks = pd.DataFrame({1: [0.7, 0.3], 2: [0.3, 0.7]}, index=["a", "b"])
+    views = [
+        charts.heatmap_view(problem, ids, list(result.ranks.index)),
+        charts.ranking_view(problem, result, ids),
+        charts.value_for_money_view(funded.options, list(funded.optimum.chosen.index), dict(funded.names), "X"),
+        charts.frontier_view(frontier, 50.0, "X"),
+        charts.weight_lines_view(sweep.lines, 40.0, [b * 100 for b in sweep.breakpoints], list(sweep.top_now), "impact"),
+        charts.tornado_view(stability_table(problem, scenario, 5), 5),
+        charts.rank_probability_view(ranks, {"a": "Alpha", "b": "Beta"}),
+        charts.weight_spread_view(pd.DataFrame({"impact": [40.0, 60.0], "reach": [60.0, 40.0]}, index=["Ann", "Bo"])),
+    ]
+    for view in views:
+        spec = view.chart if isinstance(view.chart, dict) else view.chart.to_dict()
+        assert view.title and len(view.summary) > 40 and not view.table.empty
+        assert spec["description"] == view.summary
+        assert "top k" not in view.summary and "top-k" not in " ".join(map(str, view.table.columns))
+
+
+def test_summaries_say_what_the_data_says(problem: DecisionProblem) -> None:
+    """Golden cases: the frontier at budget 50 (best 220, ratio 160, the knapsack trap), and the ranking's leader."""
+    frontier = pd.DataFrame({"budget_gbp": [0.0, 50.0], "optimal_value": [0.0, 220.0], "ratio_value": [0.0, 160.0]})
+    summary = charts.frontier_view(frontier, 50.0, "").summary
+    assert "budget of £50 (the dashed rule) the best is 220.0 and ratio ranking 160.0" in summary
+    result = score(problem.values, {"reach": 1})
+    top = str(result.ranks.index[0])
+    assert (
+        f"Highest: {charts.marked_names(problem)[top]} ({result.scores[top]:.1f})"
+        in charts.ranking_view(problem, result, list(problem.info.index)).summary
+    )
+    ranks = pd.DataFrame({1: [0.25, 0.75], 2: [0.75, 0.25]}, index=["a", "b"])
+    summary = charts.rank_probability_view(ranks, {"a": "A", "b": "Beta"}).summary
+    assert "Beta ranks first most often (75% of the trials)" in summary
+
+
+def test_heatmap_is_colour_blind_safe_and_prints_every_value(problem: DecisionProblem) -> None:
+    """No red-to-green scale: one hue from light to dark; every cell prints its value, in white on dark cells;
+    the table gives each value's raw input and source, so nothing needs a hover."""
+    spec = charts.heatmap_chart(problem, ["cbt-community"], list(problem.info.index)).to_dict()
+    assert spec["layer"][0]["encoding"]["color"]["scale"]["scheme"] == "blues"
+    text = spec["layer"][1]["encoding"]
+    assert text["text"]["field"] == "label" and text["color"]["value"] == "#0b0c0c"
+    table = charts.heatmap_view(problem, ["cbt-community"], list(problem.info.index)).table
+    assert {"impact value", "impact raw input", "impact source"} <= set(table.columns)
+
+
+def test_sensitivity_charts_say_top_5_not_top_k() -> None:
+    """The weight-lines legend and the stability table say 'top 5', never 'top k'."""
+    lines = pd.DataFrame({"id": ["a", "a"], "name": ["A", "A"], "weight %": [0.0, 100.0], "score": [10.0, 90.0]})
+    spec = charts.weight_lines_chart(lines, 40.0, [50.0], ["a", "b", "c", "d", "e"]).to_dict()
+    assert "top k" not in str(spec) and "in the top 5 now" in str(spec) and "the top 5 changes" in str(spec)
+    stability = pd.DataFrame({"criterion": ["impact"], "room before top-k changes (points)": [3.0]})
+    assert list(charts.plain_stability(stability, 5).columns) == ["criterion", "room before top 5 changes (points)"]
+
+
 def test_charts_render_to_png_offline(problem: DecisionProblem) -> None:
     """A chart renders to PNG bytes without any network (vl-convert bundles the renderer)."""
     result = score(problem.values, {"impact": 1})
     png = charts.chart_png(charts.ranking_chart(problem, result, list(problem.info.index)[:5]))
     assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 1000
+    spec = charts.value_for_money_chart(problem.options.assign(benefit=50.0), [], dict(problem.names), "A")
+    assert charts.chart_png(spec).startswith(b"\x89PNG")
