@@ -124,7 +124,8 @@ def monte_carlo(problem: DecisionProblem, scenario: Scenario, person: Principal)
     key = json.dumps([problem.sha256, scenario.model_dump_json(), draws, seed, k, mode, concentration, pool])
     kept: dict[str, MonteCarloResult] = state.setdefault("mc_results", {})
     if key not in kept and state.get("mc_request"):
-        state["mc_request"] = False
+        # The request stands until the trials finish or Stop is pressed: a run cut short by another
+        # interaction starts them again.
         st.button("Stop the trials", key="mc_stop", on_click=_stop_trials)
         bar = st.progress(0.0, text=f"Running {draws:,} trials...")
 
@@ -144,9 +145,11 @@ def monte_carlo(problem: DecisionProblem, scenario: Scenario, person: Principal)
                 progress=show,
             )
         except DecisionError as error:
+            state["mc_request"] = False
             bar.empty()
             st.error(f"The Monte Carlo analysis cannot run for this scenario: {plain(error)}")
             return None
+        state["mc_request"] = False
         bar.empty()
         state["mc_latest"] = key
         for old in list(kept)[:-MAX_KEPT_TRIALS]:
