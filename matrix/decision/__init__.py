@@ -51,6 +51,7 @@ from matrix.decision.scenario import (
     funding_rules,
     next_pound,
     scenario_options,
+    status_quo_notice,
 )
 from matrix.decision.views import (
     MatrixFilter,
@@ -116,6 +117,7 @@ __all__ = [
     "select_rows",
     "shortlist_table",
     "stability_table",
+    "status_quo_notice",
     "to_safe_csv",
     "unique_name",
     "weight_lines",

@@ -68,11 +68,11 @@ def test_validate_folder_and_missing(tmp_path: Path, capsys: pytest.CaptureFixtu
 
 
 def test_score_writes_ranked_csv_to_stdout() -> None:
-    """score with weights writes the ranked CSV; reach-only weights put the widest-reaching first."""
+    """score with weights writes the ranked CSV; reach-only weights put the best reach value first."""
     done = run("score", "--weights", "reach=1")
     assert done.returncode == 0, done.stderr
     rows = list(csv.DictReader(io.StringIO(done.stdout)))
-    assert rows[0]["id"] == "hashtagng-campaign"
+    assert float(rows[0]["reach"]) == max(float(r["reach"]) for r in rows)
     assert rows[0]["weight_reach"] == "100.0"
 
 
