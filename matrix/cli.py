@@ -268,6 +268,17 @@ def _replay(args: argparse.Namespace) -> int:
     return 0
 
 
+def _audit(args: argparse.Namespace) -> int:
+    """Warnings with places; exit 0 with warnings, 1 when the catalogue does not load (its errors)."""
+    from matrix.catalogue import audit_catalogue
+
+    findings = audit_catalogue(load_catalogue(args.path))
+    for finding in findings:
+        print(finding)
+    print(f"{args.path}: {len(findings)} warning(s), no errors")
+    return 0
+
+
 def _roles(args: argparse.Namespace) -> int:
     rules = load_roles(args.path)
     print(f"{args.path}: valid: default role {rules.default_role}, {len(rules.rule)} rule(s)")
@@ -307,6 +318,10 @@ def build_parser() -> argparse.ArgumentParser:
     validate = commands.add_parser("validate", help="check a catalogue file and list every problem")
     validate.add_argument("path", nargs="?", default=str(DEFAULT_CATALOGUE), help="catalogue TOML (default: the shipped one)")
     validate.set_defaults(run=_validate)
+
+    audit_cmd = commands.add_parser("audit", help="check a catalogue's internal consistency, as warnings with places")
+    audit_cmd.add_argument("path", nargs="?", default=str(DEFAULT_CATALOGUE), help="catalogue TOML (default: the shipped one)")
+    audit_cmd.set_defaults(run=_audit)
 
     score_cmd = commands.add_parser("score", help="write the ranked shortlist as CSV")
     score_cmd.add_argument("--catalogue", default=str(DEFAULT_CATALOGUE), help="catalogue TOML (default: the shipped one)")

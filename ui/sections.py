@@ -18,6 +18,7 @@ from matrix.decision import (
     provenance_marks,
     select_rows,
     shortlist_table,
+    status_quo_notice,
     to_safe_csv,
 )
 from matrix.report import headline, near_ties
@@ -119,6 +120,7 @@ def matrix_tab(problem: DecisionProblem, result: ScoreResult, visible: list[str]
     )
     table["annual cost £"] = info["annual_cost_gbp"]
     table["reach a year"] = [f"{int(r):,}" if r == r and r is not None else "not known" for r in info["reach_per_year"]]
+    table["audience (not scored)"] = info["audience"]
     table["funded today"] = info["funded_today"]
     checked = {s.name: s.checked for s in problem.catalogue.yef_strands}
     table["YEF checked"] = [checked.get(str(name)) for name in info["yef_strand"]]
@@ -127,7 +129,12 @@ def matrix_tab(problem: DecisionProblem, result: ScoreResult, visible: list[str]
         hide_index=True,
         column_config={
             "annual cost £": st.column_config.NumberColumn(format="£%,.0f"),
-            "reach a year": st.column_config.TextColumn(help="People reached a year; 'not known' where no figure exists"),
+            "reach a year": st.column_config.TextColumn(
+                help="People directly engaged a year; 'not known' where no figure exists"
+            ),
+            "audience (not scored)": st.column_config.TextColumn(
+                help="How many saw or heard it (social-media reach, views): not people engaged, so never scored or counted"
+            ),
             "not confirmed": st.column_config.TextColumn(
                 help="Values that are our illustrative estimates or not confirmed by any source"
             ),
@@ -268,6 +275,9 @@ def decision_headline(problem: DecisionProblem, scenario: Scenario | None) -> No
             + " The Funding tab lists it; Sensitivity shows how sure it is; the board report (on the Funding tab) "
             "explains it for a board."
         )
+        notice = status_quo_notice(problem)
+        if notice:
+            st.info(plain(notice))
 
 
 def page(problem: DecisionProblem, path: str, person: Principal) -> None:

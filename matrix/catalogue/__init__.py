@@ -3,6 +3,7 @@
 Everything that reads or changes `data/interventions.toml` lives here; nothing here scores or optimises.
 """
 
+from matrix.catalogue.audit import Finding, audit_catalogue
 from matrix.catalogue.diff import (
     diff_catalogues,
 )
@@ -32,6 +33,7 @@ from matrix.catalogue.schema import (
     TARGET_GROUPS,
     TIERS,
     UNCONFIRMED,
+    Audience,
     Catalogue,
     Identifier,
     Intervention,
@@ -79,8 +81,10 @@ __all__ = [
     "TARGET_GROUPS",
     "TIERS",
     "UNCONFIRMED",
+    "Audience",
     "Catalogue",
     "CatalogueError",
+    "Finding",
     "Identifier",
     "Intervention",
     "LoadedCatalogue",
@@ -96,6 +100,7 @@ __all__ = [
     "YefStrand",
     "apply_frame",
     "apply_yef",
+    "audit_catalogue",
     "can_save",
     "catalogue_document",
     "catalogue_to_toml",

@@ -142,6 +142,15 @@ class Source(Strict):
 
 class Budget(Strict):
     annual_budget_gbp: Sourced[Annotated[float, Field(gt=0, le=1e10)]]
+    # The financial year the amount is for ("2020/21"), so nobody takes an old grant for this year's.
+    year: Annotated[str, Field(pattern=r"^[0-9]{4}/[0-9]{2}$")] | None = None
+
+    @field_validator("year")
+    @classmethod
+    def _consecutive(cls, year: str | None) -> str | None:
+        if year is not None and (int(year[:4]) + 1) % 100 != int(year[5:]):
+            raise ValueError(f"'{year}' is not a financial year: write the two years in a row, such as 2020/21")
+        return year
 
 
 class Weights(Strict):
@@ -301,6 +310,16 @@ class FundingLevel(Strict):
 FULL_LEVEL = "full"
 
 
+class Audience(Strict):
+    """How many saw or heard it (social-media reach, impressions, visits): a figure of another kind than people
+    engaged. It is shown beside the intervention, never scored on reach nor added to "reaching N people"."""
+
+    value: Annotated[int, Field(ge=1, le=10_000_000_000)]
+    measure: Text  # what was counted, and over what period
+    source: Identifier
+    note: Text | None = None
+
+
 class Intervention(Strict):
     id: Identifier
     name: Name
@@ -315,6 +334,7 @@ class Intervention(Strict):
     local_impact_estimate: Sourced[LocalImpact] | None = None
     annual_cost_gbp: Sourced[NonNegativeMoney]
     reach_per_year: MaybeSourced[Annotated[int, Field(ge=1, le=100_000_000)]]
+    audience: Audience | None = None
     funded_today: Sourced[bool]
     delivery_risk: Sourced[DeliveryRisk]
     yef_strand: Identifier | None = None
@@ -335,6 +355,12 @@ class Intervention(Strict):
             raise ValueError('yef_fit is required with yef_strand: say "direct" or "partial"')
         if self.yef_strand is None and self.yef_fit is not None:
             raise ValueError("yef_fit is given but yef_strand is not")
+        if self.audience is not None and self.reach_per_year.value == self.audience.value:
+            raise ValueError(
+                f"reach_per_year and audience are both {self.audience.value:,}: reach_per_year counts people engaged, "
+                "audience people who saw or heard it; one figure cannot be both "
+                "(leave reach unconfirmed if only the audience is known)"
+            )
         level_ids = [level.id for level in self.levels]
         if FULL_LEVEL in level_ids:
             raise ValueError(f'a funding level cannot be called "{FULL_LEVEL}": that is the intervention\'s own cost and reach')

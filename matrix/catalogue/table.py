@@ -179,7 +179,8 @@ def apply_frame(catalogue: Catalogue, frame: pd.DataFrame) -> dict[str, Any]:
                 item[optional] = str(row[optional]).strip()
             else:
                 item.pop(optional, None)
-        if "yef_strand" not in item:
+        if "yef_strand" not in item and "yef_strand" in old:
+            # The note described the strand the edit removed; a note on why no strand matches stays.
             item.pop("yef_mapping_note", None)
         interventions.append(item)
     document["interventions"] = interventions

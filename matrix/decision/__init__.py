@@ -53,6 +53,7 @@ from matrix.decision.scenario import (
     funding_rules,
     next_pound,
     scenario_options,
+    status_quo_notice,
 )
 from matrix.decision.views import (
     MatrixFilter,
@@ -120,6 +121,7 @@ __all__ = [
     "select_rows",
     "shortlist_table",
     "stability_table",
+    "status_quo_notice",
     "to_safe_csv",
     "unique_name",
     "weight_lines",

@@ -76,6 +76,11 @@ class DecisionProblem:
     def budget_gbp(self) -> float:
         return self.catalogue.budget.annual_budget_gbp.value
 
+    @property
+    def budget_year(self) -> str | None:
+        """The financial year the catalogue's budget is for ("2020/21"), when it says."""
+        return self.catalogue.budget.year
+
     @cached_property
     def names(self) -> dict[str, str]:
         """Intervention id -> name, in catalogue order."""
@@ -312,6 +317,11 @@ def build_problem(catalogue: Catalogue, sha256: str, text: str = "") -> Decision
             "cost": _cost(item.annual_cost_gbp, curves["cost"]),
             "risk": _risk(item, strand, impact_unconfirmed, scoring),
         }
+        if item.audience is not None:
+            # An audience (views, social-media reach) is another kind of figure than people engaged: said, not scored.
+            reach = cells["reach"]
+            audience = f"audience of {item.audience.value:,} ({item.audience.measure}) is not people engaged and is not scored"
+            cells["reach"] = CriterionCell(reach.value, f"{reach.raw}; {audience}", reach.provenance)
         uncertainty = catalogue.uncertainty
         spread[item.id] = {
             "impact": _impact_sd(item, strand, impact_unconfirmed, uncertainty),
@@ -333,6 +343,7 @@ def build_problem(catalogue: Catalogue, sha256: str, text: str = "") -> Decision
             "area": item.area,
             "annual_cost_gbp": item.annual_cost_gbp.value,
             "reach_per_year": item.reach_per_year.value,
+            "audience": f"{item.audience.value:,} ({item.audience.measure})" if item.audience else "",
             "funded_today": item.funded_today.value,
             "yef_strand": strand.name if strand else "",
             "yef_band": (strand.impact_band.value if strand else None) or "unknown",

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from pydantic import AfterValidator, Field, field_validator
 
-from matrix.catalogue import FULL_LEVEL, TIERS, Identifier, Strict, Text, Tier, Weights, one_line
+from matrix.catalogue import FULL_LEVEL, PROVENANCE_KEYWORDS, TIERS, Identifier, Strict, Text, Tier, Weights, one_line
 from matrix.decision.problem import DecisionProblem
 from scoring import (
     CRITERIA,
@@ -28,6 +28,7 @@ from scoring import (
     Portfolio,
     Problem,
     frontier,
+    money,
     optimise,
     option_benefits,
     ratio_ranking,
@@ -74,6 +75,35 @@ def default_scenario(problem: DecisionProblem, name: str = "Scenario") -> Scenar
         name=name,
         weights=catalogue.preset(catalogue.default_preset).weights,
         budget_gbp=catalogue.budget.annual_budget_gbp.value,
+    )
+
+
+def status_quo_notice(problem: DecisionProblem) -> str | None:
+    """When what is marked funded today costs more than the catalogue's budget, the fact in words (with how much of
+    that cost is our estimate, which flags are unconfirmed, and the budget's year); None when it fits."""
+    info = problem.info[problem.info["funded_today"].astype(bool)]
+    cost = float(info["annual_cost_gbp"].sum())
+    if cost <= problem.budget_gbp:
+        return None
+    today = set(info.index)
+    items = [item for item in problem.catalogue.interventions if item.id in today]
+    estimated = sum(item.annual_cost_gbp.value for item in items if item.annual_cost_gbp.source in PROVENANCE_KEYWORDS)
+    unconfirmed = [item.name for item in items if item.funded_today.source in PROVENANCE_KEYWORDS]
+    year = f" (the {problem.budget_year} budget)" if problem.budget_year else " (the budget's year is not stated)"
+    flags = (
+        f" {len(unconfirmed)} of these are marked funded today without a source saying so: {'; '.join(unconfirmed)}."
+        if unconfirmed
+        else ""
+    )
+    estimate_words = (
+        "every one of those costs is our estimate: no source gives them"
+        if estimated >= cost
+        else f"{money(estimated)} of that is our estimate, not a sourced cost"
+    )
+    return (
+        f"What is marked funded today does not fit the budget: its {len(items)} interventions cost {money(cost)} a year "
+        f"({estimate_words}), more than {money(problem.budget_gbp)}{year}. "
+        f"So keeping everything funded today cannot be met at this budget, and the recommended set stops some of it.{flags}"
     )
 
 

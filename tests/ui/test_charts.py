@@ -19,14 +19,14 @@ def dataset(spec: dict[str, Any]) -> list[dict[str, Any]]:
 
 def test_heatmap_has_a_cell_per_intervention_and_criterion(problem: DecisionProblem) -> None:
     """The heatmap holds 4 cells for each shown intervention, with provenance marks in the labels."""
-    ids = ["hashtagng-campaign", "cbt-community"]
+    ids = ["transform-tlc-programme", "cbt-community"]
     spec = charts.heatmap_chart(problem, ids, list(problem.info.index)).to_dict()
     rows = dataset(spec)
     assert len(rows) == 8
-    cost = next(r for r in rows if r["id"] == "hashtagng-campaign" and r["criterion"] == "cost")
-    reach = next(r for r in rows if r["id"] == "hashtagng-campaign" and r["criterion"] == "reach")
+    cost = next(r for r in rows if r["id"] == "transform-tlc-programme" and r["criterion"] == "cost")
+    reach = next(r for r in rows if r["id"] == "transform-tlc-programme" and r["criterion"] == "reach")
     assert cost["label"].endswith("*")  # illustrative cost
-    assert reach["label"] == "98"  # sourced reach, no mark
+    assert reach["label"] == f"{problem.values.at['transform-tlc-programme', 'reach']:.0f}"  # sourced reach (16), no mark
     assert spec["layer"][0]["encoding"]["color"]["scale"]["domain"] == [0, 100]
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
+from matrix.decision import DecisionProblem, default_scenario, evaluate
+from scoring import money
 from tests.ui.test_app import open_tab, start
 
 
@@ -12,14 +14,18 @@ def metric(at: AppTest, label: str) -> str:
     return value
 
 
-def test_budget_change_changes_the_funded_set() -> None:
-    """Cutting the budget to £600k spends at most £600k and funds fewer interventions."""
+def test_budget_change_changes_the_funded_set(problem: DecisionProblem) -> None:
+    """Cutting the budget to £600k spends at most £600k and funds fewer interventions; the page shows the
+    library's spend at both budgets."""
+    scenario = default_scenario(problem)
     at = start(tab="Funding")
-    assert metric(at, "Spend") == "£880,000"
+    assert metric(at, "Spend") == money(evaluate(problem, scenario).optimum.spend_gbp)
     before = metric(at, "Funded")
     at.number_input(key="sc_budget").set_value(600_000).run()
     assert not at.exception
-    assert metric(at, "Spend") == "£600,000"
+    cut = evaluate(problem, scenario.model_copy(update={"budget_gbp": 600_000.0})).optimum
+    assert cut.spend_gbp <= 600_000
+    assert metric(at, "Spend") == money(cut.spend_gbp)
     assert metric(at, "Funded") != before
     assert at.query_params["budget"] == "600000"
 
@@ -56,8 +62,8 @@ def test_harmful_override_needs_a_reason() -> None:
     assert any("Recorded reason: small evaluated pilot" in w.value for w in at.warning)
 
 
-def test_save_and_compare_two_scenarios() -> None:
-    """Two saved scenarios appear side by side with their totals."""
+def test_save_and_compare_two_scenarios(problem: DecisionProblem) -> None:
+    """Two saved scenarios appear side by side with their totals (the library's spend at each budget)."""
     at = start(tab="Funding")
     at.button(key="sc_save").click().run()
     at.text_input(key="sc_name").set_value("Cut").run()
@@ -69,7 +75,9 @@ def test_save_and_compare_two_scenarios() -> None:
     assert [s.name for s in saved] == ["Scenario", "Cut"]
     totals = next(df.value for df in at.dataframe if "scenario" in df.value.columns)
     assert totals["scenario"].tolist() == ["1. Scenario", "2. Cut"]
-    assert totals["spend £"].tolist() == [880_000, 600_000]
+    scenario = default_scenario(problem)
+    spends = [evaluate(problem, scenario.model_copy(update={"budget_gbp": b})).optimum.spend_gbp for b in (880_000.0, 600_000.0)]
+    assert totals["spend £"].tolist() == spends
 
 
 def test_frontier_toggle() -> None:
@@ -101,8 +109,11 @@ def test_the_board_report_is_offered_on_the_funding_tab() -> None:
     assert "Download the board report (Word)" in labels and "Download the board report (PDF)" in labels
 
 
-def test_the_page_opens_with_the_decision_in_a_sentence() -> None:
+def test_the_page_opens_with_the_decision_in_a_sentence(problem: DecisionProblem) -> None:
+    """The headline gives the budget, the funded set's size and its reach as the library computes them."""
+    optimum = evaluate(problem, default_scenario(problem)).optimum
     at = start()
-    [line] = [m.value for m in at.markdown if m.value.startswith("With £880,000 a year, the recommended set funds ")]
-    assert "reaching about 93,680 people a year" in line and "many figures behind it are estimates" in line
+    opening = f"With {money(problem.budget_gbp)} a year, the recommended set funds {len(optimum.funded)} interventions "
+    [line] = [m.value for m in at.markdown if m.value.startswith(opening)]
+    assert f"reaching about {optimum.reach:,.0f} people a year" in line and "many figures behind it are estimates" in line
     assert "The Funding tab lists it" in line

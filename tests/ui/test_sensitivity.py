@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+from matrix.decision import DecisionProblem, default_scenario, what_would_it_take
 from tests.ui.test_app import start
+from ui.text import plain
 
 
-def test_sensitivity_tab_runs_and_explains() -> None:
-    """The tab shows the stability table and answers 'what would it take' for the chosen intervention."""
+def test_sensitivity_tab_runs_and_explains(problem: DecisionProblem) -> None:
+    """The tab shows the stability table and answers 'what would it take' for the chosen intervention, with the
+    library's own weight change for an intervention that raising one weight would fund."""
+    scenario = default_scenario(problem)
+    target, expected = next(
+        (i, said)
+        for i in problem.info.index
+        for said in what_would_it_take(problem, scenario, i, 5)
+        if said.startswith("Funding: raising the")
+    )
     at = start(tab="Sensitivity")
     assert not at.exception
-    at.selectbox(key="sa_target").set_value("prison-mentoring").run()
+    at.selectbox(key="sa_target").set_value(target).run()
     assert not at.exception
     answers = [m.value for m in at.markdown if m.value.startswith("- ")]
-    assert any(a.startswith("- Funding: raising the") for a in answers)
+    assert f"- {plain(expected)}" in answers
     stability = next(df.value for df in at.dataframe if "criterion" in df.value.columns)
     assert list(stability["criterion"]) == ["impact", "reach", "cost", "risk"]
 

@@ -54,7 +54,7 @@ def test_values_stay_within_0_and_100(problem: DecisionProblem) -> None:
 
 def test_provenance_flags_name_unverified_fields(problem: DecisionProblem) -> None:
     """Flags name each illustrative or unconfirmed field; a sourced one is not flagged."""
-    flags = problem.info.at["hashtagng-campaign", "provenance_flags"].split(";")
+    flags = problem.info.at["transform-tlc-programme", "provenance_flags"].split(";")
     assert "annual_cost_gbp:illustrative" in flags
     assert not any(f.startswith("reach_per_year") for f in flags)
 

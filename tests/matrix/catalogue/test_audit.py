@@ -1,0 +1,62 @@
+"""``matrix audit``: consistency warnings with their file and line; exit 0 with warnings, 1 when the file does not load."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+
+from matrix.catalogue import audit_catalogue, load_catalogue
+from tests.conftest import run_cli
+from tests.matrix.example import readme_example, with_change
+
+Write = Callable[[str | bytes], Path]
+NO_NOTE = "sourced to 'plan' with no note quoting where the source says so"
+
+
+def line_of(text: str, start: str) -> int:
+    return next(n for n, line in enumerate(text.splitlines(), start=1) if line.startswith(start))
+
+
+def test_each_warning_names_its_line(write_catalogue: Write) -> None:
+    """Today's spend over the budget, no budget year, a tertiary reach of 20,000 with no note, a partial match and a
+    strand checked two years ago are each warned about at their own line."""
+    text = with_change(
+        'annual_budget_gbp = { value = 100000, source = "plan" }', 'annual_budget_gbp = { value = 40000, source = "plan" }'
+    )
+    text = with_change(
+        'prevention_tiers = { value = ["secondary"], source = "plan" }',
+        'prevention_tiers = { value = ["tertiary"], source = "plan", note = "p. 3" }',
+        text,
+    )
+    text = with_change('reach_per_year = { source = "unconfirmed" }', 'reach_per_year = { value = 20000, source = "plan" }', text)
+    text = with_change('yef_fit = "direct"', 'yef_fit = "partial"\nyef_mapping_note = "peer mentors"', text)
+    path = write_catalogue(text)
+    strand_line = line_of(text, 'id = "mentoring"')
+    found = [str(f) for f in audit_catalogue(load_catalogue(path), today=dt.date(2028, 12, 1))]
+    assert found == [
+        f"{path}:{line_of(text, 'annual_budget_gbp')}: budget.annual_budget_gbp: warning: the 1 interventions funded "
+        "today cost £50,000 a year, more than the £40,000 budget; keeping them all cannot be met",
+        f"{path}:{line_of(text, '[budget]')}: budget.year: warning: the budget does not say which year it is for",
+        f"{path}:{line_of(text, 'reach_per_year')}: peer-mentoring.reach_per_year: warning: 20,000 people engaged a year "
+        "is far beyond the usual range of tertiary work (up to 1,000); is it an audience rather than people engaged?",
+        f"{path}:{line_of(text, 'yef_fit')}: peer-mentoring.yef_fit: warning: only a partial match to YEF strand "
+        "'mentoring': peer mentors",
+        f"{path}:{line_of(text, 'status =')}: peer-mentoring.status: warning: {NO_NOTE}",
+        f"{path}:{line_of(text, 'target_group')}: peer-mentoring.target_group: warning: {NO_NOTE}",
+        f"{path}:{line_of(text, 'reach_per_year')}: peer-mentoring.reach_per_year: warning: {NO_NOTE}",
+        f"{path}:{line_of(text, 'funded_today')}: peer-mentoring.funded_today: warning: {NO_NOTE}",
+        f"{path}:{strand_line}: yef_strands.mentoring.checked: warning: ratings last checked 21 Nov 2026, more than 365 days ago",
+    ]
+
+
+def test_audit_command_exits_0_with_warnings_and_1_with_errors(write_catalogue: Write) -> None:
+    """Warnings print one a line with a count and exit 0; a catalogue that does not load exits 1 with its problems."""
+    path = write_catalogue(readme_example())
+    ran = run_cli(["audit", str(path)])
+    assert ran.returncode == 0
+    assert ran.stdout.splitlines()[-1].startswith(f"{path}: ") and ran.stdout.endswith("warning(s), no errors\n")
+    broken = write_catalogue(with_change("value = 50000,", "value = -1,"))
+    failed = run_cli(["audit", str(broken)])
+    assert failed.returncode == 1
+    assert "annual_cost_gbp.value: must be greater than or equal to 0" in failed.stdout + failed.stderr
