@@ -18,7 +18,8 @@ from matrix.decision.analysis import (
     stability_table,
     what_would_it_take,
 )
-from scoring import normalise_weights
+from scoring import benefit_units, normalise_weights, sample_weights
+from scoring.funding import FundingModel
 from scoring.sensitivity import containing, one_way_weights
 
 
@@ -106,10 +107,21 @@ def test_monte_carlo_is_reproducible_and_respects_rules(problem: DecisionProblem
     assert np.allclose(first.rank_probability.sum(axis=1), 1)
 
 
-def test_monte_carlo_with_tier_shares_uses_the_integer_programme(problem: DecisionProblem) -> None:
-    """With a tier minimum the DP steps aside and every draw is solved by the MILP, still respecting the rules."""
+def test_monte_carlo_with_tier_shares_uses_the_shared_search(problem: DecisionProblem) -> None:
+    """With a tier minimum the DP steps aside for the branch and bound shared by the draws; each draw's set
+    is the integer programme's, and meets the minimum."""
     scenario = default_scenario(problem).model_copy(update={"tier_min_share": {"primary": 0.3}})
-    assert FundingSolver.for_scenario(problem, scenario).method.startswith("exact integer programme")
+    solver = FundingSolver.for_scenario(problem, scenario)
+    assert solver.method == "exact branch and bound shared by the draws"
+    weights = sample_weights(normalise_weights(scenario.weights.as_dict()).to_numpy(), 25, np.random.default_rng(4))
+    shared = solver.funded(weights)
+    model = FundingModel.build(solver.options, solver.rules)
+    cost = solver.options["annual_cost_gbp"].to_numpy()
+    primary = cost * solver.options["share_primary"].to_numpy()
+    for row, w in enumerate(weights):
+        staged = model.best(benefit_units(solver.benefits(w)))
+        assert staged is not None and (staged == shared[row]).all(), row
+        assert primary[shared[row]].sum() >= 0.3 * cost[shared[row]].sum() - 1e-6
     result = run_monte_carlo(problem, scenario, 20, seed=3)
     assert result.funded_probability is not None
     assert result.funded_probability.between(0, 1).all()
