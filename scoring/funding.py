@@ -57,6 +57,7 @@ BENEFIT_SCALE = 1_000_000  # benefit compared in millionths of a point
 MONEY_TOLERANCE_GBP = 0.5
 MAX_STATES = 20_000
 TIER_TOLERANCE_GBP = 1e-6  # a set meets a tier share when it misses by no more than this
+MAX_SEARCH_CELLS = 20_000_000  # the search's bound tables (interventions x draws x budget units) stay below this
 MAX_BRANCH_NODES_PER_DRAW = 400  # past this many nodes a draw the shared search gives way to the integer programme
 REQUIRED_COLUMNS = ("intervention", "level", "annual_cost_gbp", "benefit", "reach_per_year")
 
@@ -351,7 +352,8 @@ def _multipliers(knapsack: _Knapsack, values: FloatArray, rows: FloatArray, roun
 def _branch_sets(options: pd.DataFrame, rules: FundingRules, units: IntArray, unit: int) -> BoolArray | None:
     """The funded sets under tier shares by one branch and bound shared by all draws (see the module).
 
-    Returns None when the search grows past ``MAX_BRANCH_NODES_PER_DRAW`` (the caller then solves each draw
+    Returns None when its bound tables would pass ``MAX_SEARCH_CELLS`` or the search grows past
+    ``MAX_BRANCH_NODES_PER_DRAW`` (the caller then solves each draw
     by the integer programme). Raises InfeasibleError when no set meets every rule.
     """
     relaxed_rules = rules.without_tier_shares()
@@ -365,6 +367,8 @@ def _branch_sets(options: pd.DataFrame, rules: FundingRules, units: IntArray, un
     rest = np.flatnonzero(~meets)
     units = units[rest]
     knapsack = _Knapsack.build(options, rules, unit, rows)
+    if (len(knapsack.members) + 1) * len(rest) * (knapsack.capacity + 1) > MAX_SEARCH_CELLS:
+        return None  # the bound tables would not fit in memory: the integer programme instead
     values = units.astype(np.float64) / BENEFIT_SCALE
     multipliers = _multipliers(knapsack, values, rows)
     priced = values + multipliers @ rows
