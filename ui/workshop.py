@@ -200,13 +200,17 @@ def facilitator_tab(problem: DecisionProblem, scenario: Scenario | None, person:
     if scenario is None:
         st.info("Set up a valid scenario on the Funding tab to see what the group's weights fund.")
         return
-    live_view(problem, scenario, workshop.code)
+    # WCAG 2.2.2: content that updates by itself can be paused.
+    if st.toggle(f"Update this view every {REFRESH_SECONDS} seconds", value=True, key="ws_live"):
+        live_view(problem, scenario, workshop.code)
+    else:
+        st.caption("Updates paused: turn them back on to see new submissions.")
+        workshop_view(problem, scenario, workshop.code)
 
 
-@st.fragment(run_every=REFRESH_SECONDS)
-def live_view(problem: DecisionProblem, scenario: Scenario, code: str) -> None:
-    """Refreshes by itself every few seconds while the facilitator watches. The person and their roles
-    are read again on every refresh, so a facilitator whose role is removed stops seeing names at once."""
+def workshop_view(problem: DecisionProblem, scenario: Scenario, code: str) -> None:
+    """The group's submissions and what they fund. The person and their roles are read again on every
+    run, so a facilitator whose role is removed stops seeing names at once."""
     person = access.principal()
     if not person.may(Permission.RUN_WORKSHOPS):
         st.info("Workshops are run by facilitators. Ask an admin for the facilitator role if you run them.")
@@ -222,7 +226,7 @@ def live_view(problem: DecisionProblem, scenario: Scenario, code: str) -> None:
         return
     st.markdown(f"**{len(submitted)} participant(s) have submitted.**")
     if not submitted:
-        st.caption(f"Waiting for participants; this view refreshes every {REFRESH_SECONDS} seconds.")
+        st.caption("Waiting for participants.")
         return
     names = distinct_names([s.participant for s in submitted])
     for group in look_alike_names([s.participant for s in submitted]):
@@ -297,3 +301,7 @@ def _erase(desk: Desk, code: str, keys: dict[str, str]) -> None:
                 st.error(f"Not erased: {plain(error)}")
             else:
                 st.success(f"Erased {count} submission(s).")
+
+
+# The same view, run again by itself every few seconds while the facilitator watches.
+live_view = st.fragment(run_every=REFRESH_SECONDS)(workshop_view)

@@ -62,6 +62,9 @@ def test_two_participants_and_the_facilitator(isolated_store: Path, problem: Dec
     assert any("look alike" in w.value and "'Ann', 'ann'" in w.value for w in facilitator.warning)
     weights = next(df.value for df in facilitator.dataframe if "impact" in df.value.columns and "reach" in df.value.columns)
     assert weights.loc["Ann", "impact"] == 60.0 and weights.loc["ann", "cost"] == 100.0
+    facilitator.toggle(key="ws_live").set_value(False).run()  # WCAG 2.2.2: the live updates can be paused
+    assert any("Updates paused" in c.value for c in facilitator.caption)
+    assert any("3 participant(s) have submitted." in m.value for m in facilitator.markdown)
     participant(token, "Bob", {"impact": 10, "reach": 80, "cost": 5, "risk": 5})  # a second Bob
     open_tab(facilitator, "Workshop")
     weights = next(df.value for df in facilitator.dataframe if "impact" in df.value.columns and "reach" in df.value.columns)
