@@ -95,9 +95,8 @@ def filters(problem: DecisionProblem) -> MatrixFilter:
     groups = columns[2].multiselect("Target group", TARGET_GROUPS, format_func=_words, key="f_groups")
     bands = columns[3].multiselect("YEF impact band", (*IMPACT_BANDS, "unknown"), format_func=_words, key="f_bands")
     text = columns[4].text_input("Search", key="f_text", placeholder="name, area or YEF strand")
-    left, right = st.columns([1, 1])
-    unverified = left.checkbox("Only interventions with illustrative or unconfirmed values", key="f_unverified")
-    most = right.select_slider(
+    unverified = st.checkbox("Only interventions with illustrative or unconfirmed values", key="f_unverified")
+    most = st.columns([1, 1])[0].select_slider(
         "Score resting on estimates: at most",
         options=ESTIMATE_LIMITS,
         value=100,
