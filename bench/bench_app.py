@@ -30,6 +30,7 @@ columns[2].multiselect("group", ["a", "b"], key="f_groups")
 columns[3].multiselect("band", ["a", "b"], key="f_bands")
 columns[4].text_input("Search", key="f_text")
 st.checkbox("unverified", key="f_unverified")
+st.columns(2)[0].select_slider("estimates", options=(0, 25, 50, 75, 100), value=100, key="f_estimated")
 tabs = st.tabs(["Matrix", "Ranking", "How", "Export"])
 with tabs[1]:
     st.selectbox("Intervention", ["x", "y"], key="explain_id")

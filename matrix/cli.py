@@ -271,10 +271,28 @@ def _replay(args: argparse.Namespace) -> int:
 def _audit(args: argparse.Namespace) -> int:
     """Warnings with places; exit 0 with warnings, 1 when the catalogue does not load (its errors)."""
     from matrix.catalogue import audit_catalogue
+    from matrix.decision import build_problem, confirm_first_lines, default_scenario, figures_to_confirm
 
-    findings = audit_catalogue(load_catalogue(args.path))
+    loaded = load_catalogue(args.path)
+    findings = audit_catalogue(loaded)
     for finding in findings:
         print(finding)
+    problem = build_problem(loaded.catalogue, loaded.sha256)
+    try:
+        with solver_output_to_stderr():
+            figures = figures_to_confirm(problem, default_scenario(problem))
+    except DecisionError as error:
+        print(f"Which estimates to confirm first: not worked out, the default scenario cannot be met ({error})")
+    else:
+        lines = confirm_first_lines(figures)
+        moving = int((figures["changes_funded_set"] | figures["changes_top_5"]).sum()) if len(figures) else 0
+        print(
+            f"Which estimates to confirm first: {moving} of the {len(figures)} estimated values could change the default "
+            "scenario's funded set or top five on their own, within the range each could plausibly take"
+            + (f"; the {len(lines)} that could move most of it:" if lines else ".")
+        )
+        for line in lines:
+            print(f"  {line}")
     print(f"{args.path}: {len(findings)} warning(s), no errors")
     return 0
 

@@ -19,6 +19,7 @@ from matrix.decision import (
     compare,
     evaluate,
     frontier_table,
+    funded_estimated_share,
     funding_table,
     next_pound,
     to_safe_csv,
@@ -166,8 +167,9 @@ def show_result(problem: DecisionProblem, result: ScenarioResult) -> None:
             else "impact, reach and risk (cost left out: the budget already counts it)"
         )
         + ". The set is the best combination within the budget and the rules, worked out exactly (every combination "
-        "is considered), not a list of the best value for money one by one. The costs and reach behind it are "
-        "mostly estimates: see the caveats in the board report."
+        "is considered), not a list of the best value for money one by one. "
+        f"{funded_estimated_share(result):.0%} of its total benefit rests on illustrative, unconfirmed or missing "
+        "figures; the Sensitivity tab says which of them could change the set."
     )
     gap = optimum.value - ratio.value
     if gap > 1e-6:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
 import streamlit as st
 
 from matrix.access import Permission, Principal
@@ -13,6 +14,7 @@ from matrix.decision import (
     MatrixFilter,
     Scenario,
     describe_value_functions,
+    estimated_shares,
     explain,
     filter_ids,
     provenance_marks,
@@ -82,6 +84,10 @@ def weights_sidebar(problem: DecisionProblem) -> tuple[dict[str, int], Normalisa
     return weights, normalisation
 
 
+# The filter's steps for the share of a score resting on estimates, in %.
+ESTIMATE_LIMITS = (0, 25, 50, 75, 100)
+
+
 def filters(problem: DecisionProblem) -> MatrixFilter:
     columns = st.columns([1, 1, 1, 1, 1.4])
     tiers = columns[0].multiselect("Prevention tier", TIERS, key="f_tiers")
@@ -90,7 +96,31 @@ def filters(problem: DecisionProblem) -> MatrixFilter:
     bands = columns[3].multiselect("YEF impact band", (*IMPACT_BANDS, "unknown"), format_func=_words, key="f_bands")
     text = columns[4].text_input("Search", key="f_text", placeholder="name, area or YEF strand")
     unverified = st.checkbox("Only interventions with illustrative or unconfirmed values", key="f_unverified")
-    return MatrixFilter(tiers, models, groups, bands, text, unverified)
+    most = st.columns([1, 1])[0].select_slider(
+        "Score resting on estimates: at most",
+        options=ESTIMATE_LIMITS,
+        value=100,
+        format_func=lambda p: "any share" if p == 100 else f"{p}%",
+        key="f_estimated",
+        help="Keep interventions whose score, at the current weights, rests on illustrative, unconfirmed or missing "
+        "figures for at most this share",
+    )
+    return MatrixFilter(tiers, models, groups, bands, text, unverified, most / 100)
+
+
+# The column, on the Matrix and Ranking tabs, of the share of each score resting on estimates.
+ON_ESTIMATES = "score on estimates"
+
+
+# The share of a score resting on estimates, as a bar from 0 to 100% with its figure.
+ESTIMATE_COLUMN = st.column_config.ProgressColumn(
+    ON_ESTIMATES,
+    min_value=0,
+    max_value=100,
+    format="%.0f%%",
+    help="How much of the score, at the current weights, rests on illustrative, unconfirmed or missing figures "
+    "(the values marked * or ?)",
+)
 
 
 def matrix_tab(problem: DecisionProblem, result: ScoreResult, visible: list[str]) -> None:
@@ -111,6 +141,8 @@ def matrix_tab(problem: DecisionProblem, result: ScoreResult, visible: list[str]
     widgets.chart_view(charts.heatmap_view(problem, visible, list(result.ranks.index)), "heatmap")
     info = problem.info.loc[visible]
     table = info[["name"]].copy()
+    table["score"] = result.scores.reindex(visible).round(1).to_numpy()
+    table[ON_ESTIMATES] = (estimated_shares(problem, result).reindex(visible) * 100).round(0).to_numpy()
     table["warning"] = info["harmful"].map({True: "HARMFUL (YEF): excluded from funding", False: ""})
     table["not confirmed"] = info["provenance_flags"].map(provenance_marks)
     table = table.join(
@@ -129,6 +161,7 @@ def matrix_tab(problem: DecisionProblem, result: ScoreResult, visible: list[str]
         hide_index=True,
         column_config={
             "annual cost £": st.column_config.NumberColumn(format="£%,.0f"),
+            ON_ESTIMATES: ESTIMATE_COLUMN,
             "reach a year": st.column_config.TextColumn(
                 help="People directly engaged a year; 'not known' where no figure exists"
             ),
@@ -157,6 +190,21 @@ def ranking_tab(problem: DecisionProblem, result: ScoreResult, visible: list[str
         "Each bar is the score: the sum of weight x value over the four criteria. Equal scores share a rank and are "
         "listed by id. Values: " + plain(NORMALISATIONS[result.normalisation])
     )
+    shown = [str(i) for i in result.ranks.index if i in set(visible)]
+    shares = estimated_shares(problem, result)
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "rank": result.ranks.reindex(shown).to_numpy(),
+                "intervention": [problem.names[i] for i in shown],
+                "score": result.scores.reindex(shown).round(1).to_numpy(),
+                ON_ESTIMATES: (shares.reindex(shown) * 100).round(0).to_numpy(),
+            }
+        ),
+        hide_index=True,
+        column_config={ON_ESTIMATES: ESTIMATE_COLUMN},
+        key="ranking_estimates",
+    )
     order = [str(i) for i in result.ranks.index]
     ties = [
         f"{problem.names[a]} and {problem.names[b]}"
@@ -183,6 +231,11 @@ def ranking_tab(problem: DecisionProblem, result: ScoreResult, visible: list[str
     for sentence in explanation["in words"]:
         st.markdown(f"- {plain(sentence)}")
     st.markdown(f"**Score {result.scores[chosen]:.1f}, rank {result.ranks[chosen]} of {len(result.ranks)}.**")
+    share = float(shares[chosen])
+    st.markdown(
+        f"{share:.0%} of this score ({share * float(result.scores[chosen]):.1f} points) rests on illustrative, "
+        "unconfirmed or missing figures."
+    )
 
 
 GLOSSARY = {
@@ -300,7 +353,8 @@ def page(problem: DecisionProblem, path: str, person: Principal) -> None:
         return
     scenario, _ = state.current_scenario()
     decision_headline(problem, scenario)
-    visible = filter_ids(problem, filters(problem))
+    estimated = estimated_shares(problem, result)
+    visible = filter_ids(problem, filters(problem), estimated)
     # Lazy tabs: only the open tab runs, so a slider move does not redraw every chart. The open
     # tab is kept in the link (?tab=...), so a reload reopens it.
     names = ["Matrix", "Ranking", "Funding", "Compare", "Sensitivity", "Workshop", "How scoring works", "Export", "Data"]

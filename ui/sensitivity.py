@@ -15,8 +15,10 @@ from matrix.decision import (
     DecisionProblem,
     FundingSolver,
     Scenario,
+    confirm_first_lines,
     describe_uncertainty,
     dominance_table,
+    figures_to_confirm,
     run_monte_carlo,
     stability_table,
     weight_sweep,
@@ -38,6 +40,56 @@ def _stability(problem: DecisionProblem, scenario: Scenario, k: int) -> pd.DataF
 @cached(max_entries=16, spinner="Working out what it would take...")
 def _what_it_takes(problem: DecisionProblem, scenario: Scenario, target: str, k: int) -> list[str]:
     return what_would_it_take(problem, scenario, target, k)
+
+
+@cached(max_entries=16, spinner="Testing each estimated figure at both ends of its uncertainty...")
+def _figures(problem: DecisionProblem, scenario: Scenario, k: int) -> pd.DataFrame:
+    return figures_to_confirm(problem, scenario, k)
+
+
+def confirm_first_section(problem: DecisionProblem, scenario: Scenario, k: int) -> None:
+    """Which illustrative or unconfirmed figures could change the funded set or the top k, most first."""
+    st.header("Which estimates to confirm first")
+    figures = _figures(problem, scenario, k)
+    st.caption(
+        "Each value that rests on an illustrative, unconfirmed or missing figure is moved, one at a time, to the two "
+        "ends of the range it could plausibly take (the trials below draw about 95% of their values from it), and the funded set "
+        f"and the top {k} are worked out again. Between the two ends nothing else can happen, so the answer is exact "
+        "for one figure at a time; the trials below vary them all together."
+    )
+    lines = confirm_first_lines(figures)
+    if not len(figures):
+        st.markdown("No value rests on an estimate.")
+    elif not lines:
+        st.markdown(
+            f"None of the {len(figures)} estimated values could change the funded set or the top {k} on its own: "
+            "confirming them would not change this decision."
+        )
+    else:
+        moving = int((figures["changes_funded_set"] | figures[f"changes_top_{k}"]).sum())
+        st.markdown(
+            f"**Confirm these figures first.** {moving} of the {len(figures)} estimated values could change the "
+            f"decision on their own; the {len(lines)} that could move most of it:"
+        )
+        for line in lines:
+            st.markdown(f"- {plain(line)}")
+    if len(figures):
+        with st.expander(f"Every estimated value ({len(figures)})"):
+            table = pd.DataFrame(
+                {
+                    "intervention": figures["name"],
+                    "figure": figures["figure"],
+                    "kind": figures["kind"],
+                    "value now": figures["value"],
+                    "lowest": figures["low"],
+                    "highest": figures["high"],
+                    "could change the funded set": figures["changes_funded_set"].map({True: "yes", False: "no"}),
+                    f"could change the top {k}": figures[f"changes_top_{k}"].map({True: "yes", False: "no"}),
+                    "if lower": figures["if_lower"],
+                    "if higher": figures["if_higher"],
+                }
+            )
+            st.dataframe(table, hide_index=True, key="estimates_table")
 
 
 MAX_KEPT_TRIALS = 8  # Monte Carlo results kept per session, one per scenario and settings
@@ -248,6 +300,8 @@ def sensitivity_tab(problem: DecisionProblem, scenario: Scenario | None, result:
     else:
         st.caption("Worse or equal on every criterion (cost included) than each listed intervention, and worse on at least one.")
         st.dataframe(dominated, hide_index=True, key="dominance_table")
+
+    confirm_first_section(problem, scenario, k)
 
     st.header("How sure can we be?")
     st.caption(

@@ -5,13 +5,14 @@ from __future__ import annotations
 import pandas as pd
 
 from matrix.catalogue import FULL_LEVEL
+from matrix.decision.estimates import estimated_shares
 from matrix.decision.problem import DecisionProblem
 from matrix.decision.scenario import ScenarioResult
 from scoring import CRITERIA, ScoreResult
 
 # The score CSV's columns, in order. They are part of the public interface: the README lists
-# them and later exports only ever add columns at the end.
-SCORE_COLUMNS: tuple[str, ...] = (
+# them and later exports only ever add columns at the end (of both CSVs).
+_FIRST_SCORE_COLUMNS: tuple[str, ...] = (
     "rank",
     "id",
     "name",
@@ -32,9 +33,19 @@ SCORE_COLUMNS: tuple[str, ...] = (
     "catalogue_sha256",
     "normalisation",
 )
+# Added later: the share 0-1 of the score resting on illustrative, unconfirmed or missing figures.
+SCORE_COLUMNS: tuple[str, ...] = (*_FIRST_SCORE_COLUMNS, "estimated_share")
 
 # The funding shortlist: the score columns, then what the scenario funds.
-FUNDING_COLUMNS: tuple[str, ...] = (*SCORE_COLUMNS, "benefit", "funded", "funded_level", "funded_cost_gbp", "change")
+FUNDING_COLUMNS: tuple[str, ...] = (
+    *_FIRST_SCORE_COLUMNS,
+    "benefit",
+    "funded",
+    "funded_level",
+    "funded_cost_gbp",
+    "change",
+    "estimated_share",
+)
 
 # OWASP: a cell starting with one of these can be read by a spreadsheet as a formula.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -59,6 +70,7 @@ def shortlist_table(problem: DecisionProblem, result: ScoreResult) -> pd.DataFra
     table["reach_per_year"] = info["reach_per_year"].astype("Int64")
     table["catalogue_sha256"] = problem.sha256
     table["normalisation"] = result.normalisation
+    table["estimated_share"] = estimated_shares(problem, result).reindex(order).round(4)
     return table.reset_index(names="id")[list(SCORE_COLUMNS)]
 
 

@@ -33,6 +33,15 @@ from matrix.catalogue import (
 )
 from scoring import CRITERIA, Normalisation, PiecewiseLinear, ScoreResult, minmax_rescale
 
+# The provenance of an impact with no YEF strand to rate it: the "unknown" value, an assumption.
+NO_RATING = "no rating"
+
+
+def rests_on_estimate(provenance: str) -> bool:
+    """Whether a value's provenance ('; '-joined sources) includes an illustrative, unconfirmed or
+    missing figure."""
+    return any(part.strip() in (*PROVENANCE_KEYWORDS, NO_RATING) for part in provenance.split(";"))
+
 
 def _words(text: str) -> str:
     return text.replace("_", " ")
@@ -60,6 +69,8 @@ class DecisionProblem:
     cost, reach, criterion values and its spend split across prevention tiers (equally
     between the tiers an intervention lists). ``spread`` holds the standard deviation of each
     value for the Monte Carlo analysis (from ``[uncertainty]``); options carry ``sd_<criterion>``.
+    ``estimated`` (and the options' ``estimated_<criterion>``) says which values rest on an
+    illustrative, unconfirmed or missing figure.
     """
 
     catalogue: Catalogue
@@ -80,6 +91,11 @@ class DecisionProblem:
     def budget_year(self) -> str | None:
         """The financial year the catalogue's budget is for ("2020/21"), when it says."""
         return self.catalogue.budget.year
+
+    @cached_property
+    def estimated(self) -> pd.DataFrame:
+        """Interventions x criteria: True where the value rests on an illustrative, unconfirmed or missing figure."""
+        return self.provenance[list(CRITERIA)].map(lambda source: rests_on_estimate(str(source))).astype(bool)
 
     @cached_property
     def names(self) -> dict[str, str]:
@@ -145,7 +161,7 @@ def _impact(item: Intervention, strand: YefStrand | None, scoring: Scoring, curv
 def _strand_impact(strand: YefStrand | None, scoring: Scoring, curve: PiecewiseLinear) -> CriterionCell:
     points = scoring.impact.band_points
     if strand is None:
-        return CriterionCell(points["unknown"], "no YEF Toolkit strand matches; impact unknown", "no rating")
+        return CriterionCell(points["unknown"], "no YEF Toolkit strand matches; impact unknown", NO_RATING)
     band = strand.impact_band.value
     pct = strand.impact_pct.value
     band_words = _words(band) if band else "band unconfirmed"
@@ -212,6 +228,7 @@ def _options(
     levels = [(FULL_LEVEL, "Full", item.annual_cost_gbp, item.reach_per_year)]
     levels += [(lv.id, lv.label, lv.annual_cost_gbp, lv.reach_per_year) for lv in item.levels]
     for level_id, label, cost, reach in levels:
+        reach_cell = _reach(reach, tiers, scoring, curves["reach"])
         row: dict[str, Any] = {
             "option": f"{item.id}/{level_id}",
             "intervention": item.id,
@@ -220,7 +237,7 @@ def _options(
             "annual_cost_gbp": cost.value,
             "reach_per_year": reach.value,
             "impact": cells["impact"].value,
-            "reach": _reach(reach, tiers, scoring, curves["reach"]).value,
+            "reach": reach_cell.value,
             "cost": _cost(cost, curves["cost"]).value,
             "risk": cells["risk"].value,
             "funded_today": bool(item.funded_today.value and level_id == FULL_LEVEL),
@@ -228,6 +245,10 @@ def _options(
             "sd_reach": uncertainty.unconfirmed_sd if reach.value is None else _figure_sd(reach.source, uncertainty),
             "sd_cost": _figure_sd(cost.source, uncertainty),
             "sd_risk": spread["risk"],
+            "estimated_impact": rests_on_estimate(cells["impact"].provenance),
+            "estimated_reach": rests_on_estimate(reach_cell.provenance),
+            "estimated_cost": rests_on_estimate(cost.source),
+            "estimated_risk": rests_on_estimate(cells["risk"].provenance),
         }
         rows.append(row | shares)
     return rows

@@ -20,6 +20,8 @@ class MatrixFilter:
     impact_bands: Collection[str] = field(default_factory=tuple)
     text: str = ""
     only_unverified: bool = False
+    # Keep interventions with at most this share (0-1) of their score resting on estimates (1: all).
+    max_estimated_share: float = 1.0
 
 
 def _any_of(joined: pd.Series, wanted: Collection[str]) -> pd.Series:
@@ -28,12 +30,14 @@ def _any_of(joined: pd.Series, wanted: Collection[str]) -> pd.Series:
     return joined.map(lambda cell: bool(wanted_set & set(str(cell).split("; "))))
 
 
-def filter_ids(problem: DecisionProblem, chosen: MatrixFilter) -> list[str]:
+def filter_ids(problem: DecisionProblem, chosen: MatrixFilter, estimated: pd.Series | None = None) -> list[str]:
     """Ids of the interventions that pass every filter, in catalogue order.
 
     Tiers and delivery models match when an intervention has any of the chosen ones; the
     text matches name, overview, area and YEF strand, ignoring case; ``only_unverified``
-    keeps interventions with at least one illustrative or unconfirmed value.
+    keeps interventions with at least one illustrative or unconfirmed value;
+    ``max_estimated_share`` keeps those whose ``estimated`` share of the score (by id, from
+    ``estimated_shares`` at the current weights) is at most that.
     """
     info = problem.info
     keep = pd.Series(True, index=info.index)
@@ -52,6 +56,10 @@ def filter_ids(problem: DecisionProblem, chosen: MatrixFilter) -> list[str]:
         keep &= haystack.str.casefold().str.contains(needle, regex=False)
     if chosen.only_unverified:
         keep &= (info["illustrative_count"] + info["unconfirmed_count"]) > 0
+    if chosen.max_estimated_share < 1.0:
+        if estimated is None:
+            raise ValueError("filtering by the share resting on estimates needs the shares")
+        keep &= estimated.reindex(info.index).fillna(1.0) <= chosen.max_estimated_share + 1e-9
     return [str(i) for i in info.index[keep]]
 
 

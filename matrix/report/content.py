@@ -19,15 +19,20 @@ from matrix.decision import (
     DecisionProblem,
     ScenarioResult,
     compare,
+    confirm_first_lines,
+    estimated_shares,
     evaluate,
+    figures_to_confirm,
+    funded_estimated_share,
     neutralise_cell,
     next_pound,
     run_monte_carlo,
     stability_table,
+    status_quo_notice,
 )
 from matrix.persistence import DecisionRecord, record_json
 from matrix.report.charts import chart_label, spend_chart, value_chart
-from scoring import CRITERIA, DecisionError, money
+from scoring import CRITERIA, DecisionError, money, score
 
 # How sure we are that an intervention is funded, in words, from the share of draws that fund it.
 FIRM, LIKELY = 0.9, 0.6
@@ -354,24 +359,46 @@ def _limits(problem: DecisionProblem, record: DecisionRecord, result: ScenarioRe
 def _caveats(
     problem: DecisionProblem, record: DecisionRecord, result: ScenarioResult, funded_ids: list[str]
 ) -> tuple[Block, ...]:
-    info = problem.info.loc[funded_ids] if funded_ids else problem.info.iloc[0:0]
-    resting = int(((info["illustrative_count"] + info["unconfirmed_count"]) > 0).sum())
+    scenario = record.scenario
+    shares = estimated_shares(problem, score(problem.values, scenario.weights.as_dict(), scenario.normalisation))
     blocks: list[Block] = [
-        "The set is the best one for the figures in the catalogue, worked out exactly. But most costs and reach "
-        "figures are estimates: "
-        f"{resting} of the {len(funded_ids)} funded interventions have at least one score resting on an illustrative "
-        "(made up for the example) or unconfirmed figure. Check those figures before committing money."
+        "The set is the best one for the figures in the catalogue, worked out exactly. But many of those figures are "
+        f"estimates: {funded_estimated_share(result):.0%} of the recommended set's total benefit rests on illustrative "
+        "(our estimate), unconfirmed (found in no source) or missing figures. The table shows, for each funded "
+        "intervention, how much of its score rests on them and which figures they are."
     ]
+    notice = status_quo_notice(problem)
+    if notice:
+        blocks.append(notice)
     rows = []
     for ident in funded_ids:
         flags = str(problem.info.loc[ident, "provenance_flags"])
-        if flags:
-            pairs = [f.split(":", 1) for f in flags.split(";") if ":" in f]
-            words = "; ".join(f"{FIELD_WORDS.get(field, field.replace('_', ' '))} {kind}" for field, kind in pairs)
-            rows.append((_cell(problem.names[ident]), _cell(words)))
+        pairs = [f.split(":", 1) for f in flags.split(";") if ":" in f]
+        words = "; ".join(f"{FIELD_WORDS.get(field, field.replace('_', ' '))} {kind}" for field, kind in pairs)
+        rows.append((_cell(problem.names[ident]), f"{float(shares[ident]):.0%}", _cell(words or "none")))
     if rows:
         blocks.append(
-            Table("Funded interventions resting on estimates", ("intervention", "figures not confirmed by a source"), tuple(rows))
+            Table(
+                "How much of each funded intervention's score rests on estimates",
+                ("intervention", "share of its score", "figures not confirmed by a source"),
+                tuple(rows),
+            )
+        )
+    try:
+        lines = confirm_first_lines(figures_to_confirm(problem, scenario))
+    except DecisionError:
+        lines = []
+    if lines:
+        blocks.append(
+            "Confirm these figures first. Each could change the recommended set or the top five on its own, somewhere "
+            "within the range it could plausibly take (the range the trials above draw almost all their values from); "
+            "the ones that could change most come first:"
+        )
+        blocks.extend(lines)
+    else:
+        blocks.append(
+            "No single estimated figure could change the recommended set or the top five on its own, anywhere within "
+            "the range it could plausibly take."
         )
     if result.harmful_excluded:
         blocks.append(

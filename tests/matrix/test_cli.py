@@ -115,7 +115,7 @@ def test_shortlist_writes_funding_columns(tmp_path: Path, capsys: pytest.Capture
     assert main(["shortlist", "--budget", "880000", "--out", str(out)]) == 0
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
     assert len(rows) == len(problem.info)
-    assert list(rows[0])[-5:] == ["benefit", "funded", "funded_level", "funded_cost_gbp", "change"]
+    assert list(rows[0])[-6:] == ["benefit", "funded", "funded_level", "funded_cost_gbp", "change", "estimated_share"]
     funded = [r for r in rows if r["funded"] == "true"]
     assert sum(float(r["funded_cost_gbp"]) for r in funded) <= 880_000
     assert {r["funded"] for r in rows} == {"true", "false"}

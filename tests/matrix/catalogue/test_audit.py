@@ -60,3 +60,22 @@ def test_audit_command_exits_0_with_warnings_and_1_with_errors(write_catalogue: 
     failed = run_cli(["audit", str(broken)])
     assert failed.returncode == 1
     assert "annual_cost_gbp.value: must be greater than or equal to 0" in failed.stdout + failed.stderr
+
+
+def test_audit_command_lists_the_estimates_to_confirm_first() -> None:
+    """On the shipped catalogue, the audit ends with the library's short list for the default scenario."""
+    from matrix.decision import build_problem, confirm_first_lines, default_scenario, figures_to_confirm
+    from tests.conftest import SHIPPED
+
+    loaded = load_catalogue(SHIPPED)
+    problem = build_problem(loaded.catalogue, loaded.sha256)
+    figures = figures_to_confirm(problem, default_scenario(problem))
+    lines = confirm_first_lines(figures)
+    assert lines
+    ran = run_cli(["audit", str(SHIPPED)])
+    assert ran.returncode == 0
+    out = ran.stdout.splitlines()
+    start = next(n for n, line in enumerate(out) if line.startswith("Which estimates to confirm first: "))
+    moving = int((figures["changes_funded_set"] | figures["changes_top_5"]).sum())
+    assert out[start].startswith(f"Which estimates to confirm first: {moving} of the {len(figures)} estimated values")
+    assert out[start + 1 : start + 1 + len(lines)] == [f"  {line}" for line in lines]

@@ -76,6 +76,18 @@ def test_rows_carry_ranks_scores_and_weights(problem: DecisionProblem) -> None:
     assert harmful == ["prison-awareness-visits"]
 
 
+def test_estimated_share_column_is_the_share_of_each_row_s_score(problem: DecisionProblem) -> None:
+    """Each row's estimated_share is the contributions of its estimated values over its score, last in the row."""
+    result = score(problem.values, {"impact": 30, "reach": 30, "cost": 10, "risk": 30})
+    rows = read_csv(to_safe_csv(shortlist_table(problem, result)))
+    flags: dict[str, dict[str, bool]] = problem.estimated.to_dict("index")  # type: ignore[assignment]
+    for row in rows:
+        estimated = sum(float(row[f"contribution_{c}"]) for c, on in flags[row["id"]].items() if on)
+        assert float(row["estimated_share"]) == pytest.approx(estimated / float(row["score"]), abs=1e-3)
+    assert list(rows[0])[-1] == "estimated_share"
+    assert {float(r["estimated_share"]) < 1 for r in rows} == {True, False}
+
+
 def test_formula_in_a_name_is_neutralised_end_to_end(write_catalogue: Callable[[str | bytes], Path]) -> None:
     """A catalogue name that is a spreadsheet formula reaches the CSV as text, prefixed with '."""
     text = with_change('name = "Peer mentoring"', 'name = "=HYPERLINK(\\"http://example.invalid\\",\\"click\\")"')
