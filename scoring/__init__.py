@@ -27,6 +27,7 @@ from scoring.sensitivity import (
     top_k_intervals,
 )
 from scoring.value_functions import PiecewiseLinear
+from scoring.weight_space import WeightSpace, rank_order_centroid
 from scoring.weighted_sum import (
     CRITERIA,
     NORMALISATIONS,
@@ -56,6 +57,7 @@ __all__ = [
     "Problem",
     "ScoreResult",
     "WeightMode",
+    "WeightSpace",
     "WeightsError",
     "allowed_options",
     "benefit_units",
@@ -73,6 +75,7 @@ __all__ = [
     "one_way_weights",
     "optimise",
     "option_benefits",
+    "rank_order_centroid",
     "rank_scores",
     "ratio_ranking",
     "sample_weights",

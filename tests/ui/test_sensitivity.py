@@ -69,3 +69,41 @@ def test_changing_top_k_moves_the_breakpoints() -> None:
     at.number_input(key="sa_k").set_value(1).run()
     second = [c.value for c in at.caption if "stays the same while" in c.value]
     assert first and second and first != second
+
+
+def test_trials_within_an_agreed_order_say_what_holds_whatever_the_weights(problem: DecisionProblem) -> None:
+    """'We only agree on the order': the trials draw from that order, and the tab lists what holds for every
+    weighting keeping it, as the library finds it."""
+    from matrix.decision.robust import robust_findings, robust_lines
+    from scoring import CRITERIA, WeightSpace
+
+    at = start(tab="Sensitivity")
+    at.number_input(key="mc_draws").set_value(300).run()
+    at.radio(key="mc_mode").set_value("space").run()
+    at.multiselect(key="mc_order").set_value(["impact", "risk", "reach"]).run()
+    at.slider(key="mc_bounds_cost").set_value((0, 30)).run()
+    at.toggle(key="mc_on").set_value(True).run()
+    assert not at.exception
+    assert next(df.value for df in at.dataframe if "chance of being funded" in df.value.columns) is not None
+    space = WeightSpace.ranked(CRITERIA, ["impact", "risk", "reach"], upper={"cost": 0.3})
+    lines = robust_lines(robust_findings(problem, default_scenario(problem), space, 5))
+    shown = [m.value for m in at.markdown if m.value.startswith("- ")]
+    for line in lines:
+        assert f"- {plain(line)}" in shown
+    # The trials kept the order and the bound: so do the mean weights under which each one ranks first.
+    [result] = at.session_state["mc_results"].values()
+    central = result.central_weights.dropna()
+    assert len(central) > 0
+    assert (central["impact"] >= central["risk"] - 1e-9).all() and (central["risk"] >= central["reach"] - 1e-9).all()
+    assert (central["cost"] <= 0.3 + 1e-9).all()
+
+
+def test_an_impossible_order_and_bounds_are_said_in_words() -> None:
+    at = start(tab="Sensitivity")
+    at.radio(key="mc_mode").set_value("space").run()
+    at.multiselect(key="mc_order").set_value(["cost", "impact"]).run()
+    at.slider(key="mc_bounds_cost").set_value((0, 10)).run()
+    at.slider(key="mc_bounds_impact").set_value((20, 100)).run()
+    at.toggle(key="mc_on").set_value(True).run()
+    assert not at.exception
+    assert any("no weighting keeps both the agreed order and the bounds" in e.value for e in at.error)
