@@ -4,6 +4,7 @@ Nothing here reads files or draws widgets; it takes arrays and tables and return
 """
 
 from scoring.benefit import benefit_weights, option_benefits
+from scoring.elicitation import swing_weights
 from scoring.errors import DecisionError, Problem
 from scoring.funding import (
     BENEFIT_SCALE,
@@ -81,6 +82,7 @@ __all__ = [
     "sample_weights",
     "score",
     "simulate",
+    "swing_weights",
     "top_k_intervals",
     "weighted_sum_kernel",
 ]

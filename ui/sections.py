@@ -13,6 +13,7 @@ from matrix.decision import (
     DecisionProblem,
     MatrixFilter,
     Scenario,
+    Swing,
     describe_value_functions,
     estimated_shares,
     explain,
@@ -21,10 +22,11 @@ from matrix.decision import (
     select_rows,
     shortlist_table,
     status_quo_notice,
+    swings,
     to_safe_csv,
 )
 from matrix.report import headline, near_ties
-from scoring import CRITERIA, NORMALISATIONS, DecisionError, Normalisation, ScoreResult, WeightsError, score
+from scoring import CRITERIA, NORMALISATIONS, DecisionError, Normalisation, ScoreResult, WeightsError, score, swing_weights
 from ui import access, charts, data, funding, sensitivity, state, widgets, workshop
 from ui.admin import admin_tab
 from ui.text import plain
@@ -81,7 +83,53 @@ def weights_sidebar(problem: DecisionProblem) -> tuple[dict[str, int], Normalisa
         )
         normalisation: Normalisation = "minmax" if chosen_normalisation == "minmax" else "value_functions"
         st.caption(plain(NORMALISATIONS[normalisation]))
+        swing_weighting(problem, normalisation)
     return weights, normalisation
+
+
+def swing_weighting(problem: DecisionProblem, normalisation: Normalisation) -> None:
+    """Weights from swings: order them, rate each against the most important, and set the sliders."""
+    labels = {c: getattr(problem.catalogue.scoring, c).label for c in CRITERIA}
+    found = swings(problem, normalisation)
+    with st.expander("Set the weights by swing weighting"):
+        st.caption(
+            "Imagine an intervention at its worst on one criterion moving to the best among the interventions here, "
+            "everything else the same. Which of these moves matters most? Put them in order, then say how much each "
+            "of the others matters against the first (100)."
+        )
+        for criterion, swing in found.items():
+            st.markdown(f"**{plain(labels[criterion])}**: {plain(swing.words)}")
+        order = st.multiselect(
+            "The swings, most important first",
+            list(CRITERIA),
+            format_func=lambda c: labels[str(c)],
+            key="sw_order",
+        )
+        if len(order) < len(CRITERIA):
+            st.caption("Pick all four, most important first, to rate them.")
+            return
+        st.caption(f"{plain(labels[order[0]])}: 100 (the most important swing)")
+        for criterion in order[1:]:
+            st.session_state.setdefault(f"sw_rate_{criterion}", 50)
+            st.slider(f"{plain(labels[criterion])}, against the first", 0, 100, key=f"sw_rate_{criterion}")
+        st.button("Use these weights", key="sw_apply", on_click=_apply_swings, args=(found, list(order)))
+        error = st.session_state.get("sw_error")
+        if error:
+            st.error(plain(error))
+
+
+def _apply_swings(found: dict[str, Swing], order: list[str]) -> None:
+    """The button's callback: the swing weights, as whole percentages, onto the sliders."""
+    state = st.session_state
+    ratings = {c: float(state.get(f"sw_rate_{c}", 50)) for c in order[1:]} | {order[0]: 100.0}
+    try:
+        weights = swing_weights(order, ratings, {c: s.points for c, s in found.items()})
+    except WeightsError as error:
+        state["sw_error"] = str(error)
+        return
+    state.pop("sw_error", None)
+    for criterion, weight in weights.items():
+        state[f"w_{criterion}"] = round(weight * 100)
 
 
 # The filter's steps for the share of a score resting on estimates, in %.

@@ -20,13 +20,14 @@ from matrix.decision import (
     describe_uncertainty,
     dominance_table,
     figures_to_confirm,
+    robust_findings,
+    robust_lines,
     run_monte_carlo,
     stability_table,
     weight_sweep,
     weights_table,
     what_would_it_take,
 )
-from matrix.decision.robust import robust_findings, robust_lines
 from matrix.persistence import Store, StoreError, StoreUnavailable
 from scoring import CRITERIA, DecisionError, MonteCarloResult, ScoreResult, WeightsError, WeightSpace
 from ui import charts, library, widgets

@@ -107,3 +107,27 @@ def test_an_impossible_order_and_bounds_are_said_in_words() -> None:
     at.toggle(key="mc_on").set_value(True).run()
     assert not at.exception
     assert any("no weighting keeps both the agreed order and the bounds" in e.value for e in at.error)
+
+
+def test_swing_weighting_sets_the_sliders(problem: DecisionProblem) -> None:
+    """Ordering the swings and rating them sets the four sliders to the library's swing weights (whole %)."""
+    from matrix.decision import swings
+    from scoring import swing_weights
+
+    at = start(tab="Ranking")
+    order = ["reach", "impact", "risk", "cost"]
+    at.multiselect(key="sw_order").set_value(order).run()
+    at.slider(key="sw_rate_impact").set_value(80)
+    at.slider(key="sw_rate_risk").set_value(40)
+    at.slider(key="sw_rate_cost").set_value(10).run()
+    at.button(key="sw_apply").click().run()
+    assert not at.exception
+    ranges = {c: s.points for c, s in swings(problem).items()}
+    expected = swing_weights(order, {"impact": 80, "risk": 40, "cost": 10}, ranges)
+    assert [at.slider(key=f"w_{c}").value for c in ("impact", "reach", "cost", "risk")] == [
+        round(expected[c] * 100) for c in ("impact", "reach", "cost", "risk")
+    ]
+    assert at.selectbox(key="preset").value == "custom"
+    at.slider(key="sw_rate_risk").set_value(90).run()  # above impact, which was put before it
+    at.button(key="sw_apply").click().run()
+    assert any("rated above the swing on impact" in e.value for e in at.error)
