@@ -7,6 +7,17 @@ import re
 import pytest
 
 from scoring import WeightsError, swing_weights
+from scoring.elicitation import (
+    MARGIN,
+    PINNED,
+    Answer,
+    InconsistentAnswers,
+    TradeOff,
+    conflicting_answers,
+    next_trade_off,
+    trade_off_weights,
+    weight_ranges,
+)
 
 RANGES = {"impact": 80.0, "reach": 50.0, "cost": 100.0, "risk": 40.0}
 
@@ -53,3 +64,63 @@ def test_answers_that_cannot_give_weights_are_said_in_words(
 ) -> None:
     with pytest.raises(WeightsError, match=re.escape(message)):
         swing_weights(order, ratings, ranges)
+
+
+AB = ("a", "b")
+
+
+def test_one_answer_by_hand() -> None:
+    """Preferring a full swing on a (100 points) to half a swing on b (50): 100 w_a >= 50 w_b (strictly, by
+    MARGIN), and w_b = 1 - w_a, so w_a >= (50 + MARGIN) / 150, just above 1/3."""
+    answered: list[tuple[TradeOff, Answer]] = [(TradeOff("a", 100, "b", 50), "first")]
+    ranges = weight_ranges(AB, answered)
+    low = (50 + MARGIN) / 150
+    assert ranges["a"] == pytest.approx((low, 1.0))
+    assert ranges["b"] == pytest.approx((0.0, 1 - low))
+    same = weight_ranges(AB, [(TradeOff("a", 100, "b", 50), "same")])
+    assert same["a"] == pytest.approx((1 / 3, 1 / 3))
+    assert trade_off_weights(AB, [(TradeOff("a", 100, "b", 50), "same")]) == pytest.approx({"a": 1 / 3, "b": 2 / 3})
+
+
+@pytest.mark.parametrize(
+    "truth",
+    [
+        {"impact": 0.4, "reach": 0.2, "cost": 0.2, "risk": 0.2},
+        {"impact": 0.7, "reach": 0.1, "cost": 0.15, "risk": 0.05},
+        {"impact": 0.25, "reach": 0.25, "cost": 0.25, "risk": 0.25},
+    ],
+)
+def test_questions_pin_down_a_consistent_answerers_weights(truth: dict[str, float]) -> None:
+    """Someone answering from fixed weights is asked until every weight's range is within 5 points, and
+    their weights are inside every range, and the derived weights are within 5 points of theirs."""
+    criteria = tuple(truth)
+    sizes = {"impact": 80.0, "reach": 100.0, "cost": 60.0, "risk": 40.0}
+    answered: list[tuple[TradeOff, Answer]] = []
+    while (question := next_trade_off(criteria, answered, sizes)) is not None:
+        first = truth[question.first] * question.first_points
+        second = truth[question.second] * question.second_points
+        answered.append((question, "first" if first > second + 2e-3 else "second" if second > first + 2e-3 else "same"))
+        assert len(answered) <= 40, "the questions should converge"
+    ranges = weight_ranges(criteria, answered)
+    for criterion, (low, high) in ranges.items():
+        assert low - 1e-3 <= truth[criterion] <= high + 1e-3
+        assert high - low <= PINNED + 1e-9
+    derived = trade_off_weights(criteria, answered)
+    assert all(abs(derived[c] - truth[c]) <= PINNED + 1e-9 for c in criteria)
+
+
+def test_contradicting_answers_are_named() -> None:
+    """a over b at 1 to 1, b over c at 1 to 1, then c over a by two to one: no weighting agrees; the first
+    answer about d is not part of the clash."""
+    criteria = ("a", "b", "c", "d")
+    answered: list[tuple[TradeOff, Answer]] = [
+        (TradeOff("a", 50, "d", 50), "first"),
+        (TradeOff("a", 100, "b", 100), "first"),
+        (TradeOff("b", 100, "c", 100), "first"),
+        (TradeOff("c", 50, "a", 100), "first"),
+    ]
+    assert conflicting_answers(criteria, answered) == (1, 2, 3)
+    with pytest.raises(InconsistentAnswers, match=re.escape("answers 2, 3, 4 contradict each other")) as caught:
+        weight_ranges(criteria, answered)
+    assert caught.value.conflicting == (1, 2, 3)
+    assert conflicting_answers(criteria, answered[:3]) == ()
