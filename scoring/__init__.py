@@ -4,7 +4,17 @@ Nothing here reads files or draws widgets; it takes arrays and tables and return
 """
 
 from scoring.benefit import benefit_weights, option_benefits
-from scoring.elicitation import swing_weights
+from scoring.elicitation import (
+    PINNED,
+    Answer,
+    InconsistentAnswers,
+    TradeOff,
+    conflicting_answers,
+    next_trade_off,
+    swing_weights,
+    trade_off_weights,
+    weight_ranges,
+)
 from scoring.errors import DecisionError, Problem
 from scoring.funding import (
     BENEFIT_SCALE,
@@ -47,8 +57,11 @@ __all__ = [
     "CRITERIA",
     "EXACT_METHOD",
     "NORMALISATIONS",
+    "PINNED",
+    "Answer",
     "DecisionError",
     "FundingRules",
+    "InconsistentAnswers",
     "InfeasibleError",
     "Interval",
     "MonteCarloResult",
@@ -57,6 +70,7 @@ __all__ = [
     "Portfolio",
     "Problem",
     "ScoreResult",
+    "TradeOff",
     "WeightMode",
     "WeightSpace",
     "WeightsError",
@@ -64,6 +78,7 @@ __all__ = [
     "benefit_units",
     "benefit_weights",
     "best_sets",
+    "conflicting_answers",
     "containing",
     "dominance",
     "dp_unit",
@@ -71,6 +86,7 @@ __all__ = [
     "funded_breakpoints",
     "minmax_rescale",
     "money",
+    "next_trade_off",
     "normalise_weights",
     "one_way_array",
     "one_way_weights",
@@ -84,5 +100,7 @@ __all__ = [
     "simulate",
     "swing_weights",
     "top_k_intervals",
+    "trade_off_weights",
+    "weight_ranges",
     "weighted_sum_kernel",
 ]

@@ -26,7 +26,23 @@ from matrix.decision import (
     to_safe_csv,
 )
 from matrix.report import headline, near_ties
-from scoring import CRITERIA, NORMALISATIONS, DecisionError, Normalisation, ScoreResult, WeightsError, score, swing_weights
+from scoring import (
+    CRITERIA,
+    NORMALISATIONS,
+    PINNED,
+    Answer,
+    DecisionError,
+    InconsistentAnswers,
+    Normalisation,
+    ScoreResult,
+    TradeOff,
+    WeightsError,
+    next_trade_off,
+    score,
+    swing_weights,
+    trade_off_weights,
+    weight_ranges,
+)
 from ui import access, charts, data, funding, sensitivity, state, widgets, workshop
 from ui.admin import admin_tab
 from ui.text import plain
@@ -84,7 +100,84 @@ def weights_sidebar(problem: DecisionProblem) -> tuple[dict[str, int], Normalisa
         normalisation: Normalisation = "minmax" if chosen_normalisation == "minmax" else "value_functions"
         st.caption(plain(NORMALISATIONS[normalisation]))
         swing_weighting(problem, normalisation)
+        trade_off_questions(problem, normalisation)
     return weights, normalisation
+
+
+def _trade_off_words(question: TradeOff, labels: dict[str, str], found: dict[str, Swing]) -> tuple[str, str]:
+    """The two hypothetical interventions of a question, in words."""
+
+    def side(criterion: str, points: float) -> str:
+        swing = found[criterion]
+        share = points / swing.points if swing.points else 0.0
+        return (
+            f"{labels[criterion]} goes {share:.0%} of the way from the worst to the best among the interventions "
+            f"({swing.worst} to {swing.best})"
+        )
+
+    return side(question.first, question.first_points), side(question.second, question.second_points)
+
+
+def trade_off_questions(problem: DecisionProblem, normalisation: Normalisation) -> None:
+    """'Which would you rather fund?' between two hypothetical interventions, until the weights are pinned down."""
+    labels = {c: getattr(problem.catalogue.scoring, c).label for c in CRITERIA}
+    found = swings(problem, normalisation)
+    sizes = {c: s.points for c, s in found.items()}
+    answered: list[tuple[TradeOff, Answer]] = st.session_state.setdefault("to_answers", [])
+    with st.expander("Set the weights by trade-off questions"):
+        st.caption(
+            "Two interventions, the same in every way but two. Which would you rather fund? Each answer narrows the "
+            "weights that agree with all your answers; the questions stop when every weight is known to within "
+            f"{PINNED:.0%}."
+        )
+        try:
+            question = next_trade_off(CRITERIA, answered, sizes)
+            ranges = weight_ranges(CRITERIA, answered)
+        except InconsistentAnswers as error:
+            st.error(plain(error))
+            for position in error.conflicting:
+                first, second = _trade_off_words(answered[position][0], labels, found)
+                choice = {"first": "A", "second": "B", "same": "about the same"}[answered[position][1]]
+                st.markdown(f"- {position + 1}. A: {plain(first)}; B: {plain(second)}. You chose {choice}.")
+            st.button("Undo the last answer", key="to_undo", on_click=_undo_trade_off)
+            return
+        st.caption(
+            f"{len(answered)} answered. Weights that agree so far: "
+            + ", ".join(f"{labels[c]} {low:.0%}-{high:.0%}" for c, (low, high) in ranges.items())
+        )
+        if question is not None:
+            first, second = _trade_off_words(question, labels, found)
+            st.markdown(f"**Intervention A**: {plain(first)}.")
+            st.markdown(f"**Intervention B**: {plain(second)}.")
+            columns = st.columns(3)
+            for column, (answer, text) in zip(
+                columns, (("first", "A"), ("second", "B"), ("same", "About the same")), strict=True
+            ):
+                column.button(text, key=f"to_{answer}", on_click=_answer_trade_off, args=(question, answer))
+        else:
+            st.markdown("Your answers pin the weights down.")
+        if answered:
+            st.button("Use these weights", key="to_apply", on_click=_apply_trade_offs, type="primary")
+            st.button("Undo the last answer", key="to_undo", on_click=_undo_trade_off)
+            st.button("Start again", key="to_restart", on_click=lambda: st.session_state.update(to_answers=[]))
+
+
+def _answer_trade_off(question: TradeOff, answer: Answer) -> None:
+    st.session_state["to_answers"] = [*st.session_state.get("to_answers", []), (question, answer)]
+
+
+def _undo_trade_off() -> None:
+    st.session_state["to_answers"] = list(st.session_state.get("to_answers", []))[:-1]
+
+
+def _apply_trade_offs() -> None:
+    """Set the sliders to the weights in the middle of those agreeing with every answer (whole %)."""
+    try:
+        weights = trade_off_weights(CRITERIA, st.session_state.get("to_answers", []))
+    except InconsistentAnswers:
+        return  # the fold says which answers clash
+    for criterion, weight in weights.items():
+        st.session_state[f"w_{criterion}"] = round(weight * 100)
 
 
 def swing_weighting(problem: DecisionProblem, normalisation: Normalisation) -> None:

@@ -131,3 +131,45 @@ def test_swing_weighting_sets_the_sliders(problem: DecisionProblem) -> None:
     at.slider(key="sw_rate_risk").set_value(90).run()  # above impact, which was put before it
     at.button(key="sw_apply").click().run()
     assert any("rated above the swing on impact" in e.value for e in at.error)
+
+
+def test_trade_off_questions_set_the_sliders(problem: DecisionProblem) -> None:
+    """Answering the questions as someone with fixed weights would, until they stop, and using the weights sets
+    the sliders to the library's derived weights, within 5 points of theirs."""
+    from matrix.decision import swings
+    from scoring import CRITERIA, next_trade_off, trade_off_weights
+
+    truth = {"impact": 0.5, "reach": 0.1, "cost": 0.25, "risk": 0.15}
+    sizes = {c: s.points for c, s in swings(problem).items()}
+    at = start(tab="Ranking")
+    for _ in range(40):
+        question = next_trade_off(CRITERIA, at.session_state["to_answers"], sizes)  # the question the page shows
+        if question is None:
+            break
+        first = truth[question.first] * question.first_points
+        second = truth[question.second] * question.second_points
+        key = "to_first" if first > second + 2e-3 else "to_second" if second > first + 2e-3 else "to_same"
+        at.button(key=key).click().run()
+        assert not at.exception
+    assert any("Your answers pin the weights down." in m.value for m in at.markdown)
+    at.button(key="to_apply").click().run()
+    derived = trade_off_weights(CRITERIA, at.session_state["to_answers"])
+    assert [at.slider(key=f"w_{c}").value for c in CRITERIA] == [round(derived[c] * 100) for c in CRITERIA]
+    assert all(abs(derived[c] - truth[c]) <= 0.05 + 1e-3 for c in CRITERIA)
+
+
+def test_contradicting_trade_off_answers_are_named_and_can_be_undone() -> None:
+    from scoring import TradeOff
+
+    at = start(tab="Ranking")
+    at.session_state["to_answers"] = [
+        (TradeOff("impact", 50, "reach", 50), "first"),
+        (TradeOff("reach", 50, "cost", 50), "first"),
+        (TradeOff("cost", 50, "impact", 50), "first"),
+    ]
+    at.run()
+    assert not at.exception
+    assert any("answers 1, 2, 3 contradict each other" in e.value for e in at.error)
+    assert sum(m.value.startswith(("- 1.", "- 2.", "- 3.")) for m in at.markdown) == 3
+    at.button(key="to_undo").click().run()
+    assert len(at.session_state["to_answers"]) == 2 and not at.error
