@@ -13,7 +13,6 @@ from matrix.decision import (
     DecisionProblem,
     MatrixFilter,
     Scenario,
-    Swing,
     describe_value_functions,
     estimated_shares,
     explain,
@@ -22,28 +21,19 @@ from matrix.decision import (
     select_rows,
     shortlist_table,
     status_quo_notice,
-    swings,
     to_safe_csv,
 )
 from matrix.report import headline, near_ties
 from scoring import (
     CRITERIA,
     NORMALISATIONS,
-    PINNED,
-    Answer,
     DecisionError,
-    InconsistentAnswers,
     Normalisation,
     ScoreResult,
-    TradeOff,
     WeightsError,
-    next_trade_off,
     score,
-    swing_weights,
-    trade_off_weights,
-    weight_ranges,
 )
-from ui import access, charts, data, funding, sensitivity, state, widgets, workshop
+from ui import access, charts, data, elicit, funding, sensitivity, state, widgets, workshop
 from ui.admin import admin_tab
 from ui.text import plain
 
@@ -99,130 +89,9 @@ def weights_sidebar(problem: DecisionProblem) -> tuple[dict[str, int], Normalisa
         )
         normalisation: Normalisation = "minmax" if chosen_normalisation == "minmax" else "value_functions"
         st.caption(plain(NORMALISATIONS[normalisation]))
-        swing_weighting(problem, normalisation)
-        trade_off_questions(problem, normalisation)
+        elicit.swing_weighting(problem, normalisation, target="w_", key="sw")
+        elicit.trade_off_questions(problem, normalisation, target="w_", key="to")
     return weights, normalisation
-
-
-def _trade_off_words(question: TradeOff, labels: dict[str, str], found: dict[str, Swing]) -> tuple[str, str]:
-    """The two hypothetical interventions of a question, in words."""
-
-    def side(criterion: str, points: float) -> str:
-        swing = found[criterion]
-        share = points / swing.points if swing.points else 0.0
-        return (
-            f"{labels[criterion]} goes {share:.0%} of the way from the worst to the best among the interventions "
-            f"({swing.worst} to {swing.best})"
-        )
-
-    return side(question.first, question.first_points), side(question.second, question.second_points)
-
-
-def trade_off_questions(problem: DecisionProblem, normalisation: Normalisation) -> None:
-    """'Which would you rather fund?' between two hypothetical interventions, until the weights are pinned down."""
-    labels = {c: getattr(problem.catalogue.scoring, c).label for c in CRITERIA}
-    found = swings(problem, normalisation)
-    sizes = {c: s.points for c, s in found.items()}
-    answered: list[tuple[TradeOff, Answer]] = st.session_state.setdefault("to_answers", [])
-    with st.expander("Set the weights by trade-off questions"):
-        st.caption(
-            "Two interventions, the same in every way but two. Which would you rather fund? Each answer narrows the "
-            "weights that agree with all your answers; the questions stop when every weight is known to within "
-            f"{PINNED:.0%}."
-        )
-        try:
-            question = next_trade_off(CRITERIA, answered, sizes)
-            ranges = weight_ranges(CRITERIA, answered)
-        except InconsistentAnswers as error:
-            st.error(plain(error))
-            for position in error.conflicting:
-                first, second = _trade_off_words(answered[position][0], labels, found)
-                choice = {"first": "A", "second": "B", "same": "about the same"}[answered[position][1]]
-                st.markdown(f"- {position + 1}. A: {plain(first)}; B: {plain(second)}. You chose {choice}.")
-            st.button("Undo the last answer", key="to_undo", on_click=_undo_trade_off)
-            return
-        st.caption(
-            f"{len(answered)} answered. Weights that agree so far: "
-            + ", ".join(f"{labels[c]} {low:.0%}-{high:.0%}" for c, (low, high) in ranges.items())
-        )
-        if question is not None:
-            first, second = _trade_off_words(question, labels, found)
-            st.markdown(f"**Intervention A**: {plain(first)}.")
-            st.markdown(f"**Intervention B**: {plain(second)}.")
-            columns = st.columns(3)
-            for column, (answer, text) in zip(
-                columns, (("first", "A"), ("second", "B"), ("same", "About the same")), strict=True
-            ):
-                column.button(text, key=f"to_{answer}", on_click=_answer_trade_off, args=(question, answer))
-        else:
-            st.markdown("Your answers pin the weights down.")
-        if answered:
-            st.button("Use these weights", key="to_apply", on_click=_apply_trade_offs, type="primary")
-            st.button("Undo the last answer", key="to_undo", on_click=_undo_trade_off)
-            st.button("Start again", key="to_restart", on_click=lambda: st.session_state.update(to_answers=[]))
-
-
-def _answer_trade_off(question: TradeOff, answer: Answer) -> None:
-    st.session_state["to_answers"] = [*st.session_state.get("to_answers", []), (question, answer)]
-
-
-def _undo_trade_off() -> None:
-    st.session_state["to_answers"] = list(st.session_state.get("to_answers", []))[:-1]
-
-
-def _apply_trade_offs() -> None:
-    """Set the sliders to the weights in the middle of those agreeing with every answer (whole %)."""
-    try:
-        weights = trade_off_weights(CRITERIA, st.session_state.get("to_answers", []))
-    except InconsistentAnswers:
-        return  # the fold says which answers clash
-    for criterion, weight in weights.items():
-        st.session_state[f"w_{criterion}"] = round(weight * 100)
-
-
-def swing_weighting(problem: DecisionProblem, normalisation: Normalisation) -> None:
-    """Weights from swings: order them, rate each against the most important, and set the sliders."""
-    labels = {c: getattr(problem.catalogue.scoring, c).label for c in CRITERIA}
-    found = swings(problem, normalisation)
-    with st.expander("Set the weights by swing weighting"):
-        st.caption(
-            "Imagine an intervention at its worst on one criterion moving to the best among the interventions here, "
-            "everything else the same. Which of these moves matters most? Put them in order, then say how much each "
-            "of the others matters against the first (100)."
-        )
-        for criterion, swing in found.items():
-            st.markdown(f"**{plain(labels[criterion])}**: {plain(swing.words)}")
-        order = st.multiselect(
-            "The swings, most important first",
-            list(CRITERIA),
-            format_func=lambda c: labels[str(c)],
-            key="sw_order",
-        )
-        if len(order) < len(CRITERIA):
-            st.caption("Pick all four, most important first, to rate them.")
-            return
-        st.caption(f"{plain(labels[order[0]])}: 100 (the most important swing)")
-        for criterion in order[1:]:
-            st.session_state.setdefault(f"sw_rate_{criterion}", 50)
-            st.slider(f"{plain(labels[criterion])}, against the first", 0, 100, key=f"sw_rate_{criterion}")
-        st.button("Use these weights", key="sw_apply", on_click=_apply_swings, args=(found, list(order)))
-        error = st.session_state.get("sw_error")
-        if error:
-            st.error(plain(error))
-
-
-def _apply_swings(found: dict[str, Swing], order: list[str]) -> None:
-    """The button's callback: the swing weights, as whole percentages, onto the sliders."""
-    state = st.session_state
-    ratings = {c: float(state.get(f"sw_rate_{c}", 50)) for c in order[1:]} | {order[0]: 100.0}
-    try:
-        weights = swing_weights(order, ratings, {c: s.points for c, s in found.items()})
-    except WeightsError as error:
-        state["sw_error"] = str(error)
-        return
-    state.pop("sw_error", None)
-    for criterion, weight in weights.items():
-        state[f"w_{criterion}"] = round(weight * 100)
 
 
 # The filter's steps for the share of a score resting on estimates, in %.
