@@ -4,6 +4,17 @@ Nothing here reads files or draws widgets; it takes arrays and tables and return
 """
 
 from scoring.benefit import benefit_weights, option_benefits
+from scoring.elicitation import (
+    PINNED,
+    Answer,
+    InconsistentAnswers,
+    TradeOff,
+    conflicting_answers,
+    next_trade_off,
+    swing_weights,
+    trade_off_weights,
+    weight_ranges,
+)
 from scoring.errors import DecisionError, Problem
 from scoring.funding import (
     BENEFIT_SCALE,
@@ -27,6 +38,7 @@ from scoring.sensitivity import (
     top_k_intervals,
 )
 from scoring.value_functions import PiecewiseLinear
+from scoring.weight_space import WeightSpace, rank_order_centroid
 from scoring.weighted_sum import (
     CRITERIA,
     NORMALISATIONS,
@@ -45,8 +57,11 @@ __all__ = [
     "CRITERIA",
     "EXACT_METHOD",
     "NORMALISATIONS",
+    "PINNED",
+    "Answer",
     "DecisionError",
     "FundingRules",
+    "InconsistentAnswers",
     "InfeasibleError",
     "Interval",
     "MonteCarloResult",
@@ -55,12 +70,15 @@ __all__ = [
     "Portfolio",
     "Problem",
     "ScoreResult",
+    "TradeOff",
     "WeightMode",
+    "WeightSpace",
     "WeightsError",
     "allowed_options",
     "benefit_units",
     "benefit_weights",
     "best_sets",
+    "conflicting_answers",
     "containing",
     "dominance",
     "dp_unit",
@@ -68,16 +86,21 @@ __all__ = [
     "funded_breakpoints",
     "minmax_rescale",
     "money",
+    "next_trade_off",
     "normalise_weights",
     "one_way_array",
     "one_way_weights",
     "optimise",
     "option_benefits",
+    "rank_order_centroid",
     "rank_scores",
     "ratio_ranking",
     "sample_weights",
     "score",
     "simulate",
+    "swing_weights",
     "top_k_intervals",
+    "trade_off_weights",
+    "weight_ranges",
     "weighted_sum_kernel",
 ]

@@ -4,8 +4,8 @@ Each draw takes a weight vector and a perturbed value matrix:
 
 - weights: Dirichlet around the chosen weights (``around``: alpha = concentration x weights, so a
   higher concentration keeps draws closer), uniform over all weightings (``uniform``:
-  alpha = 1), or resampled from a given set of weight vectors (``pool``, e.g. workshop
-  participants);
+  alpha = 1), resampled from a given set of weight vectors (``pool``, e.g. workshop
+  participants), or uniform over an agreed order and bounds (``space``: a ``WeightSpace``);
 - values: v + sd x z, clipped to 0-100, with z standard normal per intervention and criterion
   (shared by an intervention's funding levels) and sd from the catalogue's evidence-driven
   spreads.
@@ -26,8 +26,10 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from scoring.weight_space import WeightSpace
+
 FloatArray = npt.NDArray[np.float64]
-WeightMode = Literal["around", "uniform", "pool"]
+WeightMode = Literal["around", "uniform", "pool", "space"]
 CHUNK_DRAWS = 500
 THREADS = 2
 
@@ -39,8 +41,13 @@ def sample_weights(
     mode: WeightMode = "around",
     concentration: float = 50.0,
     pool: FloatArray | None = None,
+    space: WeightSpace | None = None,
 ) -> FloatArray:
     """``draws`` weight vectors (rows add up to 1)."""
+    if mode == "space":
+        if space is None or space.n != center.size:
+            raise ValueError("weight mode 'space' needs a weight space over the same criteria")
+        return space.sample(draws, rng)
     if mode == "uniform":
         return np.asarray(rng.dirichlet(np.ones(center.size), size=draws), dtype=np.float64)
     if mode == "pool":
@@ -50,7 +57,7 @@ def sample_weights(
         rows = rows / rows.sum(axis=1, keepdims=True)
         return np.asarray(rows[rng.integers(0, len(rows), size=draws)], dtype=np.float64)
     if mode != "around":
-        raise ValueError(f"unknown weight mode {mode!r}; choose around, uniform or pool")
+        raise ValueError(f"unknown weight mode {mode!r}; choose around, uniform, pool or space")
     if concentration <= 0:
         raise ValueError("the concentration must be above zero")
     # Criteria weighted 0 stay at 0; a tiny alpha would make the Dirichlet numerically unstable.
@@ -100,6 +107,7 @@ def simulate(
     mode: WeightMode = "around",
     concentration: float = 50.0,
     pool: FloatArray | None = None,
+    space: WeightSpace | None = None,
     funding: Callable[[FloatArray, npt.NDArray[np.float32]], npt.NDArray[np.bool_]] | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> MonteCarloResult:
@@ -129,7 +137,7 @@ def simulate(
         size: int, chunk_seed: np.random.SeedSequence
     ) -> tuple[npt.NDArray[np.int64], FloatArray, npt.NDArray[np.int64]]:
         rng = np.random.default_rng(chunk_seed)
-        w = sample_weights(center, size, rng, mode, concentration, pool)
+        w = sample_weights(center, size, rng, mode, concentration, pool, space)
         z = rng.standard_normal((size, n, m), dtype=np.float32)
         drawn = np.clip(base[None, :, :] + sd[None, :, :] * z, 0.0, 100.0)
         scores = (drawn @ w.astype(np.float32)[:, :, None])[:, :, 0]

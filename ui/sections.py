@@ -24,8 +24,16 @@ from matrix.decision import (
     to_safe_csv,
 )
 from matrix.report import headline, near_ties
-from scoring import CRITERIA, NORMALISATIONS, DecisionError, Normalisation, ScoreResult, WeightsError, score
-from ui import access, charts, data, funding, sensitivity, state, widgets, workshop
+from scoring import (
+    CRITERIA,
+    NORMALISATIONS,
+    DecisionError,
+    Normalisation,
+    ScoreResult,
+    WeightsError,
+    score,
+)
+from ui import access, charts, data, elicit, funding, sensitivity, state, widgets, workshop
 from ui.admin import admin_tab
 from ui.text import plain
 
@@ -81,6 +89,8 @@ def weights_sidebar(problem: DecisionProblem) -> tuple[dict[str, int], Normalisa
         )
         normalisation: Normalisation = "minmax" if chosen_normalisation == "minmax" else "value_functions"
         st.caption(plain(NORMALISATIONS[normalisation]))
+        elicit.swing_weighting(problem, normalisation, target="w_", key="sw")
+        elicit.trade_off_questions(problem, normalisation, target="w_", key="to")
     return weights, normalisation
 
 

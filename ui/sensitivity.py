@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from matrix.access import Desk, Permission, Principal
+from matrix.catalogue import Weights
 from matrix.decision import (
     DEFAULT_SEED,
     DecisionProblem,
@@ -19,6 +20,8 @@ from matrix.decision import (
     describe_uncertainty,
     dominance_table,
     figures_to_confirm,
+    robust_findings,
+    robust_lines,
     run_monte_carlo,
     stability_table,
     weight_sweep,
@@ -26,7 +29,7 @@ from matrix.decision import (
     what_would_it_take,
 )
 from matrix.persistence import Store, StoreError, StoreUnavailable
-from scoring import CRITERIA, DecisionError, MonteCarloResult, ScoreResult
+from scoring import CRITERIA, DecisionError, MonteCarloResult, ScoreResult, WeightsError, WeightSpace
 from ui import charts, library, widgets
 from ui.caching import cached
 from ui.text import plain
@@ -130,13 +133,16 @@ def init_state() -> None:
     st.session_state.setdefault("mc_seed", DEFAULT_SEED)
     st.session_state.setdefault("mc_mode", "around")
     st.session_state.setdefault("mc_concentration", 50)
+    st.session_state.setdefault("mc_order", [])
+    for criterion in CRITERIA:
+        st.session_state.setdefault(f"mc_bounds_{criterion}", (0, 100))
 
 
 def monte_carlo_controls(problem: DecisionProblem, person: Principal) -> None:
     columns = st.columns(4)
     columns[0].number_input("Draws", min_value=100, max_value=20_000, step=500, key="mc_draws", persist_state="page")
     columns[1].number_input("Seed", min_value=0, max_value=2**31 - 1, step=1, key="mc_seed", persist_state="page")
-    modes = ["around", "uniform"] + (["pool"] if participants_pool(person) else [])
+    modes = ["around", "uniform", "space"] + (["pool"] if participants_pool(person) else [])
     if st.session_state["mc_mode"] not in modes:
         st.session_state["mc_mode"] = "around"
     columns[2].radio(
@@ -146,11 +152,13 @@ def monte_carlo_controls(problem: DecisionProblem, person: Principal) -> None:
             "around": "Around the chosen weights",
             "uniform": "Any weighting (uniform)",
             "pool": "The workshop participants' own weights",
+            "space": "Within an agreed order and bounds",
         }.get,
         key="mc_mode",
         persist_state="page",
         help="Around the chosen weights: trial weights close to the sliders'. Any weighting: every mix of weights "
-        "equally likely. Workshop: each trial uses one participant's weights.",
+        "equally likely. Agreed order and bounds: every mix that keeps the order and bounds set below, equally "
+        "likely. Workshop: each trial uses one participant's weights.",
     )
     columns[3].slider(
         "Concentration",
@@ -161,6 +169,43 @@ def monte_carlo_controls(problem: DecisionProblem, person: Principal) -> None:
         disabled=st.session_state["mc_mode"] != "around",
         help="How tightly draws stay around the chosen weights: higher is tighter.",
     )
+    if st.session_state["mc_mode"] == "space":
+        space_controls(problem)
+
+
+def space_controls(problem: DecisionProblem) -> None:
+    """The agreed order (criteria picked most important first) and each criterion's lowest and highest weight."""
+    labels = {c: getattr(problem.catalogue.scoring, c).label for c in CRITERIA}
+    st.multiselect(
+        "Agreed order: pick the criteria from most to least important (leave out any the group does not agree on)",
+        list(CRITERIA),
+        format_func=lambda c: labels[str(c)],
+        key="mc_order",
+        persist_state="page",
+    )
+    columns = st.columns(len(CRITERIA))
+    for column, criterion in zip(columns, CRITERIA, strict=True):
+        column.slider(
+            f"{labels[criterion]}: weight between (%)",
+            0,
+            100,
+            key=f"mc_bounds_{criterion}",
+            persist_state="page",
+        )
+
+
+def weight_space() -> WeightSpace:
+    """The agreed order and bounds as a weight space; WeightsError, in words, when no weighting fits them."""
+    state = st.session_state
+    bounds = {c: tuple(state.get(f"mc_bounds_{c}", (0, 100))) for c in CRITERIA}
+    space = WeightSpace.ranked(
+        CRITERIA,
+        [str(c) for c in state.get("mc_order", [])],
+        {c: b[0] / 100 for c, b in bounds.items() if b[0] > 0},
+        {c: b[1] / 100 for c, b in bounds.items() if b[1] < 100},
+    )
+    space.check()
+    return space
 
 
 def monte_carlo(problem: DecisionProblem, scenario: Scenario, person: Principal) -> MonteCarloResult | None:
@@ -173,7 +218,15 @@ def monte_carlo(problem: DecisionProblem, scenario: Scenario, person: Principal)
     draws, seed, k = int(state["mc_draws"]), int(state["mc_seed"]), int(state["sa_k"])
     mode, concentration = str(state["mc_mode"]), float(state["mc_concentration"])
     pool = participants_pool(person) if mode == "pool" else None
-    key = json.dumps([problem.sha256, scenario.model_dump_json(), draws, seed, k, mode, concentration, pool])
+    space = None
+    if mode == "space":
+        try:
+            space = weight_space()
+        except WeightsError as error:
+            st.error(f"These weights cannot be drawn from: {plain(error)}.")
+            return None
+    shape = [space.order, sorted(space.lower.items()), sorted(space.upper.items())] if space else None
+    key = json.dumps([problem.sha256, scenario.model_dump_json(), draws, seed, k, mode, concentration, pool, shape])
     kept: dict[str, MonteCarloResult] = state.setdefault("mc_results", {})
     if key not in kept and state.get("mc_request"):
         # The request stands until the trials finish or Stop is pressed: a run cut short by another
@@ -194,6 +247,7 @@ def monte_carlo(problem: DecisionProblem, scenario: Scenario, person: Principal)
                 mode=mode,  # type: ignore[arg-type]
                 concentration=concentration,
                 pool=np.array(pool) if pool else None,
+                space=space,
                 progress=show,
             )
         except DecisionError as error:
@@ -328,3 +382,32 @@ def sensitivity_tab(problem: DecisionProblem, scenario: Scenario | None, result:
         central = (mc.central_weights * 100).round(1).dropna()
         central.insert(0, "name", [names[str(i)] for i in central.index])
         st.dataframe(central, hide_index=True, key="central_weights")
+        if st.session_state["mc_mode"] == "space":
+            robust_section(problem, scenario, k)
+
+
+@cached(max_entries=16, spinner="Checking every corner of the agreed weights...")
+def _robust(problem: DecisionProblem, scenario: Scenario, order: str, lower: str, upper: str, k: int) -> list[str]:
+    space = WeightSpace(CRITERIA, tuple(tuple(p) for p in json.loads(order)), json.loads(lower), json.loads(upper))
+    return robust_lines(robust_findings(problem, scenario, space, k))
+
+
+def robust_section(problem: DecisionProblem, scenario: Scenario, k: int) -> None:
+    """What holds for every weighting within the agreed order and bounds, in words."""
+    st.markdown("**What holds whatever the weights** (within the agreed order and bounds)")
+    try:
+        space = weight_space()
+    except WeightsError:
+        return  # said above, where the trials are set up
+    # The findings do not depend on the sliders' weights: keep them out of the cache key.
+    neutral = scenario.model_copy(update={"weights": Weights(impact=1, reach=1, cost=1, risk=1)})
+    lines = _robust(
+        problem,
+        neutral,
+        json.dumps(space.order),
+        json.dumps(dict(space.lower), sort_keys=True),
+        json.dumps(dict(space.upper), sort_keys=True),
+        k,
+    )
+    for line in lines:
+        st.markdown(f"- {plain(line)}")

@@ -23,7 +23,7 @@ from matrix.decision import (
 )
 from matrix.persistence import Store, StoreError, StoreUnavailable
 from scoring import CRITERIA, DecisionError
-from ui import access, charts, library, widgets
+from ui import access, charts, elicit, library, widgets
 from ui.text import plain
 
 REFRESH_SECONDS = 3
@@ -112,14 +112,17 @@ def participant_page(problem: DecisionProblem, token: str) -> None:
     st.title(plain(workshop.name))
     _browser_token()
     st.markdown(
-        "Set how much each criterion should count for you, then submit. You can change and resubmit from this page; "
-        "the latest counts."
+        "Set how much each criterion should count for you, with the sliders or by answering the questions under them, "
+        "then submit. You can change and resubmit from this page; the latest counts."
     )
     st.text_input("Your name", key="p_name", max_chars=80)
     for criterion in CRITERIA:
         text = getattr(problem.catalogue.scoring, criterion)
         st.session_state.setdefault(f"p_{criterion}", 25)
         st.slider(plain(text.label), 0, 100, key=f"p_{criterion}", help=plain(text.weight_help))
+    # Or answer questions instead: either sets the four sliders above, then Submit sends them.
+    elicit.swing_weighting(problem, "value_functions", target="p_", key="p_sw")
+    elicit.trade_off_questions(problem, "value_functions", target="p_", key="p_to")
     raw = {c: float(st.session_state[f"p_{c}"]) for c in CRITERIA}
     total = sum(raw.values())
     if total > 0:

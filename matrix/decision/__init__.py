@@ -16,6 +16,7 @@ from matrix.decision.analysis import (
     weight_sweep,
     what_would_it_take,
 )
+from matrix.decision.elicit import Swing, swings
 from matrix.decision.estimates import (
     confirm_first,
     confirm_first_lines,
@@ -47,6 +48,7 @@ from matrix.decision.problem import (
     explain,
     provenance_counts,
 )
+from matrix.decision.robust import ROBUST_DRAWS, RobustResult, robust_findings, robust_lines
 from matrix.decision.scenario import (
     MAX_BUDGET_GBP,
     MAX_RINGFENCE_PERCENT,
@@ -85,15 +87,18 @@ __all__ = [
     "MAX_BUDGET_GBP",
     "MAX_COMPARED",
     "MAX_RINGFENCE_PERCENT",
+    "ROBUST_DRAWS",
     "SCORE_COLUMNS",
     "DecisionProblem",
     "FundingSolver",
     "GroupView",
     "LinkParams",
     "MatrixFilter",
+    "RobustResult",
     "Scenario",
     "ScenarioError",
     "ScenarioResult",
+    "Swing",
     "WeightSweep",
     "build_problem",
     "compare",
@@ -128,12 +133,15 @@ __all__ = [
     "provenance_marks",
     "read_decimal",
     "read_link",
+    "robust_findings",
+    "robust_lines",
     "run_monte_carlo",
     "scenario_options",
     "select_rows",
     "shortlist_table",
     "stability_table",
     "status_quo_notice",
+    "swings",
     "to_safe_csv",
     "unique_name",
     "weight_lines",

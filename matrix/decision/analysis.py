@@ -23,6 +23,7 @@ from scoring import (
     MonteCarloResult,
     Normalisation,
     WeightMode,
+    WeightSpace,
     benefit_weights,
     best_sets,
     containing,
@@ -442,6 +443,7 @@ def run_monte_carlo(
     concentration: float = 50.0,
     pool: FloatArray | None = None,
     with_funding: bool = True,
+    space: WeightSpace | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> MonteCarloResult:
     """Rank, top-k and (optionally) funding probabilities under the scenario, from seeded draws.
@@ -473,6 +475,7 @@ def run_monte_carlo(
         mode=mode,
         concentration=concentration,
         pool=pool,
+        space=space,
         funding=funding if with_funding else None,
         progress=progress,
     )

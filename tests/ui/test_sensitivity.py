@@ -69,3 +69,107 @@ def test_changing_top_k_moves_the_breakpoints() -> None:
     at.number_input(key="sa_k").set_value(1).run()
     second = [c.value for c in at.caption if "stays the same while" in c.value]
     assert first and second and first != second
+
+
+def test_trials_within_an_agreed_order_say_what_holds_whatever_the_weights(problem: DecisionProblem) -> None:
+    """'We only agree on the order': the trials draw from that order, and the tab lists what holds for every
+    weighting keeping it, as the library finds it."""
+    from matrix.decision.robust import robust_findings, robust_lines
+    from scoring import CRITERIA, WeightSpace
+
+    at = start(tab="Sensitivity")
+    at.number_input(key="mc_draws").set_value(300).run()
+    at.radio(key="mc_mode").set_value("space").run()
+    at.multiselect(key="mc_order").set_value(["impact", "risk", "reach"]).run()
+    at.slider(key="mc_bounds_cost").set_value((0, 30)).run()
+    at.toggle(key="mc_on").set_value(True).run()
+    assert not at.exception
+    assert next(df.value for df in at.dataframe if "chance of being funded" in df.value.columns) is not None
+    space = WeightSpace.ranked(CRITERIA, ["impact", "risk", "reach"], upper={"cost": 0.3})
+    lines = robust_lines(robust_findings(problem, default_scenario(problem), space, 5))
+    shown = [m.value for m in at.markdown if m.value.startswith("- ")]
+    for line in lines:
+        assert f"- {plain(line)}" in shown
+    # The trials kept the order and the bound: so do the mean weights under which each one ranks first.
+    [result] = at.session_state["mc_results"].values()
+    central = result.central_weights.dropna()
+    assert len(central) > 0
+    assert (central["impact"] >= central["risk"] - 1e-9).all() and (central["risk"] >= central["reach"] - 1e-9).all()
+    assert (central["cost"] <= 0.3 + 1e-9).all()
+
+
+def test_an_impossible_order_and_bounds_are_said_in_words() -> None:
+    at = start(tab="Sensitivity")
+    at.radio(key="mc_mode").set_value("space").run()
+    at.multiselect(key="mc_order").set_value(["cost", "impact"]).run()
+    at.slider(key="mc_bounds_cost").set_value((0, 10)).run()
+    at.slider(key="mc_bounds_impact").set_value((20, 100)).run()
+    at.toggle(key="mc_on").set_value(True).run()
+    assert not at.exception
+    assert any("no weighting keeps both the agreed order and the bounds" in e.value for e in at.error)
+
+
+def test_swing_weighting_sets_the_sliders(problem: DecisionProblem) -> None:
+    """Ordering the swings and rating them sets the four sliders to the library's swing weights (whole %)."""
+    from matrix.decision import swings
+    from scoring import swing_weights
+
+    at = start(tab="Ranking")
+    order = ["reach", "impact", "risk", "cost"]
+    at.multiselect(key="sw_order").set_value(order).run()
+    at.slider(key="sw_rate_impact").set_value(80)
+    at.slider(key="sw_rate_risk").set_value(40)
+    at.slider(key="sw_rate_cost").set_value(10).run()
+    at.button(key="sw_apply").click().run()
+    assert not at.exception
+    ranges = {c: s.points for c, s in swings(problem).items()}
+    expected = swing_weights(order, {"impact": 80, "risk": 40, "cost": 10}, ranges)
+    assert [at.slider(key=f"w_{c}").value for c in ("impact", "reach", "cost", "risk")] == [
+        round(expected[c] * 100) for c in ("impact", "reach", "cost", "risk")
+    ]
+    assert at.selectbox(key="preset").value == "custom"
+    at.slider(key="sw_rate_risk").set_value(90).run()  # above impact, which was put before it
+    at.button(key="sw_apply").click().run()
+    assert any("rated above the swing on impact" in e.value for e in at.error)
+
+
+def test_trade_off_questions_set_the_sliders(problem: DecisionProblem) -> None:
+    """Answering the questions as someone with fixed weights would, until they stop, and using the weights sets
+    the sliders to the library's derived weights, within 5 points of theirs."""
+    from matrix.decision import swings
+    from scoring import CRITERIA, next_trade_off, trade_off_weights
+
+    truth = {"impact": 0.5, "reach": 0.1, "cost": 0.25, "risk": 0.15}
+    sizes = {c: s.points for c, s in swings(problem).items()}
+    at = start(tab="Ranking")
+    for _ in range(40):
+        question = next_trade_off(CRITERIA, at.session_state["to_answers"], sizes)  # the question the page shows
+        if question is None:
+            break
+        first = truth[question.first] * question.first_points
+        second = truth[question.second] * question.second_points
+        key = "to_first" if first > second + 2e-3 else "to_second" if second > first + 2e-3 else "to_same"
+        at.button(key=key).click().run()
+        assert not at.exception
+    assert any("Your answers pin the weights down." in m.value for m in at.markdown)
+    at.button(key="to_apply").click().run()
+    derived = trade_off_weights(CRITERIA, at.session_state["to_answers"])
+    assert [at.slider(key=f"w_{c}").value for c in CRITERIA] == [round(derived[c] * 100) for c in CRITERIA]
+    assert all(abs(derived[c] - truth[c]) <= 0.05 + 1e-3 for c in CRITERIA)
+
+
+def test_contradicting_trade_off_answers_are_named_and_can_be_undone() -> None:
+    from scoring import TradeOff
+
+    at = start(tab="Ranking")
+    at.session_state["to_answers"] = [
+        (TradeOff("impact", 50, "reach", 50), "first"),
+        (TradeOff("reach", 50, "cost", 50), "first"),
+        (TradeOff("cost", 50, "impact", 50), "first"),
+    ]
+    at.run()
+    assert not at.exception
+    assert any("answers 1, 2, 3 contradict each other" in e.value for e in at.error)
+    assert sum(m.value.startswith(("- 1.", "- 2.", "- 3.")) for m in at.markdown) == 3
+    at.button(key="to_undo").click().run()
+    assert len(at.session_state["to_answers"]) == 2 and not at.error

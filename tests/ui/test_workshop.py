@@ -141,3 +141,31 @@ def test_the_monte_carlo_says_when_participants_weights_cannot_be_read(isolated_
     assert not at.exception
     assert any("participants' weights cannot be read just now" in w.value and "is no longer there" in w.value for w in at.warning)
     assert own not in at.radio(key="mc_mode").options
+
+
+def test_a_participant_can_answer_swing_questions_instead_of_sliders(isolated_store: Path, problem: DecisionProblem) -> None:
+    """On the phone page, swing weighting sets the participant's four sliders and Submit sends those weights."""
+    from matrix.decision import swings
+    from scoring import swing_weights
+
+    facilitator = start(tab="Workshop")
+    facilitator.text_input(key="user_name").set_value("Fran")
+    facilitator.text_input(key="ws_name").set_value("Swing workshop").run()
+    facilitator.button(key="ws_create").click().run()
+    token = token_of(facilitator.session_state["ws_code"], isolated_store)
+    phone = start({"workshop": token})
+    phone.text_input(key="p_name").set_value("Cy")
+    order = ["impact", "risk", "reach", "cost"]
+    phone.multiselect(key="p_sw_order").set_value(order).run()
+    phone.slider(key="p_sw_rate_risk").set_value(60)
+    phone.slider(key="p_sw_rate_reach").set_value(30)
+    phone.slider(key="p_sw_rate_cost").set_value(20).run()
+    phone.button(key="p_sw_apply").click().run()
+    assert not phone.exception
+    expected = swing_weights(order, {"risk": 60, "reach": 30, "cost": 20}, {c: s.points for c, s in swings(problem).items()})
+    sliders = {c: phone.slider(key=f"p_{c}").value for c in ("impact", "reach", "cost", "risk")}
+    assert sliders == {c: round(w * 100) for c, w in expected.items()}
+    phone.button(key="p_submit").click().run()
+    assert any("your weights are in" in s.value for s in phone.success)
+    [submitted] = Store.open(data_dir=isolated_store).latest_submissions(facilitator.session_state["ws_code"])
+    assert submitted.weights.as_dict() == {c: float(v) for c, v in sliders.items()}

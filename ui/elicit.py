@@ -1,0 +1,148 @@
+"""Weights by questions: swing weighting and trade-off questions, for the sidebar's sliders and a workshop
+participant's. Widgets only: the weights come from ``scoring``; ``target`` is the sliders' key prefix
+("w_" in the sidebar, "p_" on a participant's page) and ``key`` this form's own prefix."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from matrix.decision import DecisionProblem, Swing, swings
+from scoring import (
+    CRITERIA,
+    PINNED,
+    Answer,
+    InconsistentAnswers,
+    Normalisation,
+    TradeOff,
+    WeightsError,
+    next_trade_off,
+    swing_weights,
+    trade_off_weights,
+    weight_ranges,
+)
+from ui.text import plain
+
+
+def _trade_off_words(question: TradeOff, labels: dict[str, str], found: dict[str, Swing]) -> tuple[str, str]:
+    """The two hypothetical interventions of a question, in words."""
+
+    def side(criterion: str, points: float) -> str:
+        swing = found[criterion]
+        share = points / swing.points if swing.points else 0.0
+        return (
+            f"{labels[criterion]} goes {share:.0%} of the way from the worst to the best among the interventions "
+            f"({swing.worst} to {swing.best})"
+        )
+
+    return side(question.first, question.first_points), side(question.second, question.second_points)
+
+
+def trade_off_questions(problem: DecisionProblem, normalisation: Normalisation, target: str, key: str) -> None:
+    """'Which would you rather fund?' between two hypothetical interventions, until the weights are pinned down."""
+    labels = {c: getattr(problem.catalogue.scoring, c).label for c in CRITERIA}
+    found = swings(problem, normalisation)
+    sizes = {c: s.points for c, s in found.items()}
+    answered: list[tuple[TradeOff, Answer]] = st.session_state.setdefault(f"{key}_answers", [])
+    with st.expander("Set the weights by trade-off questions"):
+        st.caption(
+            "Two interventions, the same in every way but two. Which would you rather fund? Each answer narrows the "
+            "weights that agree with all your answers; the questions stop when every weight is known to within "
+            f"{PINNED:.0%}."
+        )
+        try:
+            question = next_trade_off(CRITERIA, answered, sizes)
+            ranges = weight_ranges(CRITERIA, answered)
+        except InconsistentAnswers as error:
+            st.error(plain(error))
+            for position in error.conflicting:
+                first, second = _trade_off_words(answered[position][0], labels, found)
+                choice = {"first": "A", "second": "B", "same": "about the same"}[answered[position][1]]
+                st.markdown(f"- {position + 1}. A: {plain(first)}; B: {plain(second)}. You chose {choice}.")
+            st.button("Undo the last answer", key=f"{key}_undo", on_click=_undo_trade_off, args=(key,))
+            return
+        st.caption(
+            f"{len(answered)} answered. Weights that agree so far: "
+            + ", ".join(f"{labels[c]} {low:.0%}-{high:.0%}" for c, (low, high) in ranges.items())
+        )
+        if question is not None:
+            first, second = _trade_off_words(question, labels, found)
+            st.markdown(f"**Intervention A**: {plain(first)}.")
+            st.markdown(f"**Intervention B**: {plain(second)}.")
+            columns = st.columns(3)
+            for column, (answer, text) in zip(
+                columns, (("first", "A"), ("second", "B"), ("same", "About the same")), strict=True
+            ):
+                column.button(text, key=f"{key}_{answer}", on_click=_answer_trade_off, args=(key, question, answer))
+        else:
+            st.markdown("Your answers pin the weights down.")
+        if answered:
+            st.button("Use these weights", key=f"{key}_apply", on_click=_apply_trade_offs, args=(target, key), type="primary")
+            st.button("Undo the last answer", key=f"{key}_undo", on_click=_undo_trade_off, args=(key,))
+            st.button("Start again", key=f"{key}_restart", on_click=_restart_trade_offs, args=(key,))
+
+
+def _answer_trade_off(key: str, question: TradeOff, answer: Answer) -> None:
+    st.session_state[f"{key}_answers"] = [*st.session_state.get(f"{key}_answers", []), (question, answer)]
+
+
+def _undo_trade_off(key: str) -> None:
+    st.session_state[f"{key}_answers"] = list(st.session_state.get(f"{key}_answers", []))[:-1]
+
+
+def _restart_trade_offs(key: str) -> None:
+    st.session_state[f"{key}_answers"] = []
+
+
+def _apply_trade_offs(target: str, key: str) -> None:
+    """Set the sliders to the weights in the middle of those agreeing with every answer (whole %)."""
+    try:
+        weights = trade_off_weights(CRITERIA, st.session_state.get(f"{key}_answers", []))
+    except InconsistentAnswers:
+        return  # the fold says which answers clash
+    for criterion, weight in weights.items():
+        st.session_state[f"{target}{criterion}"] = round(weight * 100)
+
+
+def swing_weighting(problem: DecisionProblem, normalisation: Normalisation, target: str, key: str) -> None:
+    """Weights from swings: order them, rate each against the most important, and set the sliders."""
+    labels = {c: getattr(problem.catalogue.scoring, c).label for c in CRITERIA}
+    found = swings(problem, normalisation)
+    with st.expander("Set the weights by swing weighting"):
+        st.caption(
+            "Imagine an intervention at its worst on one criterion moving to the best among the interventions here, "
+            "everything else the same. Which of these moves matters most? Put them in order, then say how much each "
+            "of the others matters against the first (100)."
+        )
+        for criterion, swing in found.items():
+            st.markdown(f"**{plain(labels[criterion])}**: {plain(swing.words)}")
+        order = st.multiselect(
+            "The swings, most important first",
+            list(CRITERIA),
+            format_func=lambda c: labels[str(c)],
+            key=f"{key}_order",
+        )
+        if len(order) < len(CRITERIA):
+            st.caption("Pick all four, most important first, to rate them.")
+            return
+        st.caption(f"{plain(labels[order[0]])}: 100 (the most important swing)")
+        for criterion in order[1:]:
+            st.session_state.setdefault(f"{key}_rate_{criterion}", 50)
+            st.slider(f"{plain(labels[criterion])}, against the first", 0, 100, key=f"{key}_rate_{criterion}")
+        st.button("Use these weights", key=f"{key}_apply", on_click=_apply_swings, args=(found, list(order), target, key))
+        error = st.session_state.get(f"{key}_error")
+        if error:
+            st.error(plain(error))
+
+
+def _apply_swings(found: dict[str, Swing], order: list[str], target: str, key: str) -> None:
+    """The button's callback: the swing weights, as whole percentages, onto the sliders (``target`` + criterion)."""
+    state = st.session_state
+    ratings = {c: float(state.get(f"{key}_rate_{c}", 50)) for c in order[1:]} | {order[0]: 100.0}
+    try:
+        weights = swing_weights(order, ratings, {c: s.points for c, s in found.items()})
+    except WeightsError as error:
+        state[f"{key}_error"] = str(error)
+        return
+    state.pop(f"{key}_error", None)
+    for criterion, weight in weights.items():
+        state[f"{target}{criterion}"] = round(weight * 100)
