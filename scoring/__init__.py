@@ -16,6 +16,7 @@ from scoring.funding import (
 )
 from scoring.money import money
 from scoring.montecarlo import MonteCarloResult, WeightMode, sample_weights, simulate
+from scoring.plan import MAX_YEARS, Plan, PlanRules, Stream, plan_years, stream_money
 from scoring.portfolio import EXACT_METHOD, Portfolio, frontier, optimise, ratio_ranking
 from scoring.sensitivity import (
     Interval,
@@ -44,6 +45,7 @@ __all__ = [
     "BENEFIT_SCALE",
     "CRITERIA",
     "EXACT_METHOD",
+    "MAX_YEARS",
     "NORMALISATIONS",
     "DecisionError",
     "FundingRules",
@@ -52,9 +54,12 @@ __all__ = [
     "MonteCarloResult",
     "Normalisation",
     "PiecewiseLinear",
+    "Plan",
+    "PlanRules",
     "Portfolio",
     "Problem",
     "ScoreResult",
+    "Stream",
     "WeightMode",
     "WeightsError",
     "allowed_options",
@@ -73,11 +78,13 @@ __all__ = [
     "one_way_weights",
     "optimise",
     "option_benefits",
+    "plan_years",
     "rank_scores",
     "ratio_ranking",
     "sample_weights",
     "score",
     "simulate",
+    "stream_money",
     "top_k_intervals",
     "weighted_sum_kernel",
 ]
