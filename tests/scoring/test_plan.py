@@ -407,3 +407,19 @@ def test_bad_years_and_amounts_are_refused() -> None:
 def test_funding_rules_default_unchanged() -> None:
     """The one-year rules object is untouched by plans (a plan is a separate model)."""
     assert FundingRules(100).available_gbp == 100
+
+
+def test_readme_states_the_plan_tie_rule_as_the_code_does() -> None:
+    """The README's plan tie rule is the module docstring's, word for word (one home, quoted)."""
+    import re
+    from pathlib import Path
+
+    import scoring.plan
+
+    def block(text: str) -> str:
+        found = re.search(r"<!-- plan-tie-rule -->(.*?)<!-- /plan-tie-rule -->", text, re.S)
+        assert found
+        return " ".join(found.group(1).split())
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    assert block(readme) == block(scoring.plan.__doc__ or "")
