@@ -33,6 +33,7 @@ from matrix.decision.link import (
     unique_name,
     write_link,
 )
+from matrix.decision.plan import PlanResult, PlanSettings, build_plan, eligible_interventions
 from matrix.decision.problem import (
     DecisionProblem,
     build_problem,
@@ -84,10 +85,13 @@ __all__ = [
     "GroupView",
     "LinkParams",
     "MatrixFilter",
+    "PlanResult",
+    "PlanSettings",
     "Scenario",
     "ScenarioError",
     "ScenarioResult",
     "WeightSweep",
+    "build_plan",
     "build_problem",
     "compare",
     "default_scenario",
@@ -95,6 +99,7 @@ __all__ = [
     "describe_value_functions",
     "distinct_names",
     "dominance_table",
+    "eligible_interventions",
     "evaluate",
     "explain",
     "filter_ids",
