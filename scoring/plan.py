@@ -331,9 +331,10 @@ class PlanModel:
         extra: Sequence[tuple[FloatArray, float, float]] = (),
         lower: FloatArray | None = None,
         upper: FloatArray | None = None,
+        retry: bool = False,
     ) -> FloatArray | None:
-        """One solve; a stage that must be feasible (the plan in hand meets it) is tried again without
-        presolve when HiGHS calls it infeasible, as its presolve occasionally does on these rows."""
+        """One solve. ``retry``: the stage must be feasible (the plan in hand meets it), so when HiGHS calls
+        it infeasible it is tried again without presolve, which occasionally misjudges these rows."""
         size = self.layout.size
         matrix = self.rows.matrix(size)
         low = np.array(self.rows.low, dtype=np.float64)
@@ -343,7 +344,7 @@ class PlanModel:
             low = np.concatenate([low, [e[1] for e in extra]])
             high = np.concatenate([high, [e[2] for e in extra]])
         constraints = [LinearConstraint(matrix, low, high)] if matrix.shape[0] else []
-        for presolve in (True, False):
+        for presolve in (True, False) if retry else (True,):
             result = milp(
                 objective,
                 integrality=self.integrality,
@@ -378,7 +379,7 @@ class PlanModel:
         value = int(np.rint(value_units[:nx][plan].sum()))
         at_value = (value_units / BENEFIT_SCALE, (value - 0.5) / BENEFIT_SCALE, np.inf)
         cost_gbp = self.cost_pence / 100
-        cheapest = self._solve(cost_gbp, [at_value])
+        cheapest = self._solve(cost_gbp, [at_value], retry=True)
         if cheapest is not None:
             plan = np.round(cheapest[:nx]) > 0.5
         spend = int(np.rint(self.cost_pence[:nx][plan].sum()))
@@ -405,7 +406,7 @@ class PlanModel:
         # Who pays for that plan: the least drawn on flexible money.
         lower, upper = self.lower.copy(), self.upper.copy()
         lower[:nx] = upper[:nx] = plan.astype(np.float64)
-        paid = self._solve(self.pay_weight, [], lower, upper)
+        paid = self._solve(self.pay_weight, [], lower, upper, retry=True)
         if paid is None:  # the plan was found with payments, so some exist
             raise RuntimeError("the plan's payments could not be found again")
         paid[:nx] = plan
