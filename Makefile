@@ -40,6 +40,7 @@ lint: $(DEV_STAMP)
 bench: $(DEV_STAMP)
 	$(BIN)/python bench/bench_scoring.py
 	$(BIN)/python bench/bench_portfolio.py
+	$(BIN)/python bench/bench_plan.py
 	$(BIN)/python bench/bench_montecarlo.py
 	$(BIN)/python bench/bench_app.py
 

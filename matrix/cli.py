@@ -1,4 +1,4 @@
-"""Command line: ``python -m matrix COMMAND`` (validate, score, shortlist, report, montecarlo, replay, roles).
+"""Command line: ``python -m matrix COMMAND`` (validate, score, shortlist, report, montecarlo, plan, replay, roles).
 
 Problems are printed in words, never as tracebacks.
 """
@@ -329,6 +329,14 @@ def _scenario_flags(short: argparse.ArgumentParser) -> None:
     short.add_argument("--normalisation", choices=list(NORMALISATIONS), default="value_functions")
 
 
+def _add_plan(parser: argparse.ArgumentParser) -> None:
+    """The plan command lives in matrix/cli_plan.py."""
+    from matrix.cli_plan import add_plan_flags, run_plan
+
+    add_plan_flags(parser)
+    parser.set_defaults(run=run_plan)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m matrix", description="Interventions matrix: check and score the catalogue.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -373,6 +381,10 @@ def build_parser() -> argparse.ArgumentParser:
     trials.add_argument("--no-funding", action="store_true", help="rank probabilities only (skip the funded set per draw)")
     trials.add_argument("--out", help="file to write (default: standard output)")
     trials.set_defaults(run=_montecarlo)
+
+    plan_cmd = commands.add_parser("plan", help="the exact best plan over 1-5 years and the funding streams, as CSV")
+    _scenario_flags(plan_cmd)
+    _add_plan(plan_cmd)
 
     again = commands.add_parser("replay", help="re-run a decision record and check it gives the same shortlist")
     again.add_argument("record", help="a decision record (JSON) exported by the app")

@@ -27,6 +27,7 @@ from scoring.funding import (
 )
 from scoring.money import money
 from scoring.montecarlo import MonteCarloResult, WeightMode, sample_weights, simulate
+from scoring.plan import MAX_YEARS, Plan, PlanRules, Stream, plan_years, stream_money
 from scoring.portfolio import EXACT_METHOD, Portfolio, frontier, optimise, ratio_ranking
 from scoring.sensitivity import (
     Interval,
@@ -56,6 +57,7 @@ __all__ = [
     "BENEFIT_SCALE",
     "CRITERIA",
     "EXACT_METHOD",
+    "MAX_YEARS",
     "NORMALISATIONS",
     "PINNED",
     "Answer",
@@ -67,9 +69,12 @@ __all__ = [
     "MonteCarloResult",
     "Normalisation",
     "PiecewiseLinear",
+    "Plan",
+    "PlanRules",
     "Portfolio",
     "Problem",
     "ScoreResult",
+    "Stream",
     "TradeOff",
     "WeightMode",
     "WeightSpace",
@@ -92,12 +97,14 @@ __all__ = [
     "one_way_weights",
     "optimise",
     "option_benefits",
+    "plan_years",
     "rank_order_centroid",
     "rank_scores",
     "ratio_ranking",
     "sample_weights",
     "score",
     "simulate",
+    "stream_money",
     "swing_weights",
     "top_k_intervals",
     "trade_off_weights",

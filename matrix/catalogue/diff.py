@@ -22,7 +22,7 @@ def _flatten(value: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
 def diff_catalogues(old: Catalogue, new: Catalogue) -> pd.DataFrame:
     """What changed: added and removed entries, and every changed field (old -> new)."""
     rows = []
-    for table in ("sources", "yef_strands", "interventions", "presets"):
+    for table in ("sources", "yef_strands", "interventions", "presets", "funding_streams"):
         before = {e.id: dict(_flatten(plain_document(e.model_dump(mode="json", exclude_none=True)))) for e in getattr(old, table)}
         after = {e.id: dict(_flatten(plain_document(e.model_dump(mode="json", exclude_none=True)))) for e in getattr(new, table)}
         for ident in after.keys() - before.keys():

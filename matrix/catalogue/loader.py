@@ -202,7 +202,7 @@ def _reference_problems(document: dict[str, Any], shown: str) -> list[Problem]:
     """Duplicate ids and references to sources, strands and presets that do not exist (after the
     whitespace the schema strips is stripped: "a" and "a " are the same id)."""
     problems: list[Problem] = []
-    for table in ("sources", "presets", "yef_strands", "interventions"):
+    for table in ("sources", "presets", "yef_strands", "interventions", "funding_streams"):
         entries = [(index, _kept(entry.get("id"))) for index, entry in _entries(document, table)]
         counts = Counter(ident for _, ident in entries if isinstance(ident, str))
         for index, ident in entries:
@@ -212,7 +212,7 @@ def _reference_problems(document: dict[str, Any], shown: str) -> list[Problem]:
                 )
     source_ids = _ids(document, "sources")
     allowed = ", ".join(sorted(source_ids)) + ", or " + " or ".join(f'"{k}"' for k in PROVENANCE_KEYWORDS)
-    for table in ("budget", "yef_strands", "interventions"):
+    for table in ("budget", "yef_strands", "interventions", "funding_streams"):
         for loc, value in _walk_sources(document.get(table), table):
             if isinstance(value, str) and _kept(value) not in source_ids and _kept(value) not in PROVENANCE_KEYWORDS:
                 problems.append(Problem(f"unknown source; use one of {allowed}", shown, loc, got=_show(value)))
@@ -237,6 +237,7 @@ def _reference_problems(document: dict[str, Any], shown: str) -> list[Problem]:
                         got=_show(source),
                     )
                 )
+    problems += _stream_problems(document, shown)
     preset_ids = _ids(document, "presets")
     default = _kept(document.get("default_preset"))
     if isinstance(default, str) and preset_ids and default not in preset_ids:
@@ -245,4 +246,24 @@ def _reference_problems(document: dict[str, Any], shown: str) -> list[Problem]:
                 f"no preset has this id; presets: {', '.join(sorted(preset_ids))}", shown, "default_preset", got=_show(default)
             )
         )
+    return problems
+
+
+def _stream_problems(document: dict[str, Any], shown: str) -> list[Problem]:
+    """Funding streams that name interventions the catalogue does not have."""
+    problems: list[Problem] = []
+    intervention_ids = _ids(document, "interventions")
+    for index, entry in _entries(document, "funding_streams"):
+        eligible = entry.get("eligible")
+        named = eligible.get("interventions") if isinstance(eligible, dict) else None
+        for position, ident in enumerate(named if isinstance(named, tuple) else ()):
+            if isinstance(ident, str) and _kept(ident) not in intervention_ids:
+                problems.append(
+                    Problem(
+                        "no intervention has this id",
+                        shown,
+                        f"funding_streams[{index}].eligible.interventions[{position}]",
+                        got=_show(ident),
+                    )
+                )
     return problems

@@ -375,6 +375,69 @@ class Intervention(Strict):
         return self
 
 
+FinancialYearText = Annotated[str, Field(pattern=r"^[0-9]{4}/[0-9]{2}$")]
+
+
+def financial_year(year: str) -> str:
+    """A financial year written as two years in a row ("2020/21")."""
+    if (int(year[:4]) + 1) % 100 != int(year[5:]):
+        raise ValueError(f"'{year}' is not a financial year: write the two years in a row, such as 2020/21")
+    return year
+
+
+FinancialYear = Annotated[FinancialYearText, AfterValidator(financial_year)]
+
+
+class StreamYears(Strict):
+    """The financial years a funding stream pays in (either end open when not given), with where that is said."""
+
+    first: FinancialYear | None = None
+    last: FinancialYear | None = None
+    source: Identifier
+    note: Text | None = None
+
+    @model_validator(mode="after")
+    def _in_order(self) -> StreamYears:
+        if self.first is not None and self.last is not None and self.last < self.first:
+            raise ValueError(f"last ({self.last}) is before first ({self.first})")
+        return self
+
+
+class Eligibility(Strict):
+    """What a funding stream may pay for: the interventions that meet every rule given. Each rule lists
+    values, and an intervention meets it when it has any of them (any of its tiers or delivery models,
+    its target group, its id, or an area its ``area`` text names, whole words, case ignored). No rule:
+    everything. Its source says where the rules come from."""
+
+    tiers: Annotated[tuple[Tier, ...], Field(min_length=1)] | None = None
+    delivery_models: Annotated[tuple[DeliveryModel, ...], Field(min_length=1)] | None = None
+    target_groups: Annotated[tuple[TargetGroup, ...], Field(min_length=1)] | None = None
+    interventions: Annotated[tuple[Identifier, ...], Field(min_length=1)] | None = None
+    areas: Annotated[tuple[Name, ...], Field(min_length=1)] | None = None
+    source: Identifier
+    note: Text | None = None
+
+    @model_validator(mode="after")
+    def _listed_once(self) -> Eligibility:
+        for rule in (self.tiers, self.delivery_models, self.target_groups, self.interventions, self.areas):
+            if rule is not None:
+                _unique(tuple(str(v) for v in rule))
+        return self
+
+
+class FundingStream(Strict):
+    """Money from one funder: its amount a year, the years it pays in, what it may pay for, and whether it
+    may pay part of an intervention's cost alongside other streams (``may_share``)."""
+
+    id: Identifier
+    name: Name
+    funder: Name
+    amount_per_year_gbp: Sourced[Annotated[float, Field(ge=0, le=1e10), AfterValidator(_whole_pence)]]
+    years: StreamYears
+    eligible: Eligibility
+    may_share: bool = True
+
+
 class Catalogue(Strict):
     schema_version: Literal[1]
 
@@ -394,6 +457,7 @@ class Catalogue(Strict):
     uncertainty: Uncertainty
     yef_strands: tuple[YefStrand, ...] = ()
     interventions: Annotated[tuple[Intervention, ...], Field(min_length=1)]
+    funding_streams: tuple[FundingStream, ...] = ()
 
     def strand(self, strand_id: str | None) -> YefStrand | None:
         """The YEF strand with this id, or None."""

@@ -25,8 +25,12 @@ def plain_document(value: Any) -> Any:
 
 
 def catalogue_document(catalogue: Catalogue) -> dict[str, Any]:
-    """The catalogue as a TOML-ready document (missing optional values left out)."""
-    return dict(plain_document(catalogue.model_dump(mode="python", exclude_none=True)))
+    """The catalogue as a TOML-ready document (missing optional values left out, and no funding streams
+    table when there are none, so a catalogue from before streams is written as before)."""
+    document = dict(plain_document(catalogue.model_dump(mode="python", exclude_none=True)))
+    if not document.get("funding_streams"):
+        document.pop("funding_streams", None)
+    return document
 
 
 def catalogue_to_toml(catalogue: Catalogue) -> str:

@@ -41,6 +41,7 @@ from matrix.decision.link import (
     unique_name,
     write_link,
 )
+from matrix.decision.plan import PlanResult, PlanSettings, build_plan, eligible_interventions
 from matrix.decision.problem import (
     DecisionProblem,
     build_problem,
@@ -94,12 +95,15 @@ __all__ = [
     "GroupView",
     "LinkParams",
     "MatrixFilter",
+    "PlanResult",
+    "PlanSettings",
     "RobustResult",
     "Scenario",
     "ScenarioError",
     "ScenarioResult",
     "Swing",
     "WeightSweep",
+    "build_plan",
     "build_problem",
     "compare",
     "confirm_first",
@@ -109,6 +113,7 @@ __all__ = [
     "describe_value_functions",
     "distinct_names",
     "dominance_table",
+    "eligible_interventions",
     "estimated_shares",
     "evaluate",
     "explain",

@@ -1,0 +1,117 @@
+"""Plan speed: the exact multi-year plan against the same model's best value in PuLP with CBC, in the same run.
+
+Cases: the shipped catalogue with three streams over three years (the core grant, the EIYF and the
+police surge money from 2020/21, a 2-year minimum contract), and 1,000 synthetic interventions
+with levels and three streams (one that may not be shared) over three years. Ours is the whole
+exact plan (best value, least cost, the tie check, the payments); CBC solves the first stage, the
+best value, of the same rows (taken from our model), so its time is a lower bound for one stage.
+Prints median times, the ratio and both values (they must agree). Not a test: run with `make bench`.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pulp
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from timing import median_seconds
+
+from matrix.catalogue import load_catalogue
+from matrix.decision import PlanSettings, build_plan, build_problem, default_scenario, scenario_options
+from scoring import PlanRules, Stream, benefit_units, plan_years
+from scoring.plan import PlanModel, yearly_benefits
+
+TIERS = ("primary", "secondary", "tertiary")
+
+
+def synthetic(n: int, seed: int) -> tuple[pd.DataFrame, PlanRules]:
+    rng = np.random.default_rng(seed)
+    rows = []
+    for g in range(n):
+        tier = str(rng.choice(TIERS))
+        cost = float(rng.integers(2, 60) * 5_000)
+        full = {"intervention": f"i{g}", "level": "full", "annual_cost_gbp": cost, "benefit": float(rng.uniform(5, 90))}
+        shares = {f"share_{t}": float(t == tier) for t in TIERS}
+        rows.append({"option": f"i{g}/full", "reach_per_year": 100.0, "funded_today": bool(rng.random() < 0.2)} | full | shares)
+        if rng.random() < 0.3:
+            pilot = full | {"level": "pilot", "annual_cost_gbp": round(cost * 0.4, -3), "benefit": float(rng.uniform(3, 60))}
+            rows.append({"option": f"i{g}/pilot", "reach_per_year": 50.0, "funded_today": False} | pilot | shares)
+    options = pd.DataFrame(rows).set_index("option")
+    total = float(options.groupby("intervention")["annual_cost_gbp"].max().sum())
+    ids = [f"i{g}" for g in range(n)]
+    streams = (
+        Stream("core", "Core", (total * 0.2,) * 3),
+        Stream("early", "Early", (total * 0.1, total * 0.1, 0.0)),
+        Stream("place", "Place", (total * 0.03,) * 3, may_share=False),
+    )
+    eligible = {
+        "core": frozenset(ids),
+        "early": frozenset(i for i in ids if rng.random() < 0.5),
+        "place": frozenset(i for i in ids if rng.random() < 0.1),
+    }
+    rules = PlanRules(3, streams, eligible, inflation=0.03, min_contract_years=dict.fromkeys(ids, 2))
+    return options, rules
+
+
+def cbc_value(options: pd.DataFrame, rules: PlanRules) -> float:
+    """The best value of the same rows (our model's matrix, bounds and integrality) by PuLP with CBC."""
+    model = PlanModel.build(options, rules)
+    units = benefit_units(yearly_benefits(options, rules.years)).reshape(-1).astype(float)
+    problem = pulp.LpProblem("plan", pulp.LpMaximize)
+    size = model.layout.size
+    # "Integer" with 0-1 bounds, not "Binary": PuLP gives a Binary variable the bounds 0-1 whatever it is told,
+    # which would drop the model's upper bounds of 0 (options not allowed, or no stream may pay that year).
+    cat = ["Integer" if model.integrality[k] else "Continuous" for k in range(size)]
+    x = [pulp.LpVariable(f"v{k}", lowBound=model.lower[k], upBound=model.upper[k], cat=cat[k]) for k in range(size)]
+    problem += pulp.lpSum(units[k] * x[k] for k in range(len(units)))
+    matrix = model.rows.matrix(size).tocsr()
+    for r in range(matrix.shape[0]):
+        start, end = matrix.indptr[r], matrix.indptr[r + 1]
+        expression = pulp.lpSum(matrix.data[j] * x[matrix.indices[j]] for j in range(start, end))
+        low, high = model.rows.low[r], model.rows.high[r]
+        if low == high:
+            problem += expression == low
+        else:
+            if np.isfinite(low):
+                problem += expression >= low
+            if np.isfinite(high):
+                problem += expression <= high
+    problem.solve(pulp.PULP_CBC_CMD(msg=False, gapRel=0))
+    return float(pulp.value(problem.objective)) / 1_000_000
+
+
+def row(label: str, ours: float, reference: float, our_value: float, cbc: float) -> None:
+    times = f"{ours * 1000:9.0f} ms  CBC {reference * 1000:9.0f} ms  ratio {ours / reference:5.2f}"
+    print(f"{label:<58} {times}  values {our_value:.4f} / {cbc:.4f}")
+
+
+def main() -> None:
+    sizes = [int(a) for a in sys.argv[1:]] or [1_000]
+    loaded = load_catalogue(Path(__file__).resolve().parent.parent / "data" / "interventions.toml")
+    problem = build_problem(loaded.catalogue, loaded.sha256)
+    scenario = default_scenario(problem)
+    settings = PlanSettings(years=3, min_contract_years=2, stream_cuts={"pcc-funding": 1.0, "safer-streets-5": 1.0})
+    result = build_plan(problem, scenario, settings)
+    ours = median_seconds(lambda: build_plan(problem, scenario, settings), 3)
+    rules = result.plan.rules
+    options = scenario_options(problem, scenario)
+    reference = median_seconds(lambda: cbc_value(options, rules), 3)
+    row("shipped catalogue, 3 streams x 3 years, 2-year contracts", ours, reference, result.plan.value, cbc_value(options, rules))
+    for n in sizes:
+        options, rules = synthetic(n, 7)
+        plan = plan_years(options, rules)
+        ours = median_seconds(lambda: plan_years(options, rules), 1)  # noqa: B023 (called at once)
+        reference = median_seconds(lambda: cbc_value(options, rules), 1)  # noqa: B023
+        row(
+            f"{n:,} interventions, 3 streams x 3 years, levels, contracts", ours, reference, plan.value, cbc_value(options, rules)
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,101 @@
+"""``python -m matrix plan``: the exact best plan over one to five years and the funding streams.
+
+Kept apart from ``matrix/cli.py`` (which registers it) so the command's flags and words live in one place.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from pydantic import ValidationError
+
+from matrix.catalogue import Weights, load_catalogue
+from matrix.cli import UsageError, _once, _weights, _write, parse_share, solver_output_to_stderr
+from matrix.decision import PlanSettings, Scenario, build_plan, build_problem, read_decimal, to_safe_csv
+from scoring import CRITERIA, MAX_YEARS, InfeasibleError
+
+
+def add_plan_flags(parser: argparse.ArgumentParser) -> None:
+    """The plan's own flags (after the shortlist's scenario flags, whose --budget becomes optional)."""
+    for action in parser._actions:
+        if action.dest == "budget":
+            action.required = False
+            action.default = None
+            action.help = "annual budget in GBP, for a catalogue without funding streams (default: the catalogue's)"
+    parser.add_argument("--years", type=int, default=3, help=f"how many years, 1 to {MAX_YEARS} (default 3)")
+    parser.add_argument("--start", metavar="YYYY/YY", help="the first financial year (default: the catalogue budget's year)")
+    parser.add_argument("--inflation", type=float, default=0.0, metavar="RATE", help="yearly cost uplift, 0-0.5 (e.g. 0.03)")
+    parser.add_argument("--contract-years", type=int, default=1, metavar="N", help="minimum contract length for a start")
+    parser.add_argument("--committed", action="append", default=[], metavar="ID=YEARS", help="under contract for the first YEARS")
+    parser.add_argument("--stop-early", action="append", default=[], metavar="ID", help="may stop before its contract ends")
+    parser.add_argument("--stream-cut", action="append", default=[], metavar="ID=SHARE", help="cut a stream by SHARE (0-1)")
+    parser.add_argument("--stream-end", action="append", default=[], metavar="ID=YEAR", help="the stream pays nothing from YEAR")
+    parser.add_argument("--stream-new", action="append", default=[], metavar="ID=GBP", help="a new stream for anything")
+    parser.add_argument("--out", help="file to write the year-by-stream CSV (default: standard output)")
+
+
+def _pairs(option: str, items: list[str], kind: type[int] | type[float]) -> dict[str, float]:
+    """``ID=NUMBER`` flags as a dict, each id once."""
+    found: dict[str, float] = {}
+    _once(option, [i.partition("=")[0].strip() for i in items])
+    for item in items:
+        ident, sep, text = item.partition("=")
+        number = read_decimal(text) if sep else None
+        if not ident.strip() or number is None or (kind is int and number != int(number)):
+            what = "a whole number" if kind is int else "a number"
+            raise UsageError(f"{option} {item}: write ID={'YEAR' if kind is int else 'NUMBER'} with {what}")
+        found[ident.strip()] = number
+    return found
+
+
+def run_plan(args: argparse.Namespace) -> int:
+    if len(args.allow_harmful) != len(args.reason):
+        raise UsageError("--allow-harmful: give each one a --reason, in the same order")
+    _once("--allow-harmful", args.allow_harmful)
+    _once("--tier-min", [t.partition("=")[0].strip() for t in args.tier_min])
+    _once("--tier-max", [t.partition("=")[0].strip() for t in args.tier_max])
+    loaded = load_catalogue(args.catalogue)
+    weights = _weights(args, loaded)
+    budget = loaded.catalogue.budget.annual_budget_gbp.value if args.budget is None else args.budget
+    try:
+        scenario = Scenario(
+            name="command line plan",
+            weights=Weights.model_validate(weights | {c: 0.0 for c in CRITERIA if c not in weights}),
+            normalisation=args.normalisation,
+            budget_gbp=budget,
+            must_fund=tuple(args.must),
+            must_not_fund=tuple(args.exclude),
+            harmful_overrides=dict(zip(args.allow_harmful, args.reason, strict=True)),
+            tier_min_share=dict(parse_share("--tier-min", t) for t in args.tier_min),
+            tier_max_share=dict(parse_share("--tier-max", t) for t in args.tier_max),
+            ringfence_share=args.ringfence,
+            keep_status_quo=args.keep_today,
+            include_cost=args.include_cost,
+        )
+        settings = PlanSettings(
+            years=args.years,
+            start_year=args.start,
+            inflation=args.inflation,
+            min_contract_years=args.contract_years,
+            committed_years={k: int(v) for k, v in _pairs("--committed", args.committed, int).items()},
+            early_stop=tuple(args.stop_early),
+            stream_ends={k: int(v) for k, v in _pairs("--stream-end", args.stream_end, int).items()},
+            stream_cuts=_pairs("--stream-cut", args.stream_cut, float),
+            new_streams=_pairs("--stream-new", args.stream_new, float),
+        )
+    except ValidationError as error:
+        raise UsageError(
+            "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors(include_url=False))
+        ) from None
+    problem = build_problem(loaded.catalogue, loaded.sha256, loaded.text)
+    try:
+        with solver_output_to_stderr():
+            result = build_plan(problem, scenario, settings)
+    except InfeasibleError as error:
+        print("error: the plan cannot meet every rule: " + "; ".join(error.reasons), file=sys.stderr)
+        return 1
+    for line in result.in_words():
+        print(line, file=sys.stderr)
+    _write(args.out, to_safe_csv(result.table), f"wrote the {args.years}-year plan, year by stream")
+    return 0

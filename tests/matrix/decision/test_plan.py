@@ -1,0 +1,91 @@
+"""Plans for a scenario: the catalogue's streams, their changes in words, and today's answer for one year."""
+
+from __future__ import annotations
+
+import pytest
+
+from matrix.catalogue import SHIPPED_CATALOGUE, load_catalogue
+from matrix.decision import (
+    DecisionProblem,
+    PlanSettings,
+    ScenarioError,
+    build_plan,
+    build_problem,
+    default_scenario,
+    eligible_interventions,
+    evaluate,
+)
+
+
+@pytest.fixture(scope="module")
+def shipped() -> DecisionProblem:
+    loaded = load_catalogue(SHIPPED_CATALOGUE)
+    return build_problem(loaded.catalogue, loaded.sha256)
+
+
+@pytest.fixture(scope="module")
+def without_streams(shipped: DecisionProblem) -> DecisionProblem:
+    return build_problem(shipped.catalogue.model_copy(update={"funding_streams": ()}), shipped.sha256)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {},
+        {"tier_min_share": {"primary": 0.3}},
+        {"ringfence_share": 0.1, "must_fund": ("ae-navigators-redthread",)},
+        {"keep_status_quo": True, "budget_gbp": 1_500_000},
+        {"budget_gbp": 400_000, "tier_max_share": {"tertiary": 0.2}, "include_cost": True},
+    ],
+)
+def test_one_year_without_streams_is_todays_funded_set(without_streams: DecisionProblem, change: dict[str, object]) -> None:
+    """A one-year plan on a catalogue without streams funds exactly what evaluate funds, with the same value."""
+    scenario = default_scenario(without_streams).model_copy(update=change)
+    today = evaluate(without_streams, scenario)
+    planned = build_plan(without_streams, scenario, PlanSettings(years=1))
+    assert sorted(planned.plan.chosen["option"]) == sorted(today.optimum.chosen.index)
+    assert planned.plan.value == pytest.approx(today.optimum.value, abs=1e-9)
+    assert planned.plan.cost_gbp == pytest.approx(today.optimum.spend_gbp)
+
+
+def test_streams_pay_only_for_what_they_may(shipped: DecisionProblem) -> None:
+    """The shipped streams' rules pick out the interventions the sources name for them."""
+    catalogue = shipped.catalogue
+    rules = {s.id: eligible_interventions(catalogue, s) for s in catalogue.funding_streams}
+    assert rules["safer-streets-5"] == {"cctv-lighting-upgrades"}
+    assert rules["police-surge-funding"] == {
+        "weapon-amnesties",
+        "nte-operations",
+        "operation-silverbirch",
+        "police-school-liaison",
+        "police-knife-crime-schools",
+    }
+    assert rules["home-office-core-grant"] == set(shipped.info.index)
+    assert "detached-youth-outreach" in rules["early-intervention-youth-fund"]
+    assert "healthy-relationships-schools" not in rules["early-intervention-youth-fund"]
+
+
+def test_three_years_of_the_shipped_streams_and_the_eiyf_ending(shipped: DecisionProblem) -> None:
+    """From 2020/21: surge money only in year 1, every payment by an eligible stream, and with the EIYF ending
+    in year 2 it pays nothing after year 1, the plan is worth no more, and the words say so."""
+    scenario = default_scenario(shipped)
+    base = build_plan(shipped, scenario, PlanSettings(years=3))
+    assert base.financial_years == ("2020/21", "2021/22", "2022/23")
+    money = base.plan.money.set_index(["stream", "year"])
+    assert [money.loc[("police-surge-funding", y), "available_gbp"] for y in (1, 2, 3)] == [750_000, 0, 0]
+    rules = {s.id: eligible_interventions(shipped.catalogue, s) for s in shipped.catalogue.funding_streams}
+    assert all(row.id in rules[row.stream] for row in base.table.itertuples())
+    assert "prison-awareness-visits" not in set(base.plan.chosen["intervention"])
+    ended = build_plan(shipped, scenario, PlanSettings(years=3, stream_ends={"early-intervention-youth-fund": 2}))
+    eiyf = ended.plan.money[ended.plan.money["stream"] == "early-intervention-youth-fund"]
+    assert eiyf["available_gbp"].tolist() == [690_000, 0, 0]
+    assert ended.plan.value <= base.plan.value
+    words = ended.in_words()
+    assert words[1] == "What if Early Intervention Youth Fund ends in year 2 (2021/22): it pays in year 1 only."
+    assert words[0] == "Money from the catalogue's 5 funding streams (the scenario's budget is not used)."
+
+
+def test_unknown_stream_is_refused_in_words(shipped: DecisionProblem) -> None:
+    """A stream change naming no stream lists the streams there are."""
+    with pytest.raises(ScenarioError, match="stream end: no funding stream has the id 'eiyf'; streams: early-intervention"):
+        build_plan(shipped, default_scenario(shipped), PlanSettings(years=2, stream_ends={"eiyf": 2}))

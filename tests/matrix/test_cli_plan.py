@@ -1,0 +1,73 @@
+"""``python -m matrix plan``: the year-by-stream CSV, stream questions in words, and refusals in words."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from tests.conftest import SHIPPED, Ran, run_cli
+
+HEADER = ["year", "financial_year", "stream", "stream_name", "id", "name", "level", "change", "paid_gbp", "cost_gbp"]
+
+
+def run(*args: str) -> Ran:
+    return run_cli(list(args))
+
+
+def rows(text: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def without_streams(tmp_path: Path) -> str:
+    """The shipped catalogue with its funding streams cut off (they come last in the file)."""
+    text = Path(SHIPPED).read_text(encoding="utf-8")
+    path = tmp_path / "no-streams.toml"
+    path.write_text(text[: text.index("# ---------------------------------------------------------------- funding streams")])
+    return str(path)
+
+
+def test_one_year_without_streams_funds_the_shortlist(tmp_path: Path) -> None:
+    """On a catalogue without streams, a one-year plan at £880,000 funds what the shortlist funds, all from the budget."""
+    catalogue = without_streams(tmp_path)
+    planned = run("plan", "--years", "1", "--budget", "880000", "--catalogue", catalogue)
+    listed = run("shortlist", "--budget", "880000", "--catalogue", catalogue)
+    assert planned.returncode == 0 and listed.returncode == 0, planned.stderr + listed.stderr
+    plan = rows(planned.stdout)
+    assert list(plan[0]) == HEADER
+    funded = {r["id"]: float(r["funded_cost_gbp"]) for r in rows(listed.stdout) if r["funded"] == "true"}
+    assert {r["stream"] for r in plan} == {"budget"}
+    assert {r["id"]: float(r["cost_gbp"]) for r in plan} == funded
+    assert all(r["paid_gbp"] == r["cost_gbp"] for r in plan)
+
+
+def test_eiyf_ending_in_year_two(tmp_path: Path) -> None:
+    """ "What if the EIYF ends in year two": the words say so, and the CSV has no EIYF money after year 1."""
+    out = tmp_path / "plan.csv"
+    ran = run("plan", "--years", "3", "--stream-end", "early-intervention-youth-fund=2", "--out", str(out))
+    assert ran.returncode == 0, ran.stderr
+    lines = ran.stderr.splitlines()
+    assert "What if Early Intervention Youth Fund ends in year 2 (2021/22): it pays in year 1 only." in lines
+    assert lines[-1] == f"wrote the 3-year plan, year by stream to {out}"
+    plan = rows(out.read_text(encoding="utf-8"))
+    eiyf_years = {r["year"] for r in plan if r["stream"] == "early-intervention-youth-fund"}
+    assert eiyf_years == {"1"}
+    assert {r["financial_year"] for r in plan} == {"2020/21", "2021/22", "2022/23"}
+    surge = [r for r in plan if r["stream"] == "police-surge-funding"]
+    assert surge and {r["year"] for r in surge} == {"1"}
+
+
+def test_refusals_in_words() -> None:
+    """Six years, an unknown stream, a cut above 1 and a must-fund no stream may pay for are refused with reasons."""
+    six = run("plan", "--years", "6")
+    assert six.returncode == 1 and "years: Input should be less than or equal to 5" in six.stderr
+    unknown = run("plan", "--years", "1", "--stream-end", "eiyf=2")
+    assert unknown.returncode == 1 and "stream end: no funding stream has the id 'eiyf'" in unknown.stderr
+    cut = run("plan", "--years", "1", "--stream-cut", "pcc-funding=1.5")
+    assert cut.returncode == 1 and "stream_cuts.pcc-funding: Input should be less than or equal to 1" in cut.stderr
+    nobody = run("plan", "--years", "1", "--must", "cctv-lighting-upgrades", "--stream-cut", "home-office-core-grant=1")
+    assert nobody.returncode == 1
+    assert nobody.stderr == (
+        "error: the plan cannot meet every rule: year 1: must fund CCTV and lighting upgrades, "
+        "but no stream that may pay for it has money that year\n"
+    )
