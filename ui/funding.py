@@ -28,7 +28,7 @@ from matrix.decision import (
 from matrix.persistence import build_record
 from matrix.report import Report, board_report
 from scoring import DecisionError, InfeasibleError, ScoreResult, money
-from ui import access, charts, library, sensitivity, state, widgets
+from ui import access, charts, library, plan, sensitivity, state, widgets
 from ui.caching import cached
 from ui.text import plain
 
@@ -253,6 +253,8 @@ def funding_tab(problem: DecisionProblem, scored: ScoreResult, person: Principal
                 f"largest standard error {mc.max_standard_error:.3f}."
             )
             st.dataframe(sensitivity.probability_table(problem, mc), hide_index=True, key="funded_probability_table")
+    with st.expander("Over several years and the funding streams"):
+        plan.plan_section(problem, scenario)
     with st.expander("Saved scenarios (kept in the database, every version)"):
         library.library_section(problem, scenario, access.desk(person))
     with st.expander("Decision record: download, or import to restore"):

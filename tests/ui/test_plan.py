@@ -1,0 +1,52 @@
+"""The plan over several years and the funding streams, on the Funding tab: what the library plans, in words,
+as a table and a CSV, with a stream ending and a cut; an impossible plan said in words."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from matrix.decision import DecisionProblem, PlanSettings, build_plan, default_scenario
+from tests.ui.test_app import start
+from ui.text import plain
+
+
+def test_the_plan_is_the_librarys_with_the_eiyf_ending_in_year_two(problem: DecisionProblem) -> None:
+    at = start(tab="Funding")
+    at.number_input(key="pl_years").set_value(3)
+    at.selectbox(key="pl_end_early-intervention-youth-fund").set_value(2)
+    at.toggle(key="pl_on").set_value(True).run()
+    assert not at.exception
+    settings = PlanSettings(years=3, stream_ends={"early-intervention-youth-fund": 2})
+    expected = build_plan(problem, default_scenario(problem), settings)
+    shown = [m.value for m in at.markdown if m.value.startswith("- ")]
+    for line in expected.in_words():
+        assert f"- {plain(line.strip())}" in shown
+    table = next(df.value for df in at.dataframe if "paid by" in df.value.columns)
+    assert len(table) == len(expected.table)
+    assert table["paid £"].sum() == expected.table["paid_gbp"].sum()
+    eiyf = expected.stream_names["early-intervention-youth-fund"]
+    assert not ((table["paid by"] == eiyf) & (table["year"] >= 2)).any()
+    download = next(d for d in at.get("download_button") if d.proto.label == "Download the plan (CSV)")
+    assert download is not None
+
+
+def test_the_plan_csv_is_safe(problem: DecisionProblem) -> None:
+    from matrix.decision import to_safe_csv
+
+    expected = build_plan(problem, default_scenario(problem), PlanSettings(years=2))
+    rows = list(csv.DictReader(io.StringIO(to_safe_csv(expected.table).decode("utf-8"))))
+    assert len(rows) == len(expected.table)
+    assert all(not r["name"].startswith(("=", "+", "-", "@")) for r in rows)
+
+
+def test_a_plan_no_stream_can_pay_for_is_said_in_words(problem: DecisionProblem) -> None:
+    """Every stream cut to nothing with an intervention that must be funded: no plan, and why, in words."""
+    at = start(tab="Funding")
+    at.multiselect(key="sc_must").set_value(["cbt-community"])
+    for stream in problem.catalogue.funding_streams:
+        at.slider(key=f"pl_cut_{stream.id}").set_value(100)
+    at.toggle(key="pl_on").set_value(True).run()
+    assert not at.exception
+    [error] = [e.value for e in at.error if e.value.startswith("No plan")]
+    assert "Cognitive behavioural therapy in the community" in error

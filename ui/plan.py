@@ -1,0 +1,141 @@
+"""The Funding tab's plan over several years and the catalogue's funding streams. Widgets only: the plan is
+``matrix.decision.build_plan``'s, worked out on request and kept per scenario and settings."""
+
+from __future__ import annotations
+
+import altair as alt
+import streamlit as st
+
+from matrix.decision import DecisionProblem, PlanResult, PlanSettings, Scenario, build_plan, to_safe_csv
+from scoring import MAX_YEARS, DecisionError, InfeasibleError, money
+from ui import widgets
+from ui.caching import cached
+from ui.charts import ChartView
+from ui.text import plain
+
+NEVER = 0  # "the stream does not end" in the end-year box
+
+
+@cached(max_entries=8, spinner="Working out the best plan over the years...")
+def _plan(problem: DecisionProblem, scenario: Scenario, settings: PlanSettings) -> PlanResult:
+    return build_plan(problem, scenario, settings)
+
+
+def _settings(problem: DecisionProblem) -> PlanSettings:
+    """The plan's settings from its controls."""
+    state = st.session_state
+    years = int(state.get("pl_years", 3))
+    ends = {}
+    cuts = {}
+    for stream in problem.catalogue.funding_streams:
+        end = int(state.get(f"pl_end_{stream.id}", NEVER))
+        if end != NEVER and end <= years:
+            ends[stream.id] = end
+        cut = int(state.get(f"pl_cut_{stream.id}", 0))
+        if cut:
+            cuts[stream.id] = cut / 100
+    return PlanSettings(
+        years=years,
+        inflation=float(state.get("pl_inflation", 0)) / 100,
+        min_contract_years=int(state.get("pl_contract", 1)),
+        stream_ends=ends,
+        stream_cuts=cuts,
+    )
+
+
+def _spend_view(result: PlanResult) -> ChartView:
+    """Spend each year, stacked by the stream that pays it, with its data as a table."""
+    table = result.table
+    frame = (
+        table.groupby(["year", "stream_name"], as_index=False)["paid_gbp"]
+        .sum()
+        .assign(year=lambda f: [result.year_label(int(y)) for y in f["year"]])
+        .rename(columns={"stream_name": "stream", "paid_gbp": "paid (£)"})
+    )
+    title = "Spend each year, by the stream that pays it"
+    totals = frame.groupby("year", sort=False)["paid (£)"].sum()
+    summary = (
+        "; ".join(f"{year}: {money(float(total))}" for year, total in totals.items()) + "."
+        if len(totals)
+        else "Nothing is funded in any year."
+    )
+    chart = (
+        alt.Chart(frame, title=alt.Title(title, subtitle=summary))
+        .mark_bar()
+        .encode(
+            x=alt.X("year:N", title="plan year", sort=None),
+            y=alt.Y("paid (£):Q", title="paid (£ a year)", axis=alt.Axis(format=",.0f")),
+            color=alt.Color("stream:N", title="funding stream", scale=alt.Scale(scheme="category10")),
+            tooltip=["year", "stream", alt.Tooltip("paid (£):Q", format=",.0f")],
+        )
+        .properties(height=260, description=f"{title}. {summary}")
+    )
+    return ChartView(chart, title, summary, frame)
+
+
+def plan_section(problem: DecisionProblem, scenario: Scenario) -> None:
+    """Controls, then (on request) the plan in words, its year-by-stream table, a chart and its CSV."""
+    streams = problem.catalogue.funding_streams
+    st.caption(
+        "The best plan over one to five years, with the money as it arrives: each funding stream's amount, years "
+        "and what it may pay for (from the catalogue), contracts that run for a minimum length, and costs rising "
+        "with inflation. The scenario's rules (must fund, must not fund, tier shares, ring-fence) hold every year."
+        + ("" if streams else " This catalogue names no funding streams, so its annual budget pays for everything.")
+    )
+    columns = st.columns(3)
+    columns[0].number_input("Years", min_value=1, max_value=MAX_YEARS, value=3, key="pl_years")
+    columns[1].number_input("Inflation (% a year)", min_value=0.0, max_value=50.0, value=0.0, step=0.5, key="pl_inflation")
+    columns[2].number_input("Minimum contract (years)", min_value=1, max_value=MAX_YEARS, value=1, key="pl_contract")
+    years = int(st.session_state["pl_years"])
+    for stream in streams:
+        left, right = st.columns(2)
+        left.selectbox(
+            f"{stream.name}: ends",
+            [NEVER, *range(2, years + 1)],
+            format_func=lambda y: "does not end" if y == NEVER else f"before year {y} (pays nothing from year {y})",
+            key=f"pl_end_{stream.id}",
+        )
+        right.slider(f"{stream.name}: cut by (%)", 0, 100, 0, step=5, key=f"pl_cut_{stream.id}")
+    try:
+        settings = _settings(problem)
+    except ValueError as error:  # pydantic's ValidationError
+        st.error(f"These plan settings cannot be used: {plain(error)}")
+        return
+    if not st.toggle("Work out the plan", key="pl_on"):
+        return
+    try:
+        result = _plan(problem, scenario, settings)
+    except InfeasibleError as error:
+        st.error("No plan meets every rule:\n\n" + "\n".join(f"- {plain(reason)}" for reason in error.reasons))
+        return
+    except DecisionError as error:
+        st.error(f"No plan can be worked out: {plain(error)}")
+        return
+    for line in result.in_words():
+        st.markdown(f"- {plain(line.strip())}")
+    widgets.chart_view(_spend_view(result), "plan_spend")
+    table = result.table.rename(
+        columns={
+            "financial_year": "financial year",
+            "stream_name": "paid by",
+            "paid_gbp": "paid £",
+            "cost_gbp": "cost that year £",
+        }
+    ).drop(columns=["stream", "id"])
+    st.dataframe(
+        table,
+        hide_index=True,
+        column_config={
+            "paid £": st.column_config.NumberColumn(format="£%,.0f"),
+            "cost that year £": st.column_config.NumberColumn(format="£%,.0f"),
+        },
+        key="plan_table",
+    )
+    st.download_button(
+        "Download the plan (CSV)",
+        to_safe_csv(result.table),
+        file_name="plan.csv",
+        mime="text/csv",
+        key="download_plan_csv",
+        on_click="ignore",
+    )
