@@ -13,13 +13,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 
-import numpy as np
-
+from matrix.catalogue import Weights
 from matrix.decision import (
     DecisionProblem,
     ScenarioResult,
     compare,
     evaluate,
+    group_summary,
     neutralise_cell,
     next_pound,
     run_monte_carlo,
@@ -233,11 +233,16 @@ def _weights(problem: DecisionProblem, record: DecisionRecord) -> tuple[Block, .
     total = sum(weights.values())
     shares = {c: w / total for c, w in weights.items()}
     preset = next((p for p in problem.catalogue.presets if p.weights.as_dict() == weights), None)
-    where = (
-        f"These are the '{preset.label}' weights set out in the catalogue."
-        if preset is not None
-        else f"These weights were set by {record.created_by}."
-    )
+    participants = record.participants
+    if participants:
+        where = (
+            f"These are the group's weights from a workshop of {len(participants)} participants, each of whom set "
+            "their own: the group's weight for each criterion is the average of theirs."
+        )
+    elif preset is not None:
+        where = f"These are the '{preset.label}' weights set out in the catalogue."
+    else:
+        where = f"These weights were set by {record.created_by}."
     blocks: list[Block] = [
         "Each intervention is scored from 0 to 100 on four things, and the scores are added up with these weights: "
         + _list([f"{CRITERION_WORDS[c]} {shares[c]:.0%}" for c in CRITERIA])
@@ -245,22 +250,50 @@ def _weights(problem: DecisionProblem, record: DecisionRecord) -> tuple[Block, .
         + where
         + (" The cost of each intervention is also counted as a benefit." if record.scenario.include_cost else "")
     ]
-    if record.participants:
-        rows = []
-        for criterion in CRITERIA:
-            values = np.array(
-                [getattr(p.weights, criterion) / sum(p.weights.as_dict().values()) * 100 for p in record.participants]
-            )
-            rows.append(
-                (criterion, f"{values.mean():.0f}%", f"{values.min():.0f}%", f"{values.max():.0f}%", f"{values.std():.0f} points")
-            )
-        widest = max(rows, key=lambda r: float(r[4].split()[0]))[0]
-        blocks.append(
-            f"The weights come from a workshop of {len(record.participants)} participants: the group's weights are the "
-            f"average of theirs. People disagreed most about {widest}."
-        )
-        blocks.append(Table("The workshop's weights", ("criterion", "group", "lowest", "highest", "spread"), tuple(rows)))
+    if participants:
+        blocks += _workshop([(p.name, p.weights) for p in participants], shares)
     return tuple(blocks)
+
+
+def _workshop(participants: Sequence[tuple[str, Weights]], shares: Mapping[str, float]) -> list[Block]:
+    """The workshop's weights: the group's (the participants' average), the lowest and highest anyone gave and
+    the spread, the figures the facilitator saw (``group_summary``), each rounded once here; names are left out."""
+    summary = {
+        str(criterion): {str(k): float(v) for k, v in row.items()}
+        for criterion, row in group_summary(participants, decimals=None).to_dict(orient="index").items()
+    }
+    rows = tuple(
+        (
+            criterion,
+            f"{summary[criterion]['mean %']:.0f}%",
+            f"{summary[criterion]['lowest %']:.0f}%",
+            f"{summary[criterion]['highest %']:.0f}%",
+            f"{summary[criterion]['spread (sd, points)']:.0f} points",
+        )
+        for criterion in CRITERIA
+    )
+    by_spread = sorted(CRITERIA, key=lambda c: summary[c]["spread (sd, points)"])
+    least, most = by_spread[0], by_spread[-1]
+    text = (
+        f"People disagreed most about {most}: from {summary[most]['lowest %']:.0f}% to {summary[most]['highest %']:.0f}%"
+        + (f", and least about {least}." if summary[least]["spread (sd, points)"] < summary[most]["spread (sd, points)"] else ".")
+        + " The spread is the typical distance, in percentage points, between one person's weight and the group's "
+        "(the standard deviation)."
+    )
+    blocks: list[Block] = [
+        text,
+        Table(
+            f"The workshop's weights ({len(participants)} participants)",
+            ("criterion", "group's weight", "lowest", "highest", "spread"),
+            rows,
+        ),
+    ]
+    if any(abs(summary[c]["mean %"] - shares[c] * 100) >= 0.5 for c in CRITERIA):
+        blocks.append(
+            "The weights used were fixed when the workshop closed and differ from the average of the participants "
+            "shown here: weights erased after the close are not shown."
+        )
+    return blocks
 
 
 def _funded(
