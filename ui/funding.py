@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from contextlib import suppress
 
 import pandas as pd
@@ -24,7 +25,7 @@ from matrix.decision import (
     to_safe_csv,
     unique_name,
 )
-from matrix.persistence import build_record
+from matrix.persistence import DecisionRecord, build_record
 from matrix.report import Report, board_report
 from scoring import DecisionError, InfeasibleError, ScoreResult, money
 from ui import access, charts, library, sensitivity, state, widgets
@@ -287,20 +288,29 @@ def scenario_actions(
 
 
 def board_report_downloads(problem: DecisionProblem, scenario: Scenario, person: Principal) -> None:
-    """The board paper for this scenario (and the scenarios saved for comparison), as Word and PDF.
-    Built when clicked; signed with the person's identity."""
+    """The board paper for this scenario (and the scenarios saved for comparison), as Word and PDF, and its
+    decision record for those who may export records. Built when clicked; signed with the person's identity."""
     others = [s for s in state.compared() if s != scenario][: MAX_COMPARED - 1]
     signed = person.actor
 
-    def report() -> Report:
+    def paper(record: DecisionRecord) -> Report:
         records = []
         for other in others:
             with suppress(DecisionError):  # a saved scenario whose constraints cannot hold is left out of the comparison
                 records.append(build_record(problem, other, signed))
-        return board_report(problem, build_record(problem, scenario, signed), records)
+        return board_report(problem, record, records)
 
+    inputs = json.dumps([problem.sha256, scenario.model_dump_json(), [o.model_dump_json() for o in others], signed])
     st.markdown("**Board paper**" + (f" (compared with {len(others)} saved scenario(s))" if others else ""))
-    widgets.report_downloads(report, "Download the board report", "board-report", "download_report")
+    widgets.report_downloads(
+        lambda: build_record(problem, scenario, signed),
+        paper,
+        "Download the board report",
+        "board-report",
+        "download_report",
+        inputs,
+        person,
+    )
 
 
 def compare_tab(problem: DecisionProblem) -> None:

@@ -468,5 +468,7 @@ def _appendix(problem: DecisionProblem, record: DecisionRecord, identity: str) -
         Table("Sources", ("title", "publisher", "date", "where"), sources),
         f"Catalogue version (SHA-256): {problem.sha256}.",
         f"Decision record (SHA-256): {identity}, made {record.created_at:%d %B %Y %H:%M} UTC by {record.created_by}, "
-        f"app version {record.app_version}. To check this paper, run: python -m matrix replay RECORD.json",
+        f"app version {record.app_version}. The record is the file this paper was built from (downloaded with it, or "
+        "written beside it by the command line); it holds the catalogue, the scenario and the results, and "
+        "'python -m matrix replay RECORD.json' works the decision out again from it and says whether anything differs.",
     )

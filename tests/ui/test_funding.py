@@ -5,6 +5,7 @@ from __future__ import annotations
 from streamlit.testing.v1 import AppTest
 
 from matrix.decision import DecisionProblem, default_scenario, evaluate
+from matrix.persistence import DecisionRecord
 from scoring import money
 from tests.ui.test_app import open_tab, start
 
@@ -102,11 +103,13 @@ def test_scenario_survives_switching_tabs() -> None:
 
 def test_the_board_report_is_offered_on_the_funding_tab() -> None:
     """Word and PDF board papers sit beside the shortlist CSV (built only when clicked; their content is
-    tested in tests/matrix/report)."""
+    tested in tests/matrix/report), with the record they are built from for someone who may export records
+    (local mode: everyone; a viewer's page is in tests/test_attack_access.py)."""
     at = start(tab="Funding")
     assert not at.exception
     labels = [b.proto.label for b in at.get("download_button")]
     assert "Download the board report (Word)" in labels and "Download the board report (PDF)" in labels
+    assert "Its decision record (JSON)" in labels
 
 
 def test_the_page_opens_with_the_decision_in_a_sentence(problem: DecisionProblem) -> None:
@@ -117,3 +120,29 @@ def test_the_page_opens_with_the_decision_in_a_sentence(problem: DecisionProblem
     [line] = [m.value for m in at.markdown if m.value.startswith(opening)]
     assert f"reaching about {optimum.reach:,.0f} people a year" in line and "many figures behind it are estimates" in line
     assert "The Funding tab lists it" in line
+
+
+def test_one_papers_files_share_one_record(problem: DecisionProblem) -> None:
+    """A board paper's Word file, PDF and decision record come from one record, made when the first is clicked and
+    kept for the same inputs however often the page runs, so the identity in the paper's appendix is the record
+    downloaded beside it; other inputs get their own record, and only the latest few are kept."""
+    from matrix.persistence import build_record, record_json
+    from ui.widgets import KEEP_PAPER_RECORDS, paper_record
+
+    made: dict[str, DecisionRecord] = {}
+    built: list[DecisionRecord] = []
+
+    def build() -> DecisionRecord:
+        built.append(build_record(problem, default_scenario(problem), "Cara"))
+        return built[-1]
+
+    word = paper_record(made, build, "scenario A")
+    assert built == []  # nothing is built until a button needs it
+    first = word()
+    assert paper_record(made, build, "scenario A")() is first  # the PDF or record, on a later run of the page
+    assert record_json(paper_record(made, build, "scenario A")()) == record_json(first) and len(built) == 1
+    other = paper_record(made, build, "scenario B")()
+    assert other is not first and len(built) == 2
+    for index in range(KEEP_PAPER_RECORDS):
+        paper_record(made, build, f"scenario {index}")()
+    assert len(made) == KEEP_PAPER_RECORDS and "scenario A" not in made
