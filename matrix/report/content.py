@@ -175,7 +175,7 @@ def board_report(problem: DecisionProblem, record: DecisionRecord, compared: Seq
     except DecisionError:
         funded_share = {}
     sections = [
-        Section("Summary", (_summary(problem, record, result),)),
+        Section("Summary", _summary(problem, record, result, funded_share)),
         Section("The weights and where they came from", _weights(problem, record)),
         Section("What is funded, and how sure we are", _funded(problem, record, result, funded_share)),
         Section("What limits the decision", _limits(problem, record, result)),
@@ -200,7 +200,22 @@ def board_report(problem: DecisionProblem, record: DecisionRecord, compared: Seq
     )
 
 
-def _summary(problem: DecisionProblem, record: DecisionRecord, result: ScenarioResult) -> str:
+# The kinds of change against what is funded today, in the order the summary and its table say them:
+# how the summary says each (``{}`` is what changes) and whether it frees or costs money.
+CHANGE_WORDS = {
+    "stopped": ("stops {}", "freeing"),
+    "reduced": ("moves {} to a cheaper level", "freeing"),
+    "increased": ("moves {} to a dearer level", "costing"),
+    "new": ("starts {}", "costing"),
+}
+NAMED_CHANGES = 4  # with more changes than this the summary counts them; its table names every one
+
+
+def _summary(
+    problem: DecisionProblem, record: DecisionRecord, result: ScenarioResult, funded_share: Mapping[str, float]
+) -> tuple[Block, ...]:
+    """One paragraph (what is funded, for how much, its reach, how sure, and how it differs from what is funded
+    today with the money) and, when anything changes, the changes one by one with each one's money."""
     results, scenario = record.results, record.scenario
     left = scenario.budget_gbp * (1 - scenario.ringfence_share) - results.spend_gbp
     text = (
@@ -209,23 +224,52 @@ def _summary(problem: DecisionProblem, record: DecisionRecord, result: ScenarioR
         + (f", and {scenario.ringfence_share:.0%} of the budget kept for evaluation" if scenario.ringfence_share else "")
         + f"), reaching about {_people(result.optimum.reach)} people a year. "
     )
-    kinds = {"stopped": [], "reduced": [], "increased": [], "new": []}  # type: dict[str, list[str]]
-    money_by_kind = dict.fromkeys(kinds, 0.0)
-    for change in results.changes:
-        kinds[change.change].append(problem.names[change.id])
-        money_by_kind[change.change] += change.difference_gbp
-    if not any(kinds.values()):
-        return text + "It funds exactly what is funded today."
+    shares = [funded_share[row.id] for row in results.funded if row.id in funded_share]
+    if shares and len(shares) == len(results.funded):
+        firm, close = sum(v >= FIRM for v in shares), sum(v < LIKELY for v in shares)
+        text += (
+            f"Worked out again in many trials with the weights and the estimated figures varied, {firm} of them are "
+            f"funded {FIRM:.0%} of the time or more (firm) and {close} less than {LIKELY:.0%} of the time (close calls). "
+        )
+    if not results.changes:
+        return (text + "It funds exactly what is funded today, at the same levels.",)
+    order = list(CHANGE_WORDS)
+    changes = sorted(results.changes, key=lambda c: order.index(c.change))  # stable: the record's order within a kind
     parts = []
-    if kinds["stopped"]:
-        parts.append(f"it stops {_list(kinds['stopped'])} (freeing {money(-money_by_kind['stopped'])})")
-    if kinds["reduced"]:
-        parts.append(f"it reduces {_list(kinds['reduced'])} (freeing {money(-money_by_kind['reduced'])})")
-    if kinds["increased"]:
-        parts.append(f"it increases {_list(kinds['increased'])} (costing {money(money_by_kind['increased'])} more)")
-    if kinds["new"]:
-        parts.append(f"it starts {_list(kinds['new'])} (costing {money(money_by_kind['new'])})")
-    return text + "Compared with what is funded today, " + "; ".join(parts) + "."
+    for kind, (words, effect) in CHANGE_WORDS.items():
+        of_kind = [c for c in changes if c.change == kind]
+        if of_kind:
+            what = (
+                _list([problem.names[c.id] for c in of_kind])
+                if len(changes) <= NAMED_CHANGES
+                else f"{len(of_kind)} intervention{'s' if len(of_kind) > 1 else ''}"
+            )
+            total = abs(sum(c.difference_gbp for c in of_kind))
+            parts.append(words.format(what) + f" ({effect} {money(total)} a year)")
+    freed = -sum(c.difference_gbp for c in changes if c.change in ("stopped", "reduced"))
+    added = sum(c.difference_gbp for c in changes if c.change in ("increased", "new"))
+    text += (
+        "Compared with what is funded today, it "
+        + _list(parts)
+        + f": {money(freed)} freed and {money(added)} newly committed. Each change is listed below."
+    )
+    levels = {str(r["id"]): r for r in result.changes.to_dict(orient="records")}
+    rows = []
+    for change in changes:
+        row = levels[change.id]
+        today = f"{row['level today']}, {money(float(row['cost today £']))}" if row["level today"] else "not funded"
+        now = f"{row['level now']}, {money(float(row['cost now £']))}" if row["level now"] else "not funded"
+        difference = change.difference_gbp
+        effect = f"frees {money(-difference)}" if difference < 0 else f"costs {money(difference)}"
+        rows.append((_cell(problem.names[change.id]), change.change, _cell(today), _cell(now), effect))
+    return (
+        text,
+        Table(
+            "Changes to what is funded today",
+            ("intervention", "change", "funded today", "recommended", "money a year"),
+            tuple(rows),
+        ),
+    )
 
 
 def _weights(problem: DecisionProblem, record: DecisionRecord) -> tuple[Block, ...]:
@@ -358,29 +402,32 @@ def _funded(
 
 
 def _limits(problem: DecisionProblem, record: DecisionRecord, result: ScenarioResult) -> tuple[Block, ...]:
+    """The rules at their limit, and what the next £50,000 would buy and the last £50,000 would lose."""
     binding = list(result.optimum.binding)
     blocks: list[Block] = [
         ("What stops more being funded: " + "; ".join(binding) + ".") if binding else "No rule is at its limit."
     ]
     try:
-        table = next_pound(problem, record.scenario, (-50_000, 50_000))
+        table = next_pound(problem, record.scenario, (50_000, -50_000))
     except DecisionError:
         return tuple(blocks)
-    rows = []
     for row in table.to_dict(orient="records"):
-        change = float(row["budget change £"])
+        step = float(row["budget change £"])
+        opening = f"With {money(abs(step))} {'more' if step > 0 else 'less'} (a budget of {money(float(row['budget £']))})"
         if row.get("outcome"):
-            rows.append((f"{money(abs(change))} {'more' if change > 0 else 'less'}", _cell(row["outcome"]), ""))
+            blocks.append(f"{opening}, the rules could not all be met: {row['outcome']}.")
             continue
-        added, removed = str(row.get("added") or ""), str(row.get("removed") or "")
-        what = "; ".join(p for p in (f"adds {added}" if added else "", f"drops {removed}" if removed else "") if p)
-        relevel = str(row.get("level changed") or "")
-        rows.append(
-            (f"{money(abs(change))} {'more' if change > 0 else 'less'}", _cell(what or "no change to the set"), _cell(relevel))
+        added, removed, relevelled = (str(row.get(k) or "") for k in ("added", "removed", "level changed"))
+        changes = [
+            *([f"add {added}"] if added else []),
+            *([f"drop {removed}"] if removed else []),
+            *([f"change the level of {relevelled}"] if relevelled else []),
+        ]
+        blocks.append(
+            f"{opening}, the recommended set would "
+            + (_list(changes) if changes else "stay the same")
+            + f", spending {money(float(row['spend £']))}."
         )
-    blocks.append(
-        Table("What £50,000 more or less would change", ("budget change", "what changes", "level changed"), tuple(rows))
-    )
     return tuple(blocks)
 
 
@@ -454,17 +501,29 @@ def _compared(problem: DecisionProblem, records: Sequence[DecisionRecord]) -> tu
 
 def _appendix(problem: DecisionProblem, record: DecisionRecord, identity: str) -> tuple[Block, ...]:
     sources = tuple((_cell(s.title), _cell(s.publisher), _cell(s.date), _cell(s.location)) for s in problem.catalogue.sources)
+    scenario = record.scenario
     scale = (
         "on fixed scales set out in the catalogue (for example, cost from £5,000 scoring 100 to £500,000 scoring 0)"
-        if record.scenario.normalisation == "value_functions"
+        if scenario.normalisation == "value_functions"
         else "relative to the other interventions (the best scores 100, the worst 0)"
     )
+    benefit = (
+        "all four weighted scores, as this scenario chose to count cost twice"
+        if scenario.include_cost
+        else "its weighted scores for impact, reach and risk only (cost is left out because the budget already counts it)"
+    )
+    draws = record.monte_carlo.draws if record.monte_carlo else MONTE_CARLO_DRAWS
+    seed = record.monte_carlo.seed if record.monte_carlo else MONTE_CARLO_SEED
     return (
         "Each intervention gets a score from 0 to 100 for impact, reach, cost and risk, "
         + scale
-        + ". The weighted scores add up to its benefit. The recommended set is the combination of interventions, "
-        "within the budget and the rules, whose benefits add up to the most; every combination is considered, "
-        "not just the best value for money one by one.",
+        + ". Its overall score, which orders the ranking, adds up the four with the weights. Its benefit, which the "
+        f"recommended set adds up, is {benefit}. The recommended set is the combination of interventions, within the "
+        "budget and the rules, whose benefits add up to the most; every combination is considered, not just the best "
+        "value for money one by one, and of two equally good combinations the cheaper is chosen. Scores less than one "
+        f"point apart are called effectively tied. 'How sure' comes from {draws:,} trials (starting number {seed}, so "
+        "the same record always gives the same shares), each with the weights and the estimated figures varied within "
+        "their uncertainty.",
         Table("Sources", ("title", "publisher", "date", "where"), sources),
         f"Catalogue version (SHA-256): {problem.sha256}.",
         f"Decision record (SHA-256): {identity}, made {record.created_at:%d %B %Y %H:%M} UTC by {record.created_by}, "
