@@ -55,7 +55,7 @@ def test_axe_on_the_opened_folds_messages_and_trials(page: Page, app_url: str, a
     wait_idle(page)
     page.get_by_role("button", name="Save for comparison").click()
     expect(page.get_by_text("for comparison (1 of 4)")).to_be_visible(timeout=10_000)
-    page.get_by_text("Show the efficient frontier").click()
+    page.get_by_text("Show the best total benefit at every budget").click()
     wait_idle(page)
     for fold in ("Saved scenarios (kept", "Decision record: download"):
         page.get_by_text(fold).click()

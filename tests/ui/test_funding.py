@@ -82,12 +82,13 @@ def test_save_and_compare_two_scenarios(problem: DecisionProblem) -> None:
 
 
 def test_frontier_toggle() -> None:
-    """Turning on the frontier shows the next-pound table with four budget changes."""
+    """Turning on the frontier shows the next-pound table with four budget changes, its columns in words."""
     at = start(tab="Funding")
     at.toggle(key="sc_show_frontier").set_value(True).run()
     assert not at.exception
-    pounds = next(df.value for df in at.dataframe if "budget change £" in df.value.columns)
-    assert pounds["budget change £"].tolist() == [-100_000, -50_000, 50_000, 100_000]
+    pounds = next(df.value for df in at.dataframe if "budget change" in df.value.columns)
+    assert pounds["budget change"].tolist() == [-100_000, -50_000, 50_000, 100_000]
+    assert "change in total benefit" in pounds.columns and "value change" not in pounds.columns
 
 
 def test_scenario_survives_switching_tabs() -> None:
