@@ -356,9 +356,12 @@ def compare_tab(problem: DecisionProblem) -> None:
         membership, totals = compare(results)
         st.markdown("**Totals**")
         st.dataframe(
-            totals[["scenario", "budget £", "spend £", "value", "reach a year", "funded"]],
+            totals[["scenario", "budget £", "spend £", "value", "reach a year", "funded"]].rename(
+                columns={"value": "total benefit", "funded": "interventions funded"}
+            ),
             hide_index=True,
-            column_config={c: st.column_config.NumberColumn(format="£%,.0f") for c in ("budget £", "spend £")},
+            column_config={c: st.column_config.NumberColumn(format="£%,.0f") for c in ("budget £", "spend £")}
+            | {"total benefit": st.column_config.NumberColumn(format="%,.1f")},
             key="compare_totals",
         )
         widgets.chart_view(

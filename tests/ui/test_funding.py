@@ -64,7 +64,8 @@ def test_harmful_override_needs_a_reason() -> None:
 
 
 def test_save_and_compare_two_scenarios(problem: DecisionProblem) -> None:
-    """Two saved scenarios appear side by side with their totals (the library's spend at each budget)."""
+    """Two saved scenarios appear side by side with their totals (the library's spend and total benefit at each
+    budget, the columns named in words)."""
     at = start(tab="Funding")
     at.button(key="sc_save").click().run()
     at.text_input(key="sc_name").set_value("Cut").run()
@@ -77,8 +78,10 @@ def test_save_and_compare_two_scenarios(problem: DecisionProblem) -> None:
     totals = next(df.value for df in at.dataframe if "scenario" in df.value.columns)
     assert totals["scenario"].tolist() == ["1. Scenario", "2. Cut"]
     scenario = default_scenario(problem)
-    spends = [evaluate(problem, scenario.model_copy(update={"budget_gbp": b})).optimum.spend_gbp for b in (880_000.0, 600_000.0)]
-    assert totals["spend £"].tolist() == spends
+    optima = [evaluate(problem, scenario.model_copy(update={"budget_gbp": b})).optimum for b in (880_000.0, 600_000.0)]
+    assert totals["spend £"].tolist() == [o.spend_gbp for o in optima]
+    assert totals["total benefit"].tolist() == [round(o.value, 2) for o in optima]
+    assert totals["interventions funded"].tolist() == [len(o.funded) for o in optima]
 
 
 def test_frontier_toggle() -> None:
