@@ -175,9 +175,10 @@ def board_report(problem: DecisionProblem, record: DecisionRecord, compared: Seq
     except DecisionError:
         funded_share = {}
     sections = [
-        Section("Summary", _summary(problem, record, result, funded_share)),
+        Section("Summary", (_summary(problem, record, result, funded_share),)),
         Section("The weights and where they came from", _weights(problem, record)),
         Section("What is funded, and how sure we are", _funded(problem, record, result, funded_share)),
+        Section(CHANGES_HEADING, _changes(problem, record, result)),
         Section("What limits the decision", _limits(problem, record, result)),
         Section("Caveats", _caveats(problem, record, result, funded_ids)),
         Section("Charts", _charts(problem, record, result, date)),
@@ -208,14 +209,13 @@ CHANGE_WORDS = {
     "increased": ("moves {} to a dearer level", "costing"),
     "new": ("starts {}", "costing"),
 }
-NAMED_CHANGES = 4  # with more changes than this the summary counts them; its table names every one
+NAMED_CHANGES = 4  # with more changes than this the summary counts them; the changes section names every one
+CHANGES_HEADING = "Changes to what is funded today"
 
 
-def _summary(
-    problem: DecisionProblem, record: DecisionRecord, result: ScenarioResult, funded_share: Mapping[str, float]
-) -> tuple[Block, ...]:
-    """One paragraph (what is funded, for how much, its reach, how sure, and how it differs from what is funded
-    today with the money) and, when anything changes, the changes one by one with each one's money."""
+def _summary(problem: DecisionProblem, record: DecisionRecord, result: ScenarioResult, funded_share: Mapping[str, float]) -> str:
+    """One paragraph: what is funded, for how much, its reach, how sure, and how it differs from what is funded
+    today, with the money (each change is listed in its own section, ``_changes``)."""
     results, scenario = record.results, record.scenario
     left = scenario.budget_gbp * (1 - scenario.ringfence_share) - results.spend_gbp
     text = (
@@ -232,9 +232,8 @@ def _summary(
             f"funded {FIRM:.0%} of the time or more (firm) and {close} less than {LIKELY:.0%} of the time (close calls). "
         )
     if not results.changes:
-        return (text + "It funds exactly what is funded today, at the same levels.",)
-    order = list(CHANGE_WORDS)
-    changes = sorted(results.changes, key=lambda c: order.index(c.change))  # stable: the record's order within a kind
+        return text + "It funds exactly what is funded today, at the same levels."
+    changes = _ordered_changes(record)
     parts = []
     for kind, (words, effect) in CHANGE_WORDS.items():
         of_kind = [c for c in changes if c.change == kind]
@@ -248,14 +247,37 @@ def _summary(
             parts.append(words.format(what) + f" ({effect} {money(total)} a year)")
     freed = -sum(c.difference_gbp for c in changes if c.change in ("stopped", "reduced"))
     added = sum(c.difference_gbp for c in changes if c.change in ("increased", "new"))
-    text += (
-        "Compared with what is funded today, it "
+    return (
+        text
+        + "Compared with what is funded today, it "
         + _list(parts)
-        + f": {money(freed)} freed and {money(added)} newly committed. Each change is listed below."
+        + f": {money(freed)} freed and {money(added)} newly committed. Each change is listed under "
+        f"'{CHANGES_HEADING}'."
     )
+
+
+@dataclass(frozen=True)
+class _Change:
+    id: str
+    change: str
+    difference_gbp: float
+
+
+def _ordered_changes(record: DecisionRecord) -> list[_Change]:
+    """The record's changes to what is funded today, stopped first, then reduced, increased and new
+    (the record's order within each)."""
+    order = list(CHANGE_WORDS)
+    changes = [_Change(c.id, c.change, c.difference_gbp) for c in record.results.changes]
+    return sorted(changes, key=lambda c: order.index(c.change))
+
+
+def _changes(problem: DecisionProblem, record: DecisionRecord, result: ScenarioResult) -> tuple[Block, ...]:
+    """Every change to what is funded today: the level and cost today and recommended, and the money."""
+    if not record.results.changes:
+        return ("The recommended set funds exactly what is funded today, at the same levels.",)
     levels = {str(r["id"]): r for r in result.changes.to_dict(orient="records")}
     rows = []
-    for change in changes:
+    for change in _ordered_changes(record):
         row = levels[change.id]
         today = f"{row['level today']}, {money(float(row['cost today £']))}" if row["level today"] else "not funded"
         now = f"{row['level now']}, {money(float(row['cost now £']))}" if row["level now"] else "not funded"
@@ -263,9 +285,8 @@ def _summary(
         effect = f"frees {money(-difference)}" if difference < 0 else f"costs {money(difference)}"
         rows.append((_cell(problem.names[change.id]), change.change, _cell(today), _cell(now), effect))
     return (
-        text,
         Table(
-            "Changes to what is funded today",
+            "Each change, with its level and cost a year today and as recommended",
             ("intervention", "change", "funded today", "recommended", "money a year"),
             tuple(rows),
         ),

@@ -23,6 +23,7 @@ SECTIONS = [
     "Summary",
     "The weights and where they came from",
     "What is funded, and how sure we are",
+    "Changes to what is funded today",
     "What limits the decision",
     "Caveats",
     "Charts",
@@ -106,6 +107,9 @@ def test_the_word_reports_numbers_are_the_records(
     assert [row[0] for row in funded_table[1:]] == [problem.names[f.id] for f in results.funded]
     assert [row[2] for row in funded_table[1:]] == [money(f.annual_cost_gbp) for f in results.funded]
     changes = next(t for t in tables if t[0] == ["intervention", "change", "funded today", "recommended", "money a year"])
+    assert paragraphs.index("Each change, with its level and cost a year today and as recommended") > paragraphs.index(
+        "Changes to what is funded today"
+    )
     assert sorted((row[0], row[1], row[4]) for row in changes[1:]) == sorted(
         (
             problem.names[c.id],
@@ -131,6 +135,8 @@ def test_the_pdf_says_the_same(problem: DecisionProblem, record: DecisionRecord,
         assert heading in text
     assert record_identity(record)[:32] in text.replace(" ", "")
     assert "Core grant 2027/28: funding recommendation" in text
+    for funded in record.results.funded:  # a cost is never broken over two lines of its cell
+        assert f" {money(funded.annual_cost_gbp)} " in text
 
 
 def test_the_pdf_pages_render(pdf_bytes: bytes, tmp_path: Path) -> None:
@@ -256,8 +262,8 @@ def test_what_the_next_and_last_50k_would_do(problem: DecisionProblem, record: D
 
 
 def test_few_changes_are_named_and_none_is_said(problem: DecisionProblem) -> None:
-    """Keeping everything funded today at exactly its cost changes nothing, said without a table; £5,000 more
-    starts what the library adds, named in the summary with its money."""
+    """Keeping everything funded today at exactly its cost changes nothing, said in the summary and in the changes
+    section without a table; £5,000 more starts what the library adds, named in the summary with its money."""
     today = problem.info.index[problem.info["funded_today"].astype(bool)]
     cost_today = float(problem.info.loc[today, "annual_cost_gbp"].sum())
     standstill = Scenario.model_validate(
@@ -265,17 +271,24 @@ def test_few_changes_are_named_and_none_is_said(problem: DecisionProblem) -> Non
     )
     record = build_record(problem, standstill, "Cara")
     assert record.results.changes == ()
-    [summary] = [s for s in board_report(problem, record).sections if s.heading == "Summary"]
-    assert summary.blocks == (summary.blocks[0],) and isinstance(summary.blocks[0], str)
-    assert summary.blocks[0].endswith("It funds exactly what is funded today, at the same levels.")
+    sections = {s.heading: s.blocks for s in board_report(problem, record).sections}
+    [summary] = sections["Summary"]
+    assert isinstance(summary, str) and summary.endswith("It funds exactly what is funded today, at the same levels.")
+    assert sections["Changes to what is funded today"] == (
+        "The recommended set funds exactly what is funded today, at the same levels.",
+    )
 
     record = build_record(problem, standstill.model_copy(update={"budget_gbp": cost_today + 5_000}), "Cara")
     [new] = record.results.changes
     assert new.change == "new"
-    [summary] = [s for s in board_report(problem, record).sections if s.heading == "Summary"]
-    text = summary.blocks[0]
-    assert isinstance(text, str)
-    assert f"it starts {problem.names[new.id]} (costing {money(new.difference_gbp)} a year)" in text
+    sections = {s.heading: s.blocks for s in board_report(problem, record).sections}
+    [summary] = sections["Summary"]
+    assert isinstance(summary, str)
+    assert f"it starts {problem.names[new.id]} (costing {money(new.difference_gbp)} a year)" in summary
+    [table] = sections["Changes to what is funded today"]
+    assert isinstance(table, Table) and table.rows == (
+        (problem.names[new.id], "new", "not funded", f"Full, {money(new.difference_gbp)}", f"costs {money(new.difference_gbp)}"),
+    )
 
 
 def test_the_appendix_says_how_to_reproduce_the_paper(record: DecisionRecord, report: Report) -> None:
@@ -287,3 +300,16 @@ def test_the_appendix_says_how_to_reproduce_the_paper(record: DecisionRecord, re
     assert "500 trials (starting number 20261122" in method
     assert identity.startswith(f"Decision record (SHA-256): {record_identity(record)}, made ")
     assert "python -m matrix replay RECORD.json" in identity
+
+
+def test_pdf_columns_fit_their_longest_word_and_share_the_rest() -> None:
+    """A column is at least as wide as its longest word and a margin (so "£190,000" stays whole), long text
+    earns more room up to a cap, and a short column takes little."""
+    from matrix.report.writers import WIDEST, WORD_MARGIN, column_widths
+
+    table = Table("t", ("intervention", "tier", "cost", "x"), (("A very long name " * 8, "new", "£190,000", "y"),))
+    name, tier, cost, short = column_widths(table)
+    assert name == WIDEST
+    assert cost == len("£190,000") + WORD_MARGIN
+    assert tier == len("tier") + WORD_MARGIN + 2  # the bold heading's word is the longest
+    assert short == len("x") + WORD_MARGIN + 2 < cost
