@@ -286,7 +286,6 @@ def workshop_view(problem: DecisionProblem, scenario: Scenario, code: str) -> No
             return
         st.success(f"Closed. The group's scenario is saved as scenario {saved.id}.")
     _board_paper(problem, desk, workshop, submitted, view.scenario)
-    library.record_section(problem, view.scenario, desk, list(entries), allow_import=False)
 
 
 def _board_paper(
@@ -294,15 +293,22 @@ def _board_paper(
 ) -> None:
     """The workshop's decision as a board paper (Word and PDF): the group's weights, the lowest and highest anyone
     gave and where people disagreed, no names. Only facilitators reach this view, and the desk checks the role
-    again when the paper is built; its record (with the names) is offered only to those who may export records."""
+    again when the paper is built. Its decision record, every participant's weights by name, is the workshop's
+    record: offered beside the paper only to those who may export records."""
     if workshop.scenario_id is not None:
         which = f"the group's scenario saved when the workshop closed (scenario {workshop.scenario_id})"
     else:
         which = "the group's weights so far, with the Funding tab's budget and rules"
     st.markdown("**Board paper of this workshop's decision**")
+    exports = desk.principal.may(Permission.EXPORT_RECORDS)
     st.caption(
         f"Built from {plain(which)}: the group's weights, the lowest and highest anyone gave and where people "
-        "disagreed. It names no participant."
+        "disagreed. It names no participant. "
+        + (
+            "Its decision record holds every participant's weights by name."
+            if exports
+            else "Its decision record, which names the participants, is downloaded by commissioners."
+        )
     )
     code = workshop.code
     inputs = json.dumps(

@@ -113,6 +113,11 @@ def _people(count: float) -> str:
     return f"{round(count):,}"
 
 
+def _count(number: int, thing: str) -> str:
+    """ "1 participant", "5 participants"."""
+    return f"{number:,} {thing}{'' if number == 1 else 's'}"
+
+
 def _list(items: Sequence[str]) -> str:
     items = list(items)
     if len(items) <= 1:
@@ -241,7 +246,7 @@ def _summary(problem: DecisionProblem, record: DecisionRecord, result: ScenarioR
             what = (
                 _list([problem.names[c.id] for c in of_kind])
                 if len(changes) <= NAMED_CHANGES
-                else f"{len(of_kind)} intervention{'s' if len(of_kind) > 1 else ''}"
+                else _count(len(of_kind), "intervention")
             )
             total = abs(sum(c.difference_gbp for c in of_kind))
             parts.append(words.format(what) + f" ({effect} {money(total)} a year)")
@@ -301,8 +306,8 @@ def _weights(problem: DecisionProblem, record: DecisionRecord) -> tuple[Block, .
     participants = record.participants
     if participants:
         where = (
-            f"These are the group's weights from a workshop of {len(participants)} participants, each of whom set "
-            "their own: the group's weight for each criterion is the average of theirs."
+            f"These are the group's weights from a workshop of {_count(len(participants), 'participant')}, each of "
+            "whom set their own: the group's weight for each criterion is the average of theirs."
         )
     elif preset is not None:
         where = f"These are the '{preset.label}' weights set out in the catalogue."
@@ -348,7 +353,7 @@ def _workshop(participants: Sequence[tuple[str, Weights]], shares: Mapping[str, 
     blocks: list[Block] = [
         text,
         Table(
-            f"The workshop's weights ({len(participants)} participants)",
+            f"The workshop's weights ({_count(len(participants), 'participant')})",
             ("criterion", "group's weight", "lowest", "highest", "spread"),
             rows,
         ),

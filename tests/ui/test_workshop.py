@@ -218,6 +218,10 @@ def test_the_facilitator_gets_the_workshops_board_paper_and_no_one_else_does(
     assert any("3 participant(s) have submitted." in m.value for m in fran.markdown)
     assert set(PAPER) <= set(download_labels(fran))
     assert "Its decision record (JSON)" not in download_labels(fran)  # it names the participants: commissioners only
+    assert any(
+        "Its decision record, which names the participants, is downloaded by commissioners" in c.value for c in fran.caption
+    )
+    assert "Download the decision record (JSON)" not in download_labels(fran)
     assert any(plain(f"saved when the workshop closed (scenario {saved.id})") in c.value for c in fran.caption)
 
     fran.selectbox(key="ws_code").set_value(still_open.code).run()
