@@ -233,6 +233,19 @@ def test_the_admin_tab_in_the_link_gives_a_viewer_nothing() -> None:
     assert not {k for k in keys_shown(vic) if k.startswith("ws_")}
 
 
+def test_a_viewer_gets_board_papers_but_never_their_records(isolated: Path) -> None:
+    """A viewer downloads the Funding tab's board paper and a saved scenario's (Word and PDF), but not the decision
+    record either is built from (records are exported by commissioners); a commissioner gets both records."""
+    store_of(isolated).save_scenario(Scenario(name="Cut", weights=WEIGHTS, budget_gbp=600_000), "Seed <seed@city.gov.uk>", SHA)
+    papers = {"download_report_docx", "download_report_pdf", "lib_report_docx", "lib_report_pdf"}
+    records = {"download_report_record", "lib_report_record", "download_record"}
+    vic = on_tab(app(VIC), "Funding")
+    assert not vic.exception
+    assert papers <= keys_shown(vic) and not records & keys_shown(vic)
+    cara = on_tab(app({"email": "cara@city.gov.uk", "name": "Cara Commissioner"}), "Funding")
+    assert papers | records <= keys_shown(cara)
+
+
 def test_a_signed_in_person_with_no_role_gets_nothing(tmp_path: Path) -> None:
     """``default_role = "none"``: a stranger from another domain, or one whose groups claim is a look-alike string,
     sees only the refusal and a sign-out."""

@@ -37,6 +37,8 @@ from scoring import CRITERIA, ScoreResult, money
 # Okabe-Ito: told apart with the commonest colour blindness (red-green) and in greyscale by lightness.
 CRITERION_COLOURS = {"impact": "#0072B2", "reach": "#E69F00", "cost": "#009E73", "risk": "#CC79A7"}
 GREY = "#767676"  # the lightest grey with 4.5:1 on white
+# The frontier's two lines: the exact optimum, and ratio ranking (options by benefit per pound), in words.
+FRONTIER_LINES = ("best combination", "by benefit per pound")
 HEATMAP_SCHEME: Any = "blues"  # one hue, light (0) to dark (100): readable with any colour vision and in greyscale
 HEATMAP_DARK_FROM = 55  # cells at or above this value are dark enough to need white text
 
@@ -199,20 +201,18 @@ def value_for_money_chart(
 
 
 def frontier_chart(table: pd.DataFrame, budget_gbp: float) -> alt.Chart:
-    """Best value at every budget (exact) and what ratio ranking reaches, with today's budget marked."""
+    """Best value at every budget (exact) and what picking by benefit per pound reaches, with today's budget marked."""
     long = table.melt(id_vars="budget_gbp", value_vars=["optimal_value", "ratio_value"], var_name="method", value_name="value")
-    long["method"] = long["method"].map({"optimal_value": "exact optimum", "ratio_value": "ratio ranking"})
+    long["method"] = long["method"].map(dict(zip(("optimal_value", "ratio_value"), FRONTIER_LINES, strict=True)))
     lines = (
         alt.Chart(long)
         .mark_line(interpolate="step-after")
         .encode(
             x=alt.X("budget_gbp:Q", title="budget (£)", axis=alt.Axis(format="~s")),
             y=alt.Y("value:Q", title="total benefit"),
-            color=alt.Color(
-                "method:N", title=None, scale=alt.Scale(domain=["exact optimum", "ratio ranking"], range=["#0072B2", "#D55E00"])
-            ),
+            color=alt.Color("method:N", title=None, scale=alt.Scale(domain=list(FRONTIER_LINES), range=["#0072B2", "#D55E00"])),
             strokeDash=alt.StrokeDash(
-                "method:N", title=None, scale=alt.Scale(domain=["exact optimum", "ratio ranking"], range=[[1, 0], [6, 3]])
+                "method:N", title=None, scale=alt.Scale(domain=list(FRONTIER_LINES), range=[[1, 0], [6, 3]])
             ),
             tooltip=[
                 alt.Tooltip("method:N"),
@@ -221,7 +221,11 @@ def frontier_chart(table: pd.DataFrame, budget_gbp: float) -> alt.Chart:
             ],
         )
     )
-    rule = alt.Chart(pd.DataFrame({"budget_gbp": [budget_gbp]})).mark_rule(strokeDash=[4, 4]).encode(x=alt.X("budget_gbp:Q"))
+    rule = (
+        alt.Chart(pd.DataFrame({"budget_gbp": [budget_gbp]}))
+        .mark_rule(strokeDash=[4, 4])
+        .encode(x=alt.X("budget_gbp:Q", title="budget (£)"))
+    )
     return (lines + rule).properties(height=320)
 
 
@@ -466,7 +470,7 @@ def value_for_money_view(options: pd.DataFrame, funded_options: list[str], names
 
 
 def frontier_view(frontier: pd.DataFrame, budget_gbp: float, label: str) -> ChartView:
-    """The efficient frontier; the summary compares the exact optimum and ratio ranking at this budget."""
+    """The efficient frontier; the summary compares the best combination and picking by benefit per pound at this budget."""
     title = "Best total benefit at every budget"
     at_budget = frontier[frontier["budget_gbp"] <= budget_gbp]
     row = at_budget.iloc[-1] if not at_budget.empty else frontier.iloc[0]
@@ -474,15 +478,15 @@ def frontier_view(frontier: pd.DataFrame, budget_gbp: float, label: str) -> Char
     summary = (
         f"Total benefit the best combination reaches at each budget from £0 to {money(everything['budget_gbp'])} "
         f"(solid line) and what ranking by benefit per pound reaches (dashed). At this scenario's budget of "
-        f"{money(budget_gbp)} (the dashed rule) the best is {row['optimal_value']:.1f} and ratio ranking "
+        f"{money(budget_gbp)} (the dashed rule) the best is {row['optimal_value']:.1f} and picking by benefit per pound "
         f"{row['ratio_value']:.1f}; funding everything reaches {everything['optimal_value']:.1f}."
     )
     words = {
         "budget_gbp": "budget (£)",
-        "optimal_value": "total benefit, exact optimum",
-        "optimal_spend_gbp": "spend of the exact optimum (£)",
+        "optimal_value": f"total benefit, {FRONTIER_LINES[0]}",
+        "optimal_spend_gbp": f"spend, {FRONTIER_LINES[0]} (£)",
         "funded_count": "interventions funded",
-        "ratio_value": "total benefit, ratio ranking",
+        "ratio_value": f"total benefit, {FRONTIER_LINES[1]}",
     }
     table = frontier[[c for c in words if c in frontier.columns]].rename(columns=words).round(1)
     chart = _titled(frontier_chart(frontier, budget_gbp), title, summary, label or None)

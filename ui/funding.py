@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from contextlib import suppress
 
 import pandas as pd
@@ -25,12 +26,24 @@ from matrix.decision import (
     to_safe_csv,
     unique_name,
 )
-from matrix.persistence import build_record
+from matrix.persistence import DecisionRecord, build_record
 from matrix.report import Report, board_report
 from scoring import DecisionError, InfeasibleError, ScoreResult, money
 from ui import access, charts, library, plan, sensitivity, state, widgets
 from ui.caching import cached
 from ui.text import plain
+
+# The next-pound table's columns in words (the library's names carry units for the CSV and tests).
+NEXT_POUND_WORDS = {
+    "budget change £": "budget change",
+    "budget £": "budget",
+    "value change": "change in total benefit",
+    "spend £": "spend",
+    "added": "added",
+    "removed": "dropped",
+    "level changed": "level changed",
+    "outcome": "why not",
+}
 
 
 @cached(max_entries=64)
@@ -176,13 +189,17 @@ def show_result(problem: DecisionProblem, result: ScenarioResult) -> None:
         only_best = [result.names[i] for i in optimum.funded if i not in ratio.funded]
         only_ratio = [result.names[i] for i in ratio.funded if i not in optimum.funded]
         st.info(
-            f"Ranking by benefit per pound would reach a value of {ratio.value:.1f}, {gap:.1f} less"
+            f"Picking interventions one by one by benefit per pound would reach a total benefit of {ratio.value:,.1f}, "
+            f"{gap:,.1f} less"
             + (f"; it would fund {plain('; '.join(only_ratio))}" if only_ratio else "")
             + (f" instead of {plain('; '.join(only_best))}" if only_best else "")
-            + ". (Ratio ranking also ignores tier shares.)"
+            + ". (Picking by benefit per pound also ignores the tier shares.)"
         )
     else:
-        st.caption(f"Ranking by benefit per pound happens to reach the same value here ({ratio.value:.1f}).")
+        st.caption(
+            f"Picking interventions one by one by benefit per pound happens to reach the same total benefit here "
+            f"({ratio.value:,.1f})."
+        )
     if optimum.binding:
         st.markdown("**Constraints with no room to spare:** " + plain("; ".join(optimum.binding)))
     changes_to_today(result)
@@ -192,7 +209,7 @@ def show_result(problem: DecisionProblem, result: ScenarioResult) -> None:
     for ident, reason in result.scenario.harmful_overrides.items():
         st.warning(f"Harmful-rated approach allowed by override: {plain(result.names[ident])}. Recorded reason: {plain(reason)}")
     st.dataframe(
-        result.funded_table(),
+        result.funded_table().drop(columns="id"),
         hide_index=True,
         column_config={"annual cost £": st.column_config.NumberColumn(format="£%,.0f")},
         key="funded_table",
@@ -229,7 +246,11 @@ def funding_tab(problem: DecisionProblem, scored: ScoreResult, person: Principal
     headline_figures(problem, result)
     scenario_actions(problem, scored, scenario, result, person)
     show_result(problem, result)
-    if st.toggle("Show the efficient frontier and what the next pound buys", key="sc_show_frontier", persist_state="page"):
+    if st.toggle(
+        "Show the best total benefit at every budget, and what a budget change would do",
+        key="sc_show_frontier",
+        persist_state="page",
+    ):
         table, pounds = _frontier_and_next_pound(problem, scenario)
         widgets.chart_view(
             charts.frontier_view(table, scenario.budget_gbp, widgets.decision_label(problem, scenario.name)),
@@ -238,10 +259,15 @@ def funding_tab(problem: DecisionProblem, scored: ScoreResult, person: Principal
         )
         st.caption("Best value at each budget from £0 to the cost of everything; the dashed rule is this scenario's budget.")
         st.markdown("**What a budget change would do**")
-        st.dataframe(pounds, hide_index=True, key="next_pound_table")
+        st.dataframe(
+            pounds.rename(columns=NEXT_POUND_WORDS),
+            hide_index=True,
+            key="next_pound_table",
+            column_config={c: st.column_config.NumberColumn(format="£%,.0f") for c in ("budget change", "budget", "spend")},
+        )
     sensitivity.init_state()
     if st.toggle(
-        "Show each intervention's probability of being funded (Monte Carlo; settings on the Sensitivity tab)",
+        "Show each intervention's chance of being funded (from the trials; settings on the Sensitivity tab)",
         key="sc_show_probability",
         persist_state="page",
         on_change=sensitivity.request_trials,
@@ -249,8 +275,9 @@ def funding_tab(problem: DecisionProblem, scored: ScoreResult, person: Principal
         mc = sensitivity.monte_carlo(problem, scenario, person)
         if mc is not None:
             st.caption(
-                f"{mc.draws:,} draws (seed {mc.seed}) over weights and evidence-driven value uncertainty; "
-                f"largest standard error {mc.max_standard_error:.3f}."
+                f"{mc.draws:,} trials (starting number {mc.seed}) with the weights and the estimated figures varied "
+                f"within their uncertainty; every chance is give or take at most {mc.max_standard_error * 100:.1f} "
+                "percentage points."
             )
             st.dataframe(sensitivity.probability_table(problem, mc), hide_index=True, key="funded_probability_table")
     with st.expander("Over several years and the funding streams"):
@@ -291,20 +318,29 @@ def scenario_actions(
 
 
 def board_report_downloads(problem: DecisionProblem, scenario: Scenario, person: Principal) -> None:
-    """The board paper for this scenario (and the scenarios saved for comparison), as Word and PDF.
-    Built when clicked; signed with the person's identity."""
+    """The board paper for this scenario (and the scenarios saved for comparison), as Word and PDF, and its
+    decision record for those who may export records. Built when clicked; signed with the person's identity."""
     others = [s for s in state.compared() if s != scenario][: MAX_COMPARED - 1]
     signed = person.actor
 
-    def report() -> Report:
+    def paper(record: DecisionRecord) -> Report:
         records = []
         for other in others:
             with suppress(DecisionError):  # a saved scenario whose constraints cannot hold is left out of the comparison
                 records.append(build_record(problem, other, signed))
-        return board_report(problem, build_record(problem, scenario, signed), records)
+        return board_report(problem, record, records)
 
+    inputs = json.dumps([problem.sha256, scenario.model_dump_json(), [o.model_dump_json() for o in others], signed])
     st.markdown("**Board paper**" + (f" (compared with {len(others)} saved scenario(s))" if others else ""))
-    widgets.report_downloads(report, "Download the board report", "board-report", "download_report")
+    widgets.report_downloads(
+        lambda: build_record(problem, scenario, signed),
+        paper,
+        "Download the board report",
+        "board-report",
+        "download_report",
+        inputs,
+        person,
+    )
 
 
 def compare_tab(problem: DecisionProblem) -> None:
@@ -324,9 +360,12 @@ def compare_tab(problem: DecisionProblem) -> None:
         membership, totals = compare(results)
         st.markdown("**Totals**")
         st.dataframe(
-            totals[["scenario", "budget £", "spend £", "value", "reach a year", "funded"]],
+            totals[["scenario", "budget £", "spend £", "value", "reach a year", "funded"]].rename(
+                columns={"value": "total benefit", "funded": "interventions funded"}
+            ),
             hide_index=True,
-            column_config={c: st.column_config.NumberColumn(format="£%,.0f") for c in ("budget £", "spend £")},
+            column_config={c: st.column_config.NumberColumn(format="£%,.0f") for c in ("budget £", "spend £")}
+            | {"total benefit": st.column_config.NumberColumn(format="%,.1f")},
             key="compare_totals",
         )
         widgets.chart_view(

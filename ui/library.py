@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable
 from contextlib import suppress
@@ -12,8 +13,16 @@ import streamlit as st
 from matrix.access import Desk, Permission
 from matrix.catalogue import Weights
 from matrix.decision import DecisionProblem, Scenario
-from matrix.persistence import RecordError, Store, StoreError, build_record, read_record
-from matrix.report import Report, board_report
+from matrix.persistence import (
+    DecisionRecord,
+    RecordError,
+    SavedScenario,
+    Store,
+    StoreError,
+    build_record,
+    read_record,
+)
+from matrix.report import board_report
 from ui import state, widgets
 from ui.text import plain
 
@@ -101,12 +110,12 @@ def library_section(problem: DecisionProblem, scenario: Scenario, desk: Desk | N
             _guarded(lambda: desk.rename(int(chosen), new_name), "Renamed (a new version with the new name).")
     if desk.principal.may(Permission.DELETE_SCENARIOS) and actions[2].button("Delete", key="lib_delete"):
         _guarded(lambda: desk.delete(int(chosen)), "Deleted from the list; its versions stay in the database.")
-    _saved_report(problem, desk, int(chosen))
     try:
         history = store.history(int(chosen))
     except StoreError as error:
         st.error(f"The versions of scenario {int(chosen)} cannot be shown: {plain(error)}")
         return
+    _saved_report(problem, desk, history[-1])
     st.dataframe(
         [
             {
@@ -153,15 +162,23 @@ def _record_download(
     )
 
 
-def _saved_report(problem: DecisionProblem, desk: Desk, scenario_id: int) -> None:
-    """One click: the board paper of a saved scenario (its latest version), as Word or PDF."""
+def _saved_report(problem: DecisionProblem, desk: Desk, saved: SavedScenario) -> None:
+    """One click: the board paper of a saved scenario's latest version, as Word or PDF (and its record)."""
     signed = desk.principal.actor
 
-    def report() -> Report:
-        scenario, _ = desk.store.load_scenario(scenario_id)
-        return board_report(problem, build_record(problem, scenario, signed))
+    def record() -> DecisionRecord:
+        scenario, _ = desk.store.load_scenario(saved.id, saved.version)
+        return build_record(problem, scenario, signed)
 
-    widgets.report_downloads(report, "Board report of this scenario", f"board-report-scenario-{scenario_id}", "lib_report")
+    widgets.report_downloads(
+        record,
+        lambda made: board_report(problem, made),
+        "Board report of this scenario",
+        f"board-report-scenario-{saved.id}",
+        "lib_report",
+        json.dumps([problem.sha256, saved.id, saved.version, signed]),
+        desk.principal,
+    )
 
 
 def _guarded(action: Callable[[], object], done: str) -> None:

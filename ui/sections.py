@@ -77,10 +77,13 @@ def weights_sidebar(problem: DecisionProblem) -> tuple[dict[str, int], Normalisa
             )
         total = sum(weights.values())
         if total > 0:
-            st.caption("Normalised: " + ", ".join(f"{c} {w / total:.0%}" for c, w in weights.items()))
-        labels = {"value_functions": "Value functions (default)", "minmax": "Min-max across the catalogue"}
+            st.caption("As shares of the total: " + ", ".join(f"{c} {w / total:.0%}" for c, w in weights.items()))
+        labels = {
+            "value_functions": "Fixed scales from the catalogue (default)",
+            "minmax": "Relative to the other interventions (lowest 0, highest 100)",
+        }
         chosen_normalisation = st.selectbox(
-            "Normalisation",
+            "How values are put on the 0-100 scale",
             options=list(labels),
             format_func=labels.__getitem__,
             key="normalisation",
@@ -286,7 +289,10 @@ def method_tab(problem: DecisionProblem, weights: dict[str, int]) -> None:
         for term, meaning in GLOSSARY.items():
             st.markdown(f"**{term}.** {meaning}")
     budget = problem.catalogue.budget.annual_budget_gbp
-    st.caption(f"Catalogue sha256 {problem.sha256}. Budget £{budget.value:,.0f} a year ({plain(budget.note or budget.source)}).")
+    st.caption(
+        f"Catalogue version (SHA-256) {problem.sha256}. Budget £{budget.value:,.0f} a year "
+        f"({plain(budget.note or budget.source)})."
+    )
 
 
 def export_tab(problem: DecisionProblem, result: ScoreResult, visible: list[str]) -> None:
@@ -320,7 +326,7 @@ def export_tab(problem: DecisionProblem, result: ScoreResult, visible: list[str]
     st.caption(
         "Columns are stable and listed in the README. Cells that a spreadsheet could run as a formula are prefixed with '."
     )
-    st.dataframe(rows[["rank", "id", "name", "score"]], hide_index=True)
+    st.dataframe(rows[["rank", "name", "score"]], hide_index=True)  # the CSV keeps the ids for spreadsheets
 
 
 def decision_headline(problem: DecisionProblem, scenario: Scenario | None) -> None:

@@ -140,8 +140,16 @@ def init_state() -> None:
 
 def monte_carlo_controls(problem: DecisionProblem, person: Principal) -> None:
     columns = st.columns(4)
-    columns[0].number_input("Draws", min_value=100, max_value=20_000, step=500, key="mc_draws", persist_state="page")
-    columns[1].number_input("Seed", min_value=0, max_value=2**31 - 1, step=1, key="mc_seed", persist_state="page")
+    columns[0].number_input("Number of trials", min_value=100, max_value=20_000, step=500, key="mc_draws", persist_state="page")
+    columns[1].number_input(
+        "Starting number (seed)",
+        min_value=0,
+        max_value=2**31 - 1,
+        step=1,
+        key="mc_seed",
+        persist_state="page",
+        help="The same starting number always gives the same trials, so a result can be checked.",
+    )
     modes = ["around", "uniform", "space"] + (["pool"] if participants_pool(person) else [])
     if st.session_state["mc_mode"] not in modes:
         st.session_state["mc_mode"] = "around"
@@ -161,13 +169,13 @@ def monte_carlo_controls(problem: DecisionProblem, person: Principal) -> None:
         "likely. Workshop: each trial uses one participant's weights.",
     )
     columns[3].slider(
-        "Concentration",
+        "How closely the trials keep to the chosen weights",
         5,
         500,
         key="mc_concentration",
         persist_state="page",
         disabled=st.session_state["mc_mode"] != "around",
-        help="How tightly draws stay around the chosen weights: higher is tighter.",
+        help="Higher keeps each trial's weights closer to the sliders' (the concentration of the draws).",
     )
     if st.session_state["mc_mode"] == "space":
         space_controls(problem)
@@ -353,7 +361,11 @@ def sensitivity_tab(problem: DecisionProblem, scenario: Scenario | None, result:
         st.caption("No intervention is dominated.")
     else:
         st.caption("Worse or equal on every criterion (cost included) than each listed intervention, and worse on at least one.")
-        st.dataframe(dominated, hide_index=True, key="dominance_table")
+        st.dataframe(
+            dominated.drop(columns="id").rename(columns={"count": "how many dominate it"}),
+            hide_index=True,
+            key="dominance_table",
+        )
 
     confirm_first_section(problem, scenario, k)
 
@@ -372,8 +384,9 @@ def sensitivity_tab(problem: DecisionProblem, scenario: Scenario | None, result:
         if mc is None:
             return
         st.markdown(
-            f"{mc.draws:,} draws, seed {mc.seed}: the largest standard error below is {mc.max_standard_error:.3f}"
-            + (" — more draws would narrow it." if mc.max_standard_error > 0.01 else ".")
+            f"{mc.draws:,} trials (starting number {mc.seed}): every chance below is give or take at most "
+            f"{mc.max_standard_error * 100:.1f} percentage points"
+            + (" — more trials would narrow it." if mc.max_standard_error > 0.01 else ".")
         )
         st.dataframe(probability_table(problem, mc), hide_index=True, key="mc_table")
         st.markdown("**Chance of each rank**")

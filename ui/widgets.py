@@ -8,7 +8,9 @@ from typing import Any
 
 import streamlit as st
 
+from matrix.access import Permission, Principal
 from matrix.decision import DecisionProblem
+from matrix.persistence import DecisionRecord, record_json
 from matrix.report import Report, chart_label, to_docx, to_pdf
 from ui import charts
 from ui.charts import ChartView
@@ -24,12 +26,46 @@ def png_download(chart: Any, label: str, file_name: str, key: str) -> None:
     )
 
 
-def report_downloads(report: Callable[[], Report], label: str, file_stem: str, key: str) -> None:
-    """Word and PDF buttons for a board report, built only when one is clicked."""
-    columns = st.columns(2)
+# The records board papers were built from, per session: a paper's Word file, its PDF and its record share one.
+PAPER_RECORDS = "paper_records"
+KEEP_PAPER_RECORDS = 8
+
+
+def paper_record(
+    made: dict[str, DecisionRecord], build: Callable[[], DecisionRecord], inputs: str
+) -> Callable[[], DecisionRecord]:
+    """The record ``build`` makes, made once for the same ``inputs`` (when a button first needs it) and kept in
+    ``made`` (the session's, at most ``KEEP_PAPER_RECORDS``), so every file of one paper carries one record
+    identity however often the page has run since."""
+
+    def record() -> DecisionRecord:  # runs outside the session, on the click: ``made`` is bound now
+        if inputs not in made:
+            while len(made) >= KEEP_PAPER_RECORDS:
+                made.pop(next(iter(made)))
+            made[inputs] = build()
+        return made[inputs]
+
+    return record
+
+
+def report_downloads(
+    record: Callable[[], DecisionRecord],
+    paper: Callable[[DecisionRecord], Report],
+    label: str,
+    file_stem: str,
+    key: str,
+    inputs: str,
+    person: Principal | None = None,
+) -> None:
+    """Word and PDF buttons for a board paper, and for a ``person`` who may export decision records, the record
+    it is built from (``python -m matrix replay`` reproduces the paper from it). Everything is built only when a
+    button is clicked, from one record per session for the same ``inputs`` (see ``paper_record``)."""
+    shared = paper_record(st.session_state.setdefault(PAPER_RECORDS, {}), record, f"{key}:{inputs}")
+    with_record = person is not None and person.may(Permission.EXPORT_RECORDS)
+    columns = st.columns(3 if with_record else 2)
     columns[0].download_button(
         f"{label} (Word)",
-        data=lambda: to_docx(report()),
+        data=lambda: to_docx(paper(shared())),
         file_name=f"{file_stem}.docx",
         mime=DOCX_MIME,
         key=f"{key}_docx",
@@ -37,12 +73,22 @@ def report_downloads(report: Callable[[], Report], label: str, file_stem: str, k
     )
     columns[1].download_button(
         f"{label} (PDF)",
-        data=lambda: to_pdf(report()),
+        data=lambda: to_pdf(paper(shared())),
         file_name=f"{file_stem}.pdf",
         mime="application/pdf",
         key=f"{key}_pdf",
         on_click="ignore",
     )
+    if with_record:
+        columns[2].download_button(
+            "Its decision record (JSON)",
+            data=lambda: record_json(shared()),
+            file_name=f"{file_stem}.record.json",
+            mime="application/json",
+            key=f"{key}_record",
+            on_click="ignore",
+            help="The record this paper was built from: `python -m matrix replay FILE` reproduces it.",
+        )
 
 
 def decision_label(problem: DecisionProblem, scenario_name: str) -> str:

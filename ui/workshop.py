@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import secrets
 from urllib.parse import urlsplit
 
@@ -21,7 +22,8 @@ from matrix.decision import (
     to_safe_csv,
     weights_table,
 )
-from matrix.persistence import Store, StoreError, StoreUnavailable
+from matrix.persistence import Store, StoreError, StoreUnavailable, Submission, Workshop
+from matrix.report import board_report
 from scoring import CRITERIA, DecisionError
 from ui import access, charts, elicit, library, widgets
 from ui.text import plain
@@ -281,12 +283,56 @@ def workshop_view(problem: DecisionProblem, scenario: Scenario, code: str) -> No
     )
     if workshop.is_open and st.button("Close the workshop and save the group's scenario", key="ws_close"):
         try:
-            _, saved = desk.close_workshop(code, view.scenario, problem.sha256)
+            workshop, saved = desk.close_workshop(code, view.scenario, problem.sha256)
         except StoreError as error:
             st.error(f"Not closed: {plain(error)}")
             return
         st.success(f"Closed. The group's scenario is saved as scenario {saved.id}.")
-    library.record_section(problem, view.scenario, desk, list(entries), allow_import=False)
+    _board_paper(problem, desk, workshop, submitted, view.scenario)
+
+
+def _board_paper(
+    problem: DecisionProblem, desk: Desk, workshop: Workshop, submitted: list[Submission], group_scenario: Scenario
+) -> None:
+    """The workshop's decision as a board paper (Word and PDF): the group's weights, the lowest and highest anyone
+    gave and where people disagreed, no names. Only facilitators reach this view, and the desk checks the role
+    again when the paper is built. Its decision record, every participant's weights by name, is the workshop's
+    record: offered beside the paper only to those who may export records."""
+    if workshop.scenario_id is not None:
+        which = f"the group's scenario saved when the workshop closed (scenario {workshop.scenario_id})"
+    else:
+        which = "the group's weights so far, with the Funding tab's budget and rules"
+    st.markdown("**Board paper of this workshop's decision**")
+    exports = desk.principal.may(Permission.EXPORT_RECORDS)
+    st.caption(
+        f"Built from {plain(which)}: the group's weights, the lowest and highest anyone gave and where people "
+        "disagreed. It names no participant. "
+        + (
+            "Its decision record holds every participant's weights by name."
+            if exports
+            else "Its decision record, which names the participants, is downloaded by commissioners."
+        )
+    )
+    code = workshop.code
+    inputs = json.dumps(
+        [
+            problem.sha256,
+            code,
+            workshop.scenario_id,
+            group_scenario.model_dump_json(),
+            [(s.key, s.participant, s.submitted_at.isoformat()) for s in submitted],
+            desk.principal.actor,
+        ]
+    )
+    widgets.report_downloads(
+        lambda: desk.workshop_record(problem, code, group_scenario),
+        lambda record: board_report(problem, record),
+        "Download the workshop's board paper",
+        f"board-report-workshop-{code}",
+        "ws_report",
+        inputs,
+        desk.principal,
+    )
 
 
 def _erase(desk: Desk, code: str, keys: dict[str, str]) -> None:

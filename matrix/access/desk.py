@@ -17,9 +17,10 @@ import pandas as pd
 
 from matrix.access.roles import Permission, Principal, Role
 from matrix.catalogue import Weights, save_catalogue
-from matrix.decision import DecisionProblem, Scenario, to_safe_csv
+from matrix.decision import DecisionProblem, Scenario, distinct_names, to_safe_csv
 from matrix.persistence import (
     AuditEvent,
+    DecisionRecord,
     RoleGrant,
     SavedScenario,
     Store,
@@ -98,6 +99,22 @@ class Desk:
         workshop, saved = self.store.close_workshop(code, self._actor(), group_scenario, catalogue_sha256)
         assert saved is not None  # a group scenario was given
         return workshop, saved
+
+    def workshop_record(self, problem: DecisionProblem, code: str, group_scenario: Scenario) -> DecisionRecord:
+        """The workshop's decision, for its board paper: every participant's weights (names told apart as the
+        facilitator sees them) and the group's scenario: the one saved when the workshop closed (its first
+        version), or while it has none, ``group_scenario`` (the group's weights so far under the page's
+        scenario). Facilitators only: it holds the participants' names."""
+        self.principal.require(Permission.RUN_WORKSHOPS)
+        workshop = self.store.workshop(code)
+        submitted = self.store.latest_submissions(code)
+        if not submitted:
+            raise StoreError(f"no participant has submitted weights to the workshop '{workshop.name}' yet")
+        names = distinct_names([s.participant for s in submitted])
+        # Version 1 is the scenario as the workshop closed on it; later versions are someone's edits.
+        scenario = group_scenario if workshop.scenario_id is None else self.store.load_scenario(workshop.scenario_id, 1)[0]
+        entries = [(name, s.weights) for name, s in zip(names, submitted, strict=True)]
+        return build_record(problem, scenario, self.principal.actor, entries)
 
     def erase_participant(self, code: str, participant_key: str) -> int:
         self.principal.require(Permission.ERASE_PERSONAL_DATA)

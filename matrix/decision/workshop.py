@@ -66,10 +66,11 @@ def weights_table(entries: Sequence[Entry]) -> pd.DataFrame:
     return pd.DataFrame.from_dict(rows, orient="index", columns=list(CRITERIA)).rename_axis("participant")
 
 
-def group_summary(entries: Sequence[Entry]) -> pd.DataFrame:
-    """Per criterion: mean, median, lowest, highest and standard deviation of the participants' weights (%)."""
+def group_summary(entries: Sequence[Entry], decimals: int | None = 1) -> pd.DataFrame:
+    """Per criterion: mean, median, lowest, highest and standard deviation of the participants' weights (%),
+    rounded to ``decimals`` (None: not rounded, for text that rounds once itself)."""
     table = weights_table(entries)
-    return pd.DataFrame(
+    summary = pd.DataFrame(
         {
             "mean %": table.mean(),
             "median %": table.median(),
@@ -77,7 +78,8 @@ def group_summary(entries: Sequence[Entry]) -> pd.DataFrame:
             "highest %": table.max(),
             "spread (sd, points)": table.std(ddof=0),
         }
-    ).round(1)
+    )
+    return summary if decimals is None else summary.round(decimals)
 
 
 def group_weights(entries: Sequence[Entry], how: str = "mean") -> Weights:

@@ -13,8 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 
-import numpy as np
-
+from matrix.catalogue import Weights
 from matrix.decision import (
     DecisionProblem,
     ScenarioResult,
@@ -24,6 +23,7 @@ from matrix.decision import (
     evaluate,
     figures_to_confirm,
     funded_estimated_share,
+    group_summary,
     neutralise_cell,
     next_pound,
     run_monte_carlo,
@@ -118,6 +118,11 @@ def _people(count: float) -> str:
     return f"{round(count):,}"
 
 
+def _count(number: int, thing: str) -> str:
+    """ "1 participant", "5 participants"."""
+    return f"{number:,} {thing}{'' if number == 1 else 's'}"
+
+
 def _list(items: Sequence[str]) -> str:
     items = list(items)
     if len(items) <= 1:
@@ -180,9 +185,10 @@ def board_report(problem: DecisionProblem, record: DecisionRecord, compared: Seq
     except DecisionError:
         funded_share = {}
     sections = [
-        Section("Summary", (_summary(problem, record, result),)),
+        Section("Summary", (_summary(problem, record, result, funded_share),)),
         Section("The weights and where they came from", _weights(problem, record)),
         Section("What is funded, and how sure we are", _funded(problem, record, result, funded_share)),
+        Section(CHANGES_HEADING, _changes(problem, record, result)),
         Section("What limits the decision", _limits(problem, record, result)),
         Section("Caveats", _caveats(problem, record, result, funded_ids)),
         Section("Charts", _charts(problem, record, result, date)),
@@ -205,7 +211,21 @@ def board_report(problem: DecisionProblem, record: DecisionRecord, compared: Seq
     )
 
 
-def _summary(problem: DecisionProblem, record: DecisionRecord, result: ScenarioResult) -> str:
+# The kinds of change against what is funded today, in the order the summary and its table say them:
+# how the summary says each (``{}`` is what changes) and whether it frees or costs money.
+CHANGE_WORDS = {
+    "stopped": ("stops {}", "freeing"),
+    "reduced": ("moves {} to a cheaper level", "freeing"),
+    "increased": ("moves {} to a dearer level", "costing"),
+    "new": ("starts {}", "costing"),
+}
+NAMED_CHANGES = 4  # with more changes than this the summary counts them; the changes section names every one
+CHANGES_HEADING = "Changes to what is funded today"
+
+
+def _summary(problem: DecisionProblem, record: DecisionRecord, result: ScenarioResult, funded_share: Mapping[str, float]) -> str:
+    """One paragraph: what is funded, for how much, its reach, how sure, and how it differs from what is funded
+    today, with the money (each change is listed in its own section, ``_changes``)."""
     results, scenario = record.results, record.scenario
     left = scenario.budget_gbp * (1 - scenario.ringfence_share) - results.spend_gbp
     text = (
@@ -214,23 +234,73 @@ def _summary(problem: DecisionProblem, record: DecisionRecord, result: ScenarioR
         + (f", and {scenario.ringfence_share:.0%} of the budget kept for evaluation" if scenario.ringfence_share else "")
         + f"), reaching about {_people(result.optimum.reach)} people a year. "
     )
-    kinds = {"stopped": [], "reduced": [], "increased": [], "new": []}  # type: dict[str, list[str]]
-    money_by_kind = dict.fromkeys(kinds, 0.0)
-    for change in results.changes:
-        kinds[change.change].append(problem.names[change.id])
-        money_by_kind[change.change] += change.difference_gbp
-    if not any(kinds.values()):
-        return text + "It funds exactly what is funded today."
+    shares = [funded_share[row.id] for row in results.funded if row.id in funded_share]
+    if shares and len(shares) == len(results.funded):
+        firm, close = sum(v >= FIRM for v in shares), sum(v < LIKELY for v in shares)
+        text += (
+            f"Worked out again in many trials with the weights and the estimated figures varied, {firm} of them are "
+            f"funded {FIRM:.0%} of the time or more (firm) and {close} less than {LIKELY:.0%} of the time (close calls). "
+        )
+    if not results.changes:
+        return text + "It funds exactly what is funded today, at the same levels."
+    changes = _ordered_changes(record)
     parts = []
-    if kinds["stopped"]:
-        parts.append(f"it stops {_list(kinds['stopped'])} (freeing {money(-money_by_kind['stopped'])})")
-    if kinds["reduced"]:
-        parts.append(f"it reduces {_list(kinds['reduced'])} (freeing {money(-money_by_kind['reduced'])})")
-    if kinds["increased"]:
-        parts.append(f"it increases {_list(kinds['increased'])} (costing {money(money_by_kind['increased'])} more)")
-    if kinds["new"]:
-        parts.append(f"it starts {_list(kinds['new'])} (costing {money(money_by_kind['new'])})")
-    return text + "Compared with what is funded today, " + "; ".join(parts) + "."
+    for kind, (words, effect) in CHANGE_WORDS.items():
+        of_kind = [c for c in changes if c.change == kind]
+        if of_kind:
+            what = (
+                _list([problem.names[c.id] for c in of_kind])
+                if len(changes) <= NAMED_CHANGES
+                else _count(len(of_kind), "intervention")
+            )
+            total = abs(sum(c.difference_gbp for c in of_kind))
+            parts.append(words.format(what) + f" ({effect} {money(total)} a year)")
+    freed = -sum(c.difference_gbp for c in changes if c.change in ("stopped", "reduced"))
+    added = sum(c.difference_gbp for c in changes if c.change in ("increased", "new"))
+    return (
+        text
+        + "Compared with what is funded today, it "
+        + _list(parts)
+        + f": {money(freed)} freed and {money(added)} newly committed. Each change is listed under "
+        f"'{CHANGES_HEADING}'."
+    )
+
+
+@dataclass(frozen=True)
+class _Change:
+    id: str
+    change: str
+    difference_gbp: float
+
+
+def _ordered_changes(record: DecisionRecord) -> list[_Change]:
+    """The record's changes to what is funded today, stopped first, then reduced, increased and new
+    (the record's order within each)."""
+    order = list(CHANGE_WORDS)
+    changes = [_Change(c.id, c.change, c.difference_gbp) for c in record.results.changes]
+    return sorted(changes, key=lambda c: order.index(c.change))
+
+
+def _changes(problem: DecisionProblem, record: DecisionRecord, result: ScenarioResult) -> tuple[Block, ...]:
+    """Every change to what is funded today: the level and cost today and recommended, and the money."""
+    if not record.results.changes:
+        return ("The recommended set funds exactly what is funded today, at the same levels.",)
+    levels = {str(r["id"]): r for r in result.changes.to_dict(orient="records")}
+    rows = []
+    for change in _ordered_changes(record):
+        row = levels[change.id]
+        today = f"{row['level today']}, {money(float(row['cost today £']))}" if row["level today"] else "not funded"
+        now = f"{row['level now']}, {money(float(row['cost now £']))}" if row["level now"] else "not funded"
+        difference = change.difference_gbp
+        effect = f"frees {money(-difference)}" if difference < 0 else f"costs {money(difference)}"
+        rows.append((_cell(problem.names[change.id]), change.change, _cell(today), _cell(now), effect))
+    return (
+        Table(
+            "Each change, with its level and cost a year today and as recommended",
+            ("intervention", "change", "funded today", "recommended", "money a year"),
+            tuple(rows),
+        ),
+    )
 
 
 def _weights(problem: DecisionProblem, record: DecisionRecord) -> tuple[Block, ...]:
@@ -238,11 +308,16 @@ def _weights(problem: DecisionProblem, record: DecisionRecord) -> tuple[Block, .
     total = sum(weights.values())
     shares = {c: w / total for c, w in weights.items()}
     preset = next((p for p in problem.catalogue.presets if p.weights.as_dict() == weights), None)
-    where = (
-        f"These are the '{preset.label}' weights set out in the catalogue."
-        if preset is not None
-        else f"These weights were set by {record.created_by}."
-    )
+    participants = record.participants
+    if participants:
+        where = (
+            f"These are the group's weights from a workshop of {_count(len(participants), 'participant')}, each of "
+            "whom set their own: the group's weight for each criterion is the average of theirs."
+        )
+    elif preset is not None:
+        where = f"These are the '{preset.label}' weights set out in the catalogue."
+    else:
+        where = f"These weights were set by {record.created_by}."
     blocks: list[Block] = [
         "Each intervention is scored from 0 to 100 on four things, and the scores are added up with these weights: "
         + _list([f"{CRITERION_WORDS[c]} {shares[c]:.0%}" for c in CRITERIA])
@@ -250,22 +325,50 @@ def _weights(problem: DecisionProblem, record: DecisionRecord) -> tuple[Block, .
         + where
         + (" The cost of each intervention is also counted as a benefit." if record.scenario.include_cost else "")
     ]
-    if record.participants:
-        rows = []
-        for criterion in CRITERIA:
-            values = np.array(
-                [getattr(p.weights, criterion) / sum(p.weights.as_dict().values()) * 100 for p in record.participants]
-            )
-            rows.append(
-                (criterion, f"{values.mean():.0f}%", f"{values.min():.0f}%", f"{values.max():.0f}%", f"{values.std():.0f} points")
-            )
-        widest = max(rows, key=lambda r: float(r[4].split()[0]))[0]
-        blocks.append(
-            f"The weights come from a workshop of {len(record.participants)} participants: the group's weights are the "
-            f"average of theirs. People disagreed most about {widest}."
-        )
-        blocks.append(Table("The workshop's weights", ("criterion", "group", "lowest", "highest", "spread"), tuple(rows)))
+    if participants:
+        blocks += _workshop([(p.name, p.weights) for p in participants], shares)
     return tuple(blocks)
+
+
+def _workshop(participants: Sequence[tuple[str, Weights]], shares: Mapping[str, float]) -> list[Block]:
+    """The workshop's weights: the group's (the participants' average), the lowest and highest anyone gave and
+    the spread, the figures the facilitator saw (``group_summary``), each rounded once here; names are left out."""
+    summary = {
+        str(criterion): {str(k): float(v) for k, v in row.items()}
+        for criterion, row in group_summary(participants, decimals=None).to_dict(orient="index").items()
+    }
+    rows = tuple(
+        (
+            criterion,
+            f"{summary[criterion]['mean %']:.0f}%",
+            f"{summary[criterion]['lowest %']:.0f}%",
+            f"{summary[criterion]['highest %']:.0f}%",
+            f"{summary[criterion]['spread (sd, points)']:.0f} points",
+        )
+        for criterion in CRITERIA
+    )
+    by_spread = sorted(CRITERIA, key=lambda c: summary[c]["spread (sd, points)"])
+    least, most = by_spread[0], by_spread[-1]
+    text = (
+        f"People disagreed most about {most}: from {summary[most]['lowest %']:.0f}% to {summary[most]['highest %']:.0f}%"
+        + (f", and least about {least}." if summary[least]["spread (sd, points)"] < summary[most]["spread (sd, points)"] else ".")
+        + " The spread is the typical distance, in percentage points, between one person's weight and the group's "
+        "(the standard deviation)."
+    )
+    blocks: list[Block] = [
+        text,
+        Table(
+            f"The workshop's weights ({_count(len(participants), 'participant')})",
+            ("criterion", "group's weight", "lowest", "highest", "spread"),
+            rows,
+        ),
+    ]
+    if any(abs(summary[c]["mean %"] - shares[c] * 100) >= 0.5 for c in CRITERIA):
+        blocks.append(
+            "The weights used were fixed when the workshop closed and differ from the average of the participants "
+            "shown here: weights erased after the close are not shown."
+        )
+    return blocks
 
 
 def _funded(
@@ -330,29 +433,32 @@ def _funded(
 
 
 def _limits(problem: DecisionProblem, record: DecisionRecord, result: ScenarioResult) -> tuple[Block, ...]:
+    """The rules at their limit, and what the next £50,000 would buy and the last £50,000 would lose."""
     binding = list(result.optimum.binding)
     blocks: list[Block] = [
         ("What stops more being funded: " + "; ".join(binding) + ".") if binding else "No rule is at its limit."
     ]
     try:
-        table = next_pound(problem, record.scenario, (-50_000, 50_000))
+        table = next_pound(problem, record.scenario, (50_000, -50_000))
     except DecisionError:
         return tuple(blocks)
-    rows = []
     for row in table.to_dict(orient="records"):
-        change = float(row["budget change £"])
+        step = float(row["budget change £"])
+        opening = f"With {money(abs(step))} {'more' if step > 0 else 'less'} (a budget of {money(float(row['budget £']))})"
         if row.get("outcome"):
-            rows.append((f"{money(abs(change))} {'more' if change > 0 else 'less'}", _cell(row["outcome"]), ""))
+            blocks.append(f"{opening}, the rules could not all be met: {row['outcome']}.")
             continue
-        added, removed = str(row.get("added") or ""), str(row.get("removed") or "")
-        what = "; ".join(p for p in (f"adds {added}" if added else "", f"drops {removed}" if removed else "") if p)
-        relevel = str(row.get("level changed") or "")
-        rows.append(
-            (f"{money(abs(change))} {'more' if change > 0 else 'less'}", _cell(what or "no change to the set"), _cell(relevel))
+        added, removed, relevelled = (str(row.get(k) or "") for k in ("added", "removed", "level changed"))
+        changes = [
+            *([f"add {added}"] if added else []),
+            *([f"drop {removed}"] if removed else []),
+            *([f"change the level of {relevelled}"] if relevelled else []),
+        ]
+        blocks.append(
+            f"{opening}, the recommended set would "
+            + (_list(changes) if changes else "stay the same")
+            + f", spending {money(float(row['spend £']))}."
         )
-    blocks.append(
-        Table("What £50,000 more or less would change", ("budget change", "what changes", "level changed"), tuple(rows))
-    )
     return tuple(blocks)
 
 
@@ -448,19 +554,33 @@ def _compared(problem: DecisionProblem, records: Sequence[DecisionRecord]) -> tu
 
 def _appendix(problem: DecisionProblem, record: DecisionRecord, identity: str) -> tuple[Block, ...]:
     sources = tuple((_cell(s.title), _cell(s.publisher), _cell(s.date), _cell(s.location)) for s in problem.catalogue.sources)
+    scenario = record.scenario
     scale = (
         "on fixed scales set out in the catalogue (for example, cost from £5,000 scoring 100 to £500,000 scoring 0)"
-        if record.scenario.normalisation == "value_functions"
+        if scenario.normalisation == "value_functions"
         else "relative to the other interventions (the best scores 100, the worst 0)"
     )
+    benefit = (
+        "all four weighted scores, as this scenario chose to count cost twice"
+        if scenario.include_cost
+        else "its weighted scores for impact, reach and risk only (cost is left out because the budget already counts it)"
+    )
+    draws = record.monte_carlo.draws if record.monte_carlo else MONTE_CARLO_DRAWS
+    seed = record.monte_carlo.seed if record.monte_carlo else MONTE_CARLO_SEED
     return (
         "Each intervention gets a score from 0 to 100 for impact, reach, cost and risk, "
         + scale
-        + ". The weighted scores add up to its benefit. The recommended set is the combination of interventions, "
-        "within the budget and the rules, whose benefits add up to the most; every combination is considered, "
-        "not just the best value for money one by one.",
+        + ". Its overall score, which orders the ranking, adds up the four with the weights. Its benefit, which the "
+        f"recommended set adds up, is {benefit}. The recommended set is the combination of interventions, within the "
+        "budget and the rules, whose benefits add up to the most; every combination is considered, not just the best "
+        "value for money one by one, and of two equally good combinations the cheaper is chosen. Scores less than one "
+        f"point apart are called effectively tied. 'How sure' comes from {draws:,} trials (starting number {seed}, so "
+        "the same record always gives the same shares), each with the weights and the estimated figures varied within "
+        "their uncertainty.",
         Table("Sources", ("title", "publisher", "date", "where"), sources),
         f"Catalogue version (SHA-256): {problem.sha256}.",
         f"Decision record (SHA-256): {identity}, made {record.created_at:%d %B %Y %H:%M} UTC by {record.created_by}, "
-        f"app version {record.app_version}. To check this paper, run: python -m matrix replay RECORD.json",
+        f"app version {record.app_version}. The record is the file this paper was built from (downloaded with it, or "
+        "written beside it by the command line); it holds the catalogue, the scenario and the results, and "
+        "'python -m matrix replay RECORD.json' works the decision out again from it and says whether anything differs.",
     )

@@ -5,6 +5,7 @@ the same ``Report``; neither interprets its text (no Markdown, HTML or fields)."
 from __future__ import annotations
 
 import io
+import struct
 from pathlib import Path
 
 from docx import Document
@@ -72,30 +73,67 @@ class _Paper(FPDF):
         self.cell(0, 6, f"{self.report.title}: page {self.page_no()} of {{nb}}", align="C")
 
 
+# A column's share of a table's width: room for its longest word (so "£190,000" never breaks: DejaVu's
+# digits are wide, hence the margin) and more for long text, within these bounds (characters), so names get
+# room and a short column takes little.
+NARROWEST, WIDEST, WORD_MARGIN = 6, 40, 6
+KEEP_WITH_HEADING_MM = 40  # a section heading starts a new page unless this much of the page is left
+
+
+def column_widths(table: Table) -> tuple[int, ...]:
+    """Relative widths of a table's columns for the PDF: the longer of each column's longest word (a heading's a
+    little wider, being bold) plus ``WORD_MARGIN`` and 0.6 of its longest text, held between ``NARROWEST`` and
+    ``WIDEST``."""
+    widths = []
+    for index in range(len(table.columns)):
+        cells = [row[index] for row in table.rows]
+        word = max(
+            max((len(w) for text in cells for w in text.split()), default=0) + WORD_MARGIN,
+            max((len(w) for w in table.columns[index].split()), default=0) + WORD_MARGIN + 2,  # headings are bold
+        )
+        text = max((len(t) for t in (table.columns[index], *cells)), default=0)
+        widths.append(min(WIDEST, max(NARROWEST, word, round(0.6 * text))))
+    return tuple(widths)
+
+
+def _aspect(png: bytes) -> float:
+    """A PNG's height over its width, from its header (the IHDR chunk: width and height at bytes 16-24)."""
+    width, height = struct.unpack(">II", png[16:24])
+    return float(height) / float(width or 1)
+
+
 def to_pdf(report: Report) -> bytes:
     pdf = _Paper(report)
     pdf.add_page()
     width = pdf.epw
     pdf.set_font("DejaVu", "B", 18)
-    pdf.multi_cell(width, 9, report.title, new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(width, 9, report.title, align="L", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("DejaVu", "", 10)
-    pdf.multi_cell(width, 5, report.subtitle, new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(width, 5, report.subtitle, align="L", new_x="LMARGIN", new_y="NEXT")
+    # Paragraphs are ranged left, never justified: a justified line holding a long unbroken hash or address
+    # stretches its spaces (and ragged-right text is easier to read).
     for section in report.sections:
         pdf.ln(4)
+        if pdf.will_page_break(KEEP_WITH_HEADING_MM):  # a heading never ends a page with nothing of its section under it
+            pdf.add_page()
         pdf.start_section(section.heading)
         pdf.set_font("DejaVu", "B", 13)
-        pdf.multi_cell(width, 7, section.heading, new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(width, 7, section.heading, align="L", new_x="LMARGIN", new_y="NEXT")
         for block in section.blocks:
             pdf.set_font("DejaVu", "", 10)
             if isinstance(block, str):
-                pdf.multi_cell(width, 5, block, new_x="LMARGIN", new_y="NEXT")
+                pdf.multi_cell(width, 5, block, align="L", new_x="LMARGIN", new_y="NEXT")
                 pdf.ln(2)
             elif isinstance(block, Table):
                 pdf.set_font("DejaVu", "B", 9)
-                pdf.multi_cell(width, 5, block.caption, new_x="LMARGIN", new_y="NEXT")
+                pdf.multi_cell(width, 5, block.caption, align="L", new_x="LMARGIN", new_y="NEXT")
                 pdf.set_font("DejaVu", "", 8)
                 with pdf.table(
-                    headings_style=FontFace(emphasis="BOLD"), line_height=4.5, text_align="LEFT", first_row_as_headings=True
+                    headings_style=FontFace(emphasis="BOLD"),
+                    line_height=4.5,
+                    text_align="LEFT",
+                    first_row_as_headings=True,
+                    col_widths=column_widths(block),
                 ) as table:
                     for row in (block.columns, *block.rows):
                         cells = table.row()
@@ -103,10 +141,12 @@ def to_pdf(report: Report) -> bytes:
                             cells.cell(text)
                 pdf.ln(3)
             else:
+                if pdf.will_page_break(10 + width * _aspect(block.png)):  # a chart's title stays with its chart
+                    pdf.add_page()
                 pdf.set_font("DejaVu", "B", 9)
-                pdf.multi_cell(width, 5, block.title, new_x="LMARGIN", new_y="NEXT")
+                pdf.multi_cell(width, 5, block.title, align="L", new_x="LMARGIN", new_y="NEXT")
                 pdf.image(io.BytesIO(block.png), w=width, alt_text=block.summary)
                 pdf.set_font("DejaVu", "", 9)
-                pdf.multi_cell(width, 4.5, block.summary, new_x="LMARGIN", new_y="NEXT")
+                pdf.multi_cell(width, 4.5, block.summary, align="L", new_x="LMARGIN", new_y="NEXT")
                 pdf.ln(2)
     return bytes(pdf.output())

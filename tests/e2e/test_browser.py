@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import csv
+import hashlib
+import io
+import json
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
+from pypdf import PdfReader
 
 from matrix.decision import DecisionProblem, default_scenario, evaluate
 from scoring import money, score
@@ -108,8 +112,10 @@ def test_budget_scenarios_compare_and_download(page: Page, app_url: str, tmp_pat
     assert len(funded) == len(cut.funded) < len(evaluate(problem, default_scenario(problem)).optimum.funded)
 
 
-def test_workshop_participant_and_facilitator(page: Page, app_url: str) -> None:
-    """A participant submits weights from the workshop link; the facilitator's live view shows them."""
+def test_workshop_participant_and_facilitator(page: Page, app_url: str, tmp_path: Path) -> None:
+    """A participant submits weights from the workshop link; the facilitator's live view shows them; the
+    workshop's board paper (PDF) and its decision record download, the paper naming the record's identity and
+    the participant's weights as the group's, never the participant."""
     open_app(page, app_url)
     name = page.locator(".st-key-user_name input")
     name.fill("Fran")
@@ -142,6 +148,26 @@ def test_workshop_participant_and_facilitator(page: Page, app_url: str) -> None:
 
     expect(page.get_by_text("1 participant(s) have submitted.")).to_be_visible(timeout=15_000)
 
+    page.get_by_text("Update this view every 3 seconds").click()  # paused, so the buttons stay put while clicked
+    expect(page.get_by_text("Updates paused")).to_be_visible(timeout=10_000)
+    wait_idle(page)
+    with page.expect_download(timeout=60_000) as paper_download:
+        page.get_by_role("button", name="Download the workshop's board paper (PDF)").click()
+    with page.expect_download(timeout=60_000) as record_download:
+        page.get_by_role("button", name="Its decision record (JSON)").click()
+    paper, record = tmp_path / "workshop.pdf", tmp_path / "workshop.record.json"
+    paper_download.value.save_as(paper)
+    record_download.value.save_as(record)
+    text = " ".join(" ".join((p.extract_text() or "").split()) for p in PdfReader(io.BytesIO(paper.read_bytes())).pages)
+    kept = json.loads(record.read_text(encoding="utf-8"))
+    [ann] = kept["participants"]
+    assert ann["name"] == "Ann" and ann["weights"]["reach"] == 100.0  # the slider she pushed to the end
+    weights = ann["weights"]
+    reach = f"{weights['reach'] / sum(weights.values()):.0%}"  # one participant: the group's, lowest and highest
+    assert "a workshop of 1 participant," in text and f"reach {reach} {reach} {reach} 0 points" in text
+    assert "Ann" not in text
+    assert hashlib.sha256(record.read_bytes()).hexdigest()[:32] in text.replace(" ", "")
+
 
 def test_upload_of_a_broken_catalogue_lists_its_problems(page: Page, app_url: str) -> None:
     """Uploading a malformed catalogue on the Data tab shows its problems with their lines and replaces nothing."""
@@ -159,7 +185,6 @@ def test_link_reload_record_and_replay_tell_one_story(page: Page, app_url: str, 
     """A minmax scenario opened from a link survives a reload (tab, weights, budget, comparison), its decision
     record is signed with the sidebar name, and replaying that record reproduces the funded set the page shows
     and the funding CSV lists."""
-    import json
     import subprocess
     import sys
 
@@ -237,10 +262,6 @@ def test_tables_offer_no_unsafe_built_in_download(page: Page, app_url: str) -> N
 
 def test_the_board_report_downloads_from_the_page(page: Page, app_url: str, tmp_path: Path, problem: DecisionProblem) -> None:
     """The Funding tab's PDF board report is a real PDF that says what the page says."""
-    import io
-
-    from pypdf import PdfReader
-
     open_app(page, app_url)
     headline = page.locator(".st-key-headline").inner_text()
     page.get_by_role("tab", name="Funding").click()

@@ -112,7 +112,7 @@ def test_frontier_chart_has_both_curves_and_the_budget(problem: DecisionProblem)
     table = pd.DataFrame({"budget_gbp": [0.0, 50.0], "optimal_value": [0.0, 220.0], "ratio_value": [0.0, 160.0]})
     spec = charts.frontier_chart(table, 50.0).to_dict()
     methods = {r["method"] for r in spec["datasets"][spec["layer"][0]["data"]["name"]]}
-    assert methods == {"exact optimum", "ratio ranking"}
+    assert methods == {"best combination", "by benefit per pound"}
     assert spec["datasets"][spec["layer"][1]["data"]["name"]] == [{"budget_gbp": 50.0}]
 
 
@@ -158,7 +158,7 @@ def test_summaries_say_what_the_data_says(problem: DecisionProblem) -> None:
     """Golden cases: the frontier at budget 50 (best 220, ratio 160, the knapsack trap), and the ranking's leader."""
     frontier = pd.DataFrame({"budget_gbp": [0.0, 50.0], "optimal_value": [0.0, 220.0], "ratio_value": [0.0, 160.0]})
     summary = charts.frontier_view(frontier, 50.0, "").summary
-    assert "budget of £50 (the dashed rule) the best is 220.0 and ratio ranking 160.0" in summary
+    assert "budget of £50 (the dashed rule) the best is 220.0 and picking by benefit per pound 160.0" in summary
     result = score(problem.values, {"reach": 1})
     top = str(result.ranks.index[0])
     assert (

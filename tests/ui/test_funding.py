@@ -5,6 +5,7 @@ from __future__ import annotations
 from streamlit.testing.v1 import AppTest
 
 from matrix.decision import DecisionProblem, default_scenario, evaluate
+from matrix.persistence import DecisionRecord
 from scoring import money
 from tests.ui.test_app import open_tab, start
 
@@ -63,7 +64,8 @@ def test_harmful_override_needs_a_reason() -> None:
 
 
 def test_save_and_compare_two_scenarios(problem: DecisionProblem) -> None:
-    """Two saved scenarios appear side by side with their totals (the library's spend at each budget)."""
+    """Two saved scenarios appear side by side with their totals (the library's spend and total benefit at each
+    budget, the columns named in words)."""
     at = start(tab="Funding")
     at.button(key="sc_save").click().run()
     at.text_input(key="sc_name").set_value("Cut").run()
@@ -76,17 +78,20 @@ def test_save_and_compare_two_scenarios(problem: DecisionProblem) -> None:
     totals = next(df.value for df in at.dataframe if "scenario" in df.value.columns)
     assert totals["scenario"].tolist() == ["1. Scenario", "2. Cut"]
     scenario = default_scenario(problem)
-    spends = [evaluate(problem, scenario.model_copy(update={"budget_gbp": b})).optimum.spend_gbp for b in (880_000.0, 600_000.0)]
-    assert totals["spend £"].tolist() == spends
+    optima = [evaluate(problem, scenario.model_copy(update={"budget_gbp": b})).optimum for b in (880_000.0, 600_000.0)]
+    assert totals["spend £"].tolist() == [o.spend_gbp for o in optima]
+    assert totals["total benefit"].tolist() == [round(o.value, 2) for o in optima]
+    assert totals["interventions funded"].tolist() == [len(o.funded) for o in optima]
 
 
 def test_frontier_toggle() -> None:
-    """Turning on the frontier shows the next-pound table with four budget changes."""
+    """Turning on the frontier shows the next-pound table with four budget changes, its columns in words."""
     at = start(tab="Funding")
     at.toggle(key="sc_show_frontier").set_value(True).run()
     assert not at.exception
-    pounds = next(df.value for df in at.dataframe if "budget change £" in df.value.columns)
-    assert pounds["budget change £"].tolist() == [-100_000, -50_000, 50_000, 100_000]
+    pounds = next(df.value for df in at.dataframe if "budget change" in df.value.columns)
+    assert pounds["budget change"].tolist() == [-100_000, -50_000, 50_000, 100_000]
+    assert "change in total benefit" in pounds.columns and "value change" not in pounds.columns
 
 
 def test_scenario_survives_switching_tabs() -> None:
@@ -102,11 +107,13 @@ def test_scenario_survives_switching_tabs() -> None:
 
 def test_the_board_report_is_offered_on_the_funding_tab() -> None:
     """Word and PDF board papers sit beside the shortlist CSV (built only when clicked; their content is
-    tested in tests/matrix/report)."""
+    tested in tests/matrix/report), with the record they are built from for someone who may export records
+    (local mode: everyone; a viewer's page is in tests/test_attack_access.py)."""
     at = start(tab="Funding")
     assert not at.exception
     labels = [b.proto.label for b in at.get("download_button")]
     assert "Download the board report (Word)" in labels and "Download the board report (PDF)" in labels
+    assert "Its decision record (JSON)" in labels
 
 
 def test_the_page_opens_with_the_decision_in_a_sentence(problem: DecisionProblem) -> None:
@@ -117,3 +124,29 @@ def test_the_page_opens_with_the_decision_in_a_sentence(problem: DecisionProblem
     [line] = [m.value for m in at.markdown if m.value.startswith(opening)]
     assert f"reaching about {optimum.reach:,.0f} people a year" in line and "many figures behind it are estimates" in line
     assert "The Funding tab lists it" in line
+
+
+def test_one_papers_files_share_one_record(problem: DecisionProblem) -> None:
+    """A board paper's Word file, PDF and decision record come from one record, made when the first is clicked and
+    kept for the same inputs however often the page runs, so the identity in the paper's appendix is the record
+    downloaded beside it; other inputs get their own record, and only the latest few are kept."""
+    from matrix.persistence import build_record, record_json
+    from ui.widgets import KEEP_PAPER_RECORDS, paper_record
+
+    made: dict[str, DecisionRecord] = {}
+    built: list[DecisionRecord] = []
+
+    def build() -> DecisionRecord:
+        built.append(build_record(problem, default_scenario(problem), "Cara"))
+        return built[-1]
+
+    word = paper_record(made, build, "scenario A")
+    assert built == []  # nothing is built until a button needs it
+    first = word()
+    assert paper_record(made, build, "scenario A")() is first  # the PDF or record, on a later run of the page
+    assert record_json(paper_record(made, build, "scenario A")()) == record_json(first) and len(built) == 1
+    other = paper_record(made, build, "scenario B")()
+    assert other is not first and len(built) == 2
+    for index in range(KEEP_PAPER_RECORDS):
+        paper_record(made, build, f"scenario {index}")()
+    assert len(made) == KEEP_PAPER_RECORDS and "scenario A" not in made

@@ -28,14 +28,18 @@ def test_sensitivity_tab_runs_and_explains(problem: DecisionProblem) -> None:
 
 
 def test_monte_carlo_toggle_shows_probabilities() -> None:
-    """Turning on the Monte Carlo analysis shows each intervention's probabilities with standard errors."""
+    """Turning on the Monte Carlo analysis shows each intervention's probabilities, with how far off they may be
+    said as 'give or take' in percentage points (the largest standard error)."""
     at = start(tab="Sensitivity")
     at.number_input(key="mc_draws").set_value(500).run()
     at.toggle(key="mc_on").set_value(True).run()
     assert not at.exception
     table = next(df.value for df in at.dataframe if "chance of being funded" in df.value.columns)
     assert table["chance of being funded"].between(0, 1).all()
-    assert any("500 draws, seed 20261121" in m.value for m in at.markdown)
+    [said] = [m.value for m in at.markdown if m.value.startswith("500 trials (starting number 20261121)")]
+    chances = [float(v) for c in table.columns if c.startswith("chance of") for v in table[c].dropna()]
+    worst = max((p * (1 - p) / 500) ** 0.5 for p in chances)  # every chance shown, ranking first included
+    assert f"give or take at most {worst * 100:.1f} percentage points" in said
 
 
 def test_a_weight_nudge_keeps_the_trials_until_asked_to_update() -> None:

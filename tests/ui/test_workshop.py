@@ -14,6 +14,7 @@ from matrix.decision import DecisionProblem
 from matrix.persistence import Store
 from matrix.persistence import store as store_module
 from tests.ui.test_app import APP, open_tab, start
+from ui.text import plain
 
 
 def participant(token: str, name: str, weights: dict[str, int], at: AppTest | None = None) -> AppTest:
@@ -169,3 +170,101 @@ def test_a_participant_can_answer_swing_questions_instead_of_sliders(isolated_st
     assert any("your weights are in" in s.value for s in phone.success)
     [submitted] = Store.open(data_dir=isolated_store).latest_submissions(facilitator.session_state["ws_code"])
     assert submitted.weights.as_dict() == {c: float(v) for c, v in sliders.items()}
+
+
+PAPER = ("Download the workshop's board paper (Word)", "Download the workshop's board paper (PDF)")
+ROLES = """
+default_role = "none"
+
+[[rule]]
+email = "fran@city.gov.uk"
+roles = ["facilitator"]
+
+[[rule]]
+email = "fay@city.gov.uk"
+roles = ["facilitator", "commissioner"]
+
+[[rule]]
+email = "cara@city.gov.uk"
+roles = ["commissioner"]
+
+[[rule]]
+email = "vic@city.gov.uk"
+roles = ["viewer"]
+"""
+
+
+def signed_in(email: str, query: dict[str, str] | None = None) -> AppTest:
+    """The app with sign-in on, as the person with this email (their roles from ROLES), on the Workshop tab;
+    with ``query``, the page a link opens instead."""
+    from tests.ui.test_access import AUTH
+
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.secrets["auth"] = AUTH
+    at.user = {"is_logged_in": True, "email_verified": True, "email": email, "name": email.split("@")[0].title()}
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    at.run()
+    return at if query else open_tab(at, "Workshop")
+
+
+def download_labels(at: AppTest) -> list[str]:
+    return [str(b.proto.label) for b in at.get("download_button")]
+
+
+def test_the_facilitator_gets_the_workshops_board_paper_and_no_one_else_does(
+    isolated_store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, problem: DecisionProblem
+) -> None:
+    """With sign-in on: the facilitator's view of a closed workshop offers its board paper (Word and PDF), built
+    from the group's scenario saved at the close; its record only to a facilitator who may also export records.
+    A commissioner and a viewer (no facilitator role) and a participant's link get no paper."""
+    from matrix.access import Desk, Principal, Role
+    from matrix.decision import default_scenario, distinct_names, group_view
+
+    roles = tmp_path / "roles.toml"
+    roles.write_text(ROLES, encoding="utf-8")
+    monkeypatch.setenv("MATRIX_ROLES", str(roles))
+    store = Store.open(data_dir=isolated_store)
+    desk = Desk(store, Principal("Fran", "fran@city.gov.uk", frozenset({Role.FACILITATOR}), signed_in=True))
+    closed = store.create_workshop("Board workshop", "Fran <fran@city.gov.uk>")
+    for name, browser, weights in (
+        ("Ann", "ann-browser-token-0001", Weights(impact=80, reach=10, cost=5, risk=5)),
+        ("Bob", "bob-browser-token-0001", Weights(impact=10, reach=80, cost=5, risk=5)),
+        ("Cy", "cy-browser-token-00001", Weights(impact=25, reach=25, cost=25, risk=25)),
+    ):
+        store.submit(closed.participant_token, browser, name, weights)
+    submitted = desk.submissions(closed.code)
+    entries = list(zip(distinct_names([s.participant for s in submitted]), [s.weights for s in submitted], strict=True))
+    group = group_view(problem, default_scenario(problem), entries, closed.name).scenario
+    _, saved = desk.close_workshop(closed.code, group, problem.sha256)
+    still_open = store.create_workshop("Second workshop", "Fran <fran@city.gov.uk>")
+    store.submit(still_open.participant_token, "dee-browser-token-0001", "Dee", Weights(impact=40, reach=20, cost=20, risk=20))
+
+    fran = signed_in("fran@city.gov.uk")
+    fran.selectbox(key="ws_code").set_value(closed.code).run()
+    assert not fran.exception
+    assert any("3 participant(s) have submitted." in m.value for m in fran.markdown)
+    assert set(PAPER) <= set(download_labels(fran))
+    assert "Its decision record (JSON)" not in download_labels(fran)  # it names the participants: commissioners only
+    assert any(
+        "Its decision record, which names the participants, is downloaded by commissioners" in c.value for c in fran.caption
+    )
+    assert "Download the decision record (JSON)" not in download_labels(fran)
+    assert any(plain(f"saved when the workshop closed (scenario {saved.id})") in c.value for c in fran.caption)
+
+    fran.selectbox(key="ws_code").set_value(still_open.code).run()
+    assert set(PAPER) <= set(download_labels(fran))
+    assert any(plain("the group's weights so far") in c.value for c in fran.caption)
+
+    fay = signed_in("fay@city.gov.uk")
+    fay.selectbox(key="ws_code").set_value(closed.code).run()
+    assert set(PAPER) <= set(download_labels(fay)) and "Its decision record (JSON)" in download_labels(fay)
+
+    for email in ("cara@city.gov.uk", "vic@city.gov.uk"):
+        other = signed_in(email)
+        assert not other.exception
+        assert any("Workshops are run by facilitators" in i.value for i in other.info)
+        assert not set(PAPER) & set(download_labels(other))
+    guest = signed_in("", {"workshop": still_open.participant_token})
+    assert not guest.exception and guest.get("text_input")
+    assert not set(PAPER) & set(download_labels(guest))
