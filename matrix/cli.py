@@ -363,7 +363,12 @@ def build_parser() -> argparse.ArgumentParser:
     short.add_argument("--out", help="file to write (default: standard output)")
     short.set_defaults(run=_shortlist)
 
-    paper = commands.add_parser("report", help="the board report (Word or PDF) and its decision record")
+    paper = commands.add_parser(
+        "report",
+        help="the board report (Word or PDF) and its decision record",
+        description="Write the board report for a scenario (the shortlist's flags) as Word (.docx) or PDF (.pdf), "
+        "with its decision record beside it so `python -m matrix replay` reproduces it.",
+    )
     _scenario_flags(paper)
     paper.add_argument("--name", default="Recommended scenario", help="the scenario's name in the report")
     paper.add_argument("--by", default="command line", help="who prepared it (signs the report and its record)")

@@ -193,7 +193,7 @@ def ranking_tab(problem: DecisionProblem, result: ScoreResult, visible: list[str
     with st.container(key="top_ranked"):
         st.markdown(f"**Top ranked:** {plain(problem.info.at[top, 'name'])} (score {result.scores[top]:.1f})")
     weights_text = ", ".join(f"{c} {w * 100:.0f}%" for c, w in result.weights.items())
-    st.caption(f"Normalised weights: {weights_text}.")
+    st.caption(f"Weights as shares of their total: {weights_text}.")
     harmful = [i for i in visible if problem.info.at[i, "harmful"]]
     if harmful:
         names = "; ".join(str(problem.info.at[i, "name"]) for i in harmful)
@@ -201,7 +201,7 @@ def ranking_tab(problem: DecisionProblem, result: ScoreResult, visible: list[str
     widgets.chart_view(charts.ranking_view(problem, result, visible), "ranking", png=("Download this chart (PNG)", "ranking.png"))
     st.caption(
         "Each bar is the score: the sum of weight x value over the four criteria. Equal scores share a rank and are "
-        "listed by id. Values: " + plain(NORMALISATIONS[result.normalisation])
+        "always listed in the same order. Values: " + plain(NORMALISATIONS[result.normalisation])
     )
     shown = [str(i) for i in result.ranks.index if i in set(visible)]
     shares = estimated_shares(problem, result)
