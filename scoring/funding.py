@@ -47,7 +47,7 @@ import pandas as pd
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import csr_array, vstack
 
-from scoring.errors import DecisionError
+from scoring.errors import InfeasibleError
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
@@ -60,14 +60,6 @@ TIER_TOLERANCE_GBP = 1e-6  # a set meets a tier share when it misses by no more 
 MAX_SEARCH_CELLS = 20_000_000  # the search's bound tables (interventions x draws x budget units) stay below this
 MAX_BRANCH_NODES_PER_DRAW = 400  # past this many nodes a draw the shared search gives way to the integer programme
 REQUIRED_COLUMNS = ("intervention", "level", "annual_cost_gbp", "benefit", "reach_per_year")
-
-
-class InfeasibleError(DecisionError):
-    """The constraints cannot all hold. ``reasons`` says which, with the amounts, in words."""
-
-    @property
-    def reasons(self) -> list[str]:
-        return [p.message for p in self.problems]
 
 
 @dataclass(frozen=True)

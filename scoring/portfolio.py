@@ -14,12 +14,11 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from scoring.errors import Problem
+from scoring.errors import InfeasibleError, Problem
 from scoring.funding import (
     MONEY_TOLERANCE_GBP,
     FundingModel,
     FundingRules,
-    InfeasibleError,
     allowed_options,
     benefit_units,
     best_sets,

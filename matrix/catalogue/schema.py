@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from itertools import pairwise
 from typing import Annotated, Generic, Literal, TypeVar
 
@@ -408,3 +408,22 @@ class Catalogue(Strict):
             if preset.id == preset_id:
                 return preset
         raise KeyError(preset_id)
+
+
+def provenance_counts(catalogue: Catalogue) -> Mapping[str, int]:
+    """How many values in the whole catalogue are illustrative and unconfirmed."""
+    counts = {ILLUSTRATIVE: 0, UNCONFIRMED: 0}
+
+    def visit(node: object) -> None:
+        if isinstance(node, Sourced | MaybeSourced):
+            if node.source in counts:
+                counts[node.source] += 1
+        elif isinstance(node, tuple):
+            for child in node:
+                visit(child)
+        elif isinstance(node, BaseModel):
+            for name in type(node).model_fields:
+                visit(getattr(node, name))
+
+    visit(catalogue)
+    return counts

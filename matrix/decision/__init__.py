@@ -38,7 +38,6 @@ from matrix.decision.problem import (
     build_problem,
     describe_value_functions,
     explain,
-    provenance_counts,
 )
 from matrix.decision.scenario import (
     MAX_BUDGET_GBP,
@@ -112,7 +111,6 @@ __all__ = [
     "neutralise_cell",
     "next_pound",
     "plain_number",
-    "provenance_counts",
     "provenance_marks",
     "read_decimal",
     "read_link",
