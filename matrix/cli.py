@@ -207,7 +207,7 @@ def _shortlist(args: argparse.Namespace) -> int:
 
 def _report(args: argparse.Namespace) -> int:
     from matrix.catalogue import read_bounded
-    from matrix.persistence import MAX_RECORD_BYTES, RecordError, build_record, read_record, record_json
+    from matrix.persistence import RecordError, build_record, max_record_bytes, read_record, record_json
     from matrix.report import board_report, to_docx, to_pdf
 
     out = Path(args.out)
@@ -218,7 +218,7 @@ def _report(args: argparse.Namespace) -> int:
     problem, _, scenario, _ = _scenario(args, args.name)
     compared = []
     for path in args.compare:
-        other = read_record(read_bounded(path, MAX_RECORD_BYTES, path, RecordError, "a record"), path)
+        other = read_record(read_bounded(path, max_record_bytes(), path, RecordError, "a record"), path)
         if other.catalogue.sha256 != problem.sha256:
             raise UsageError(f"--compare: {path} was made with a different catalogue (SHA-256 {other.catalogue.sha256[:12]})")
         compared.append(other)
@@ -253,13 +253,13 @@ def _montecarlo(args: argparse.Namespace) -> int:
 
 
 def _replay(args: argparse.Namespace) -> int:
-    from matrix.catalogue import MAX_CATALOGUE_BYTES, read_bounded
-    from matrix.persistence import MAX_RECORD_BYTES, RecordError, read_record, replay
+    from matrix.catalogue import max_catalogue_bytes, read_bounded
+    from matrix.persistence import RecordError, max_record_bytes, read_record, replay
 
-    record = read_record(read_bounded(args.record, MAX_RECORD_BYTES, args.record, RecordError, "a record"), args.record)
+    record = read_record(read_bounded(args.record, max_record_bytes(), args.record, RecordError, "a record"), args.record)
     catalogue = None
     if args.catalogue is not None:
-        catalogue = read_bounded(args.catalogue, MAX_CATALOGUE_BYTES, args.catalogue, CatalogueError, "a catalogue file")
+        catalogue = read_bounded(args.catalogue, max_catalogue_bytes(), args.catalogue, CatalogueError, "a catalogue file")
     with solver_output_to_stderr():
         differences, results = replay(record, catalogue, args.catalogue or "the record's catalogue")
     if differences:

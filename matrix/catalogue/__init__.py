@@ -17,11 +17,11 @@ if TYPE_CHECKING:
     from matrix.catalogue.errors import CatalogueError, Problem
     from matrix.catalogue.files import read_bounded
     from matrix.catalogue.loader import (
-        MAX_CATALOGUE_BYTES,
         SHIPPED_CATALOGUE,
         LoadedCatalogue,
         decode_text,
         load_catalogue,
+        max_catalogue_bytes,
         parse_catalogue,
         parse_toml,
     )
@@ -51,7 +51,7 @@ if TYPE_CHECKING:
         one_line,
         provenance_counts,
     )
-    from matrix.catalogue.table import MAX_UPLOAD_BYTES, apply_frame, check_upload, interventions_frame, row_problems
+    from matrix.catalogue.table import apply_frame, check_upload, interventions_frame, row_problems
     from matrix.catalogue.writer import can_save, catalogue_document, catalogue_to_toml, load_document, save_catalogue
     from matrix.catalogue.yef import apply_yef, stale_strands, yef_changes
 
@@ -62,11 +62,11 @@ _MODULES = {
     "errors": ("CatalogueError", "Problem"),
     "files": ("read_bounded",),
     "loader": (
-        "MAX_CATALOGUE_BYTES",
         "SHIPPED_CATALOGUE",
         "LoadedCatalogue",
         "decode_text",
         "load_catalogue",
+        "max_catalogue_bytes",
         "parse_catalogue",
         "parse_toml",
     ),
@@ -96,7 +96,7 @@ _MODULES = {
         "one_line",
         "provenance_counts",
     ),
-    "table": ("MAX_UPLOAD_BYTES", "apply_frame", "check_upload", "interventions_frame", "row_problems"),
+    "table": ("apply_frame", "check_upload", "interventions_frame", "row_problems"),
     "writer": ("can_save", "catalogue_document", "catalogue_to_toml", "load_document", "save_catalogue"),
     "yef": ("apply_yef", "stale_strands", "yef_changes"),
 }
@@ -123,8 +123,6 @@ __all__ = [
     "FULL_LEVEL",
     "ILLUSTRATIVE",
     "IMPACT_BANDS",
-    "MAX_CATALOGUE_BYTES",
-    "MAX_UPLOAD_BYTES",
     "PROVENANCE_KEYWORDS",
     "SHIPPED_CATALOGUE",
     "TARGET_GROUPS",
@@ -159,6 +157,7 @@ __all__ = [
     "interventions_frame",
     "load_catalogue",
     "load_document",
+    "max_catalogue_bytes",
     "one_line",
     "parse_catalogue",
     "parse_toml",
