@@ -302,14 +302,14 @@ def _frontier_by_programme(
 ) -> Frontier | None:
     """Every budget read from one dynamic programme; None when it does not apply."""
     ordered = sorted({float(b) for b in budgets})
+    # What a solve would refuse at the largest budget (unknown ids, a bad share, a negative budget,
+    # commitments beyond it) it refuses at every smaller one.
+    if ordered and _precheck(options, dataclasses.replace(rules, budget_gbp=ordered[-1]), {}):
+        return dict.fromkeys(ordered, (np.nan, np.nan, 0))
     found = sets_by_budget(options, rules, benefit, ordered)
     if found is None:
         return None
     sets, feasible = found
-    # What makes the rules impossible at every budget (unknown ids, a bad share, ...) or at the
-    # largest (the commitments): the same words as a solve at one budget, found once.
-    if _precheck(options, dataclasses.replace(rules, budget_gbp=ordered[-1]), {}):
-        feasible = np.zeros_like(feasible)
     best: Frontier = {}
     for budget, picked, ok in zip(ordered, sets, feasible, strict=True):
         best[budget] = (float(benefit[picked].sum()), float(cost[picked].sum()), int(picked.sum())) if ok else (np.nan, np.nan, 0)

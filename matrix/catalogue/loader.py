@@ -145,7 +145,8 @@ def _tuples(value: Any, depth: int) -> Any:
         copied = None  # a table holding no array or table is kept as it is (nothing changes it)
         for key, child in value.items():
             if isinstance(child, _CONTAINERS):
-                copied = copied or dict(value)
+                if copied is None:
+                    copied = dict(value)
                 copied[key] = _tuples(child, depth + 1)
         return value if copied is None else copied
     if isinstance(value, list):
