@@ -1,6 +1,7 @@
 """Command line: ``python -m matrix COMMAND`` (validate, score, shortlist, report, montecarlo, plan, replay, roles).
 
-Problems are printed in words, never as tracebacks.
+Problems are printed in words, never as tracebacks. Each command imports what it needs when it runs
+(``validate`` never loads NumPy, pandas, SciPy or the store), so the command line starts quickly.
 """
 
 from __future__ import annotations
@@ -11,39 +12,15 @@ import os
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pydantic import ValidationError
+from matrix.catalogue import SHIPPED_CATALOGUE, CatalogueError
+from scoring import CRITERIA, NORMALISATIONS, DecisionError, InfeasibleError
 
-from matrix.access import load_roles
-from matrix.catalogue import (
-    MAX_CATALOGUE_BYTES,
-    SHIPPED_CATALOGUE,
-    TIERS,
-    CatalogueError,
-    LoadedCatalogue,
-    Tier,
-    Weights,
-    load_catalogue,
-    read_bounded,
-)
-from matrix.decision import (
-    DEFAULT_SEED,
-    DecisionProblem,
-    Scenario,
-    ScenarioResult,
-    build_problem,
-    evaluate,
-    funding_table,
-    monte_carlo_table,
-    provenance_counts,
-    read_decimal,
-    run_monte_carlo,
-    shortlist_table,
-    to_safe_csv,
-)
-from matrix.persistence import MAX_RECORD_BYTES, RecordError, build_record, read_record, record_json, replay
-from matrix.report import board_report, to_docx, to_pdf
-from scoring import CRITERIA, NORMALISATIONS, DecisionError, InfeasibleError, ScoreResult, WeightsError, score
+if TYPE_CHECKING:
+    from matrix.catalogue import LoadedCatalogue, Tier
+    from matrix.decision import DecisionProblem, Scenario, ScenarioResult
+    from scoring import ScoreResult
 
 DEFAULT_CATALOGUE = SHIPPED_CATALOGUE
 MAX_DRAWS = 1_000_000
@@ -70,6 +47,8 @@ class UsageError(DecisionError):
 
 def parse_weights(text: str) -> dict[str, float]:
     """``impact=40,reach=20,...`` -> {criterion: weight}; criteria left out weigh 0."""
+    from matrix.decision import read_decimal
+
     weights: dict[str, float] = {}
     for part in filter(None, (p.strip() for p in text.split(","))):
         name, sep, number = part.partition("=")
@@ -91,6 +70,9 @@ def parse_weights(text: str) -> dict[str, float]:
 
 def parse_share(option: str, text: str) -> tuple[Tier, float]:
     """``primary=0.3`` -> ("primary", 0.3), with the tier and the 0-1 range checked."""
+    from matrix.catalogue import TIERS
+    from matrix.decision import read_decimal
+
     tier, sep, number = text.partition("=")
     tier = tier.strip()
     if not sep or tier not in TIERS:
@@ -123,6 +105,8 @@ def _weights(args: argparse.Namespace, loaded: LoadedCatalogue) -> dict[str, flo
 
 
 def _validate(args: argparse.Namespace) -> int:
+    from matrix.catalogue import load_catalogue, provenance_counts
+
     loaded = load_catalogue(args.path)
     catalogue = loaded.catalogue
     counts = provenance_counts(catalogue)
@@ -136,6 +120,10 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _score(args: argparse.Namespace) -> int:
+    from matrix.catalogue import load_catalogue
+    from matrix.decision import build_problem, shortlist_table, to_safe_csv
+    from scoring import WeightsError, score
+
     loaded = load_catalogue(args.catalogue)
     weights = _weights(args, loaded)
     try:
@@ -160,6 +148,12 @@ def _write(out: str | None, data: bytes, done: str) -> None:
 
 def _scenario(args: argparse.Namespace, name: str) -> tuple[DecisionProblem, ScoreResult, Scenario, ScenarioResult]:
     """The catalogue, ranking, scenario and evaluated scenario the shortlist flags describe."""
+    from pydantic import ValidationError
+
+    from matrix.catalogue import Weights, load_catalogue
+    from matrix.decision import Scenario, build_problem, evaluate
+    from scoring import score
+
     if args.budget < 0:
         raise UsageError(f"--budget: must be zero or more (got {args.budget:g})")
     if len(args.allow_harmful) != len(args.reason):
@@ -196,6 +190,8 @@ def _scenario(args: argparse.Namespace, name: str) -> tuple[DecisionProblem, Sco
 
 
 def _shortlist(args: argparse.Namespace) -> int:
+    from matrix.decision import funding_table, to_safe_csv
+
     problem, result, _, funded = _scenario(args, "command line")
     table = funding_table(problem, result, funded)
     optimum = funded.optimum
@@ -210,6 +206,10 @@ def _shortlist(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
+    from matrix.catalogue import read_bounded
+    from matrix.persistence import RecordError, build_record, max_record_bytes, read_record, record_json
+    from matrix.report import board_report, to_docx, to_pdf
+
     out = Path(args.out)
     if out.suffix.lower() not in {".docx", ".pdf"}:
         raise UsageError(f"--out: give a file ending .docx (Word) or .pdf (got {args.out})")
@@ -218,7 +218,7 @@ def _report(args: argparse.Namespace) -> int:
     problem, _, scenario, _ = _scenario(args, args.name)
     compared = []
     for path in args.compare:
-        other = read_record(read_bounded(path, MAX_RECORD_BYTES, path, RecordError, "a record"), path)
+        other = read_record(read_bounded(path, max_record_bytes(), path, RecordError, "a record"), path)
         if other.catalogue.sha256 != problem.sha256:
             raise UsageError(f"--compare: {path} was made with a different catalogue (SHA-256 {other.catalogue.sha256[:12]})")
         compared.append(other)
@@ -233,16 +233,19 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def _montecarlo(args: argparse.Namespace) -> int:
+    from matrix.decision import DEFAULT_SEED, monte_carlo_table, run_monte_carlo, to_safe_csv
+
     if not 1 <= args.draws <= MAX_DRAWS:
         raise UsageError(f"--draws: give a number from 1 to {MAX_DRAWS:,} (got {args.draws})")
-    if args.seed < 0:
-        raise UsageError(f"--seed: must be zero or more (got {args.seed})")
+    seed = DEFAULT_SEED if args.seed is None else args.seed
+    if seed < 0:
+        raise UsageError(f"--seed: must be zero or more (got {seed})")
     problem, _, scenario, _ = _scenario(args, "command line")
     if not 1 <= args.top <= len(problem.values):
         raise UsageError(f"--top: give a number from 1 to {len(problem.values)} (got {args.top})")
     with solver_output_to_stderr():
-        result = run_monte_carlo(problem, scenario, args.draws, args.seed, top_k=args.top, with_funding=not args.no_funding)
-    summary = f"{args.draws:,} draws, seed {args.seed}; largest standard error {result.max_standard_error:.3f}"
+        result = run_monte_carlo(problem, scenario, args.draws, seed, top_k=args.top, with_funding=not args.no_funding)
+    summary = f"{args.draws:,} draws, seed {seed}; largest standard error {result.max_standard_error:.3f}"
     _write(args.out, to_safe_csv(monte_carlo_table(problem, result)), summary + ("; wrote the probabilities" if args.out else ""))
     if args.out is None:
         print(summary, file=sys.stderr)
@@ -250,10 +253,13 @@ def _montecarlo(args: argparse.Namespace) -> int:
 
 
 def _replay(args: argparse.Namespace) -> int:
-    record = read_record(read_bounded(args.record, MAX_RECORD_BYTES, args.record, RecordError, "a record"), args.record)
+    from matrix.catalogue import max_catalogue_bytes, read_bounded
+    from matrix.persistence import RecordError, max_record_bytes, read_record, replay
+
+    record = read_record(read_bounded(args.record, max_record_bytes(), args.record, RecordError, "a record"), args.record)
     catalogue = None
     if args.catalogue is not None:
-        catalogue = read_bounded(args.catalogue, MAX_CATALOGUE_BYTES, args.catalogue, CatalogueError, "a catalogue file")
+        catalogue = read_bounded(args.catalogue, max_catalogue_bytes(), args.catalogue, CatalogueError, "a catalogue file")
     with solver_output_to_stderr():
         differences, results = replay(record, catalogue, args.catalogue or "the record's catalogue")
     if differences:
@@ -270,7 +276,7 @@ def _replay(args: argparse.Namespace) -> int:
 
 def _audit(args: argparse.Namespace) -> int:
     """Warnings with places; exit 0 with warnings, 1 when the catalogue does not load (its errors)."""
-    from matrix.catalogue import audit_catalogue
+    from matrix.catalogue import audit_catalogue, load_catalogue
     from matrix.decision import build_problem, confirm_first_lines, default_scenario, figures_to_confirm
 
     loaded = load_catalogue(args.path)
@@ -298,6 +304,8 @@ def _audit(args: argparse.Namespace) -> int:
 
 
 def _roles(args: argparse.Namespace) -> int:
+    from matrix.access import load_roles
+
     rules = load_roles(args.path)
     print(f"{args.path}: valid: default role {rules.default_role}, {len(rules.rule)} rule(s)")
     if args.email:
@@ -381,7 +389,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _scenario_flags(trials)
     trials.add_argument("--draws", type=int, default=2_000, help="number of draws (default 2,000)")
-    trials.add_argument("--seed", type=int, default=DEFAULT_SEED, help="random seed: the same seed gives the same answer")
+    trials.add_argument("--seed", type=int, help="random seed (default: the app's): the same seed gives the same answer")
     trials.add_argument("--top", type=int, default=5, metavar="K", help="the top places to count (default 5)")
     trials.add_argument("--no-funding", action="store_true", help="rank probabilities only (skip the funded set per draw)")
     trials.add_argument("--out", help="file to write (default: standard output)")

@@ -1,57 +1,117 @@
 """Pure decision maths: value functions, weights, weighted sums, ranks, the funded set, sensitivity, Monte Carlo.
 
 Nothing here reads files or draws widgets; it takes arrays and tables and returns tables.
+
+Names are imported from their module on first use (PEP 562), so code that needs only the errors or
+the criteria never loads NumPy, pandas or SciPy.
 """
 
-from scoring.benefit import benefit_weights, option_benefits
-from scoring.elicitation import (
-    PINNED,
-    Answer,
-    InconsistentAnswers,
-    TradeOff,
-    conflicting_answers,
-    next_trade_off,
-    swing_weights,
-    trade_off_weights,
-    weight_ranges,
-)
-from scoring.errors import DecisionError, Problem
-from scoring.funding import (
-    BENEFIT_SCALE,
-    FundingRules,
-    InfeasibleError,
-    allowed_options,
-    benefit_units,
-    best_sets,
-    dp_unit,
-)
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+# Imported now, not on first use: the function shares its module's name, and the module, once loaded
+# by anything in the package, would otherwise stand where the function should.
 from scoring.money import money
-from scoring.montecarlo import MonteCarloResult, WeightMode, sample_weights, simulate
-from scoring.plan import MAX_YEARS, Plan, PlanRules, Stream, plan_years, stream_money
-from scoring.portfolio import EXACT_METHOD, Portfolio, frontier, optimise, ratio_ranking
-from scoring.sensitivity import (
-    Interval,
-    containing,
-    dominance,
-    funded_breakpoints,
-    one_way_array,
-    one_way_weights,
-    top_k_intervals,
-)
-from scoring.value_functions import PiecewiseLinear
-from scoring.weight_space import WeightSpace, rank_order_centroid
-from scoring.weighted_sum import (
-    CRITERIA,
-    NORMALISATIONS,
-    Normalisation,
-    ScoreResult,
-    WeightsError,
-    minmax_rescale,
-    normalise_weights,
-    rank_scores,
-    score,
-    weighted_sum_kernel,
-)
+
+if TYPE_CHECKING:
+    from scoring.benefit import benefit_weights, option_benefits
+    from scoring.criteria import CRITERIA, NORMALISATIONS, Normalisation
+    from scoring.elicitation import (
+        PINNED,
+        Answer,
+        InconsistentAnswers,
+        TradeOff,
+        conflicting_answers,
+        next_trade_off,
+        swing_weights,
+        trade_off_weights,
+        weight_ranges,
+    )
+    from scoring.errors import DecisionError, InfeasibleError, Problem
+    from scoring.funding import BENEFIT_SCALE, FundingRules, allowed_options, benefit_units, best_sets, dp_unit
+    from scoring.montecarlo import MonteCarloResult, WeightMode, sample_weights, simulate
+    from scoring.plan import MAX_YEARS, Plan, PlanRules, Stream, plan_years, stream_money
+    from scoring.portfolio import EXACT_METHOD, Portfolio, frontier, optimise, ratio_ranking
+    from scoring.sensitivity import (
+        Interval,
+        containing,
+        dominance,
+        funded_breakpoints,
+        one_way_array,
+        one_way_weights,
+        top_k_intervals,
+    )
+    from scoring.value_functions import PiecewiseLinear
+    from scoring.weight_space import WeightSpace, rank_order_centroid
+    from scoring.weighted_sum import (
+        ScoreResult,
+        WeightsError,
+        minmax_rescale,
+        normalise_weights,
+        rank_scores,
+        score,
+        weighted_sum_kernel,
+    )
+
+# Which module of the package each public name lives in.
+_MODULES = {
+    "benefit": ("benefit_weights", "option_benefits"),
+    "criteria": ("CRITERIA", "NORMALISATIONS", "Normalisation"),
+    "elicitation": (
+        "PINNED",
+        "Answer",
+        "InconsistentAnswers",
+        "TradeOff",
+        "conflicting_answers",
+        "next_trade_off",
+        "swing_weights",
+        "trade_off_weights",
+        "weight_ranges",
+    ),
+    "errors": ("DecisionError", "InfeasibleError", "Problem"),
+    "funding": ("BENEFIT_SCALE", "FundingRules", "allowed_options", "benefit_units", "best_sets", "dp_unit"),
+    "montecarlo": ("MonteCarloResult", "WeightMode", "sample_weights", "simulate"),
+    "plan": ("MAX_YEARS", "Plan", "PlanRules", "Stream", "plan_years", "stream_money"),
+    "portfolio": ("EXACT_METHOD", "Portfolio", "frontier", "optimise", "ratio_ranking"),
+    "sensitivity": (
+        "Interval",
+        "containing",
+        "dominance",
+        "funded_breakpoints",
+        "one_way_array",
+        "one_way_weights",
+        "top_k_intervals",
+    ),
+    "value_functions": ("PiecewiseLinear",),
+    "weight_space": ("WeightSpace", "rank_order_centroid"),
+    "weighted_sum": (
+        "ScoreResult",
+        "WeightsError",
+        "minmax_rescale",
+        "normalise_weights",
+        "rank_scores",
+        "score",
+        "weighted_sum_kernel",
+    ),
+}
+_MODULE_OF = {name: module for module, names in _MODULES.items() for name in names}
+
+
+def __getattr__(name: str) -> object:
+    """A public name, imported from its module the first time it is asked for."""
+    module = _MODULE_OF.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
+
 
 __all__ = [
     "BENEFIT_SCALE",

@@ -12,7 +12,8 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from scoring.weighted_sum import CRITERIA, WeightsError
+from scoring.criteria import CRITERIA
+from scoring.weighted_sum import WeightsError
 
 FloatArray = npt.NDArray[np.float64]
 COST = CRITERIA.index("cost")

@@ -53,3 +53,11 @@ class DecisionError(Exception):
     def messages(self) -> list[str]:
         """Each problem in words, with its location."""
         return [str(p) for p in self.problems]
+
+
+class InfeasibleError(DecisionError):
+    """The constraints cannot all hold. ``reasons`` says which, with the amounts, in words."""
+
+    @property
+    def reasons(self) -> list[str]:
+        return [p.message for p in self.problems]

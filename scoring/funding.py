@@ -47,7 +47,7 @@ import pandas as pd
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import csr_array, vstack
 
-from scoring.errors import DecisionError
+from scoring.errors import InfeasibleError
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
@@ -60,14 +60,6 @@ TIER_TOLERANCE_GBP = 1e-6  # a set meets a tier share when it misses by no more 
 MAX_SEARCH_CELLS = 20_000_000  # the search's bound tables (interventions x draws x budget units) stay below this
 MAX_BRANCH_NODES_PER_DRAW = 400  # past this many nodes a draw the shared search gives way to the integer programme
 REQUIRED_COLUMNS = ("intervention", "level", "annual_cost_gbp", "benefit", "reach_per_year")
-
-
-class InfeasibleError(DecisionError):
-    """The constraints cannot all hold. ``reasons`` says which, with the amounts, in words."""
-
-    @property
-    def reasons(self) -> list[str]:
-        return [p.message for p in self.problems]
 
 
 @dataclass(frozen=True)
@@ -186,56 +178,137 @@ _IMPOSSIBLE = np.int64(-(2**62))
 
 
 def _dp_sets(options: pd.DataFrame, rules: FundingRules, units: IntArray, unit: int) -> BoolArray:
-    """Multiple-choice knapsack over (value, cost) keys, vectorised over draws.
+    """Multiple-choice knapsack over (value, cost) keys, vectorised over draws (see ``_DpTable``)."""
+    capacity = int(np.floor(rules.available_gbp / unit + 1e-9))
+    table = _DpTable.build(options, rules, units, unit, capacity)
+    draws = units.shape[0]
+    if not table.feasible(np.arange(draws), np.full(draws, capacity)).all():
+        raise InfeasibleError("the must-funds cannot all be afforded")
+    return table.read_back(np.arange(draws), np.full(draws, capacity))
+
+
+@dataclass(frozen=True)
+class _DpTable:
+    """The dynamic programme's tables, from which the funded set at any capacity up to its own is read.
 
     ``best[c]`` is the best key of any set of the interventions seen so far costing at most c units,
-    where key = value x (capacity + 1) - cost, so comparing keys compares value, then cost. The
-    interventions are visited last to first, so the first one is decided first when the set is
-    read back; there, an option beats a later option or funding nothing on an equal key, which
-    picks the set that is first in option order.
+    where key = value x (capacity + 1) - cost, so comparing keys compares value, then cost (for
+    every capacity up to the table's, since no set costs more than that). The interventions are
+    visited last to first, so the first one is decided first when the set is read back; there, an
+    option beats a later option or funding nothing on an equal key, which picks the set that is
+    first in option order. Nothing in ``best[c]`` depends on capacities above c, so reading back
+    from a smaller capacity gives exactly the set a programme built for that capacity would.
     """
-    draws = units.shape[0]
-    capacity = int(np.floor(rules.available_gbp / unit + 1e-9))
-    weight = np.int64(capacity + 1)
-    cost_units = np.round(options["annual_cost_gbp"].to_numpy(dtype=np.float64) / unit).astype(np.int64)
-    keys = units * weight - cost_units[None, :]
-    allowed = allowed_options(options, rules)
-    groups = options["intervention"].to_numpy(dtype=str)
-    order = list(dict.fromkeys(groups))
-    must = set(rules.must_fund)
-    best = np.zeros((draws, capacity + 1), dtype=np.int64)
-    choices: list[tuple[npt.NDArray[np.intp], npt.NDArray[np.int16]]] = []
-    for group in reversed(order):
-        members = np.flatnonzero((groups == group) & allowed)
-        new = np.full_like(best, _IMPOSSIBLE) if group in must else best.copy()
-        choice = np.full((draws, capacity + 1), -1, dtype=np.int16)
-        # Later options first, each replacing on an equal key, so the earliest option wins ties
-        # and any option beats funding nothing on an equal key.
-        for position in range(len(members) - 1, -1, -1):
-            option = members[position]
-            c = int(cost_units[option])
-            if c > capacity:
-                continue
-            candidate = best[:, : capacity + 1 - c] + keys[:, option, None]
-            window = new[:, c:]
-            better = (candidate >= window) & (best[:, : capacity + 1 - c] > _IMPOSSIBLE // 2)
-            window[better] = candidate[better]
-            choice[:, c:][better] = position
-        best = new
-        choices.append((members, choice))
-    if np.any(best[:, capacity] <= _IMPOSSIBLE // 2):
-        raise InfeasibleError("the must-funds cannot all be afforded")
-    picked = np.zeros((draws, len(options)), dtype=bool)
-    remaining: IntArray = np.full(draws, capacity, dtype=np.int64)
-    rows = np.arange(draws)
-    for members, choice in reversed(choices):
-        taken = choice[rows, remaining]
-        has = taken >= 0
-        if members.size:
-            chosen = members[np.where(has, taken, 0)]
-            picked[rows[has], chosen[has]] = True
-            remaining = remaining - np.where(has, cost_units[chosen], 0)
-    return picked
+
+    best: IntArray  # draws x (capacity + 1), after every intervention
+    choices: list[tuple[npt.NDArray[np.intp], npt.NDArray[np.int16]]]  # per intervention, last first
+    cost_units: IntArray
+    n_options: int
+
+    @classmethod
+    def build(cls, options: pd.DataFrame, rules: FundingRules, units: IntArray, unit: int, capacity: int) -> _DpTable:
+        draws = units.shape[0]
+        weight = np.int64(capacity + 1)
+        cost_units = np.round(options["annual_cost_gbp"].to_numpy(dtype=np.float64) / unit).astype(np.int64)
+        keys = units * weight - cost_units[None, :]
+        allowed = allowed_options(options, rules)
+        groups = options["intervention"].to_numpy(dtype=str)
+        order = list(dict.fromkeys(groups))
+        must = set(rules.must_fund)
+        best = np.zeros((draws, capacity + 1), dtype=np.int64)
+        choices: list[tuple[npt.NDArray[np.intp], npt.NDArray[np.int16]]] = []
+        for group in reversed(order):
+            members = np.flatnonzero((groups == group) & allowed)
+            new = np.full_like(best, _IMPOSSIBLE) if group in must else best.copy()
+            choice = np.full((draws, capacity + 1), -1, dtype=np.int16)
+            # Later options first, each replacing on an equal key, so the earliest option wins ties
+            # and any option beats funding nothing on an equal key.
+            for position in range(len(members) - 1, -1, -1):
+                option = members[position]
+                c = int(cost_units[option])
+                if c > capacity:
+                    continue
+                candidate = best[:, : capacity + 1 - c] + keys[:, option, None]
+                window = new[:, c:]
+                better = (candidate >= window) & (best[:, : capacity + 1 - c] > _IMPOSSIBLE // 2)
+                window[better] = candidate[better]
+                choice[:, c:][better] = position
+            best = new
+            choices.append((members, choice))
+        return cls(best, choices, cost_units, len(options))
+
+    def feasible(self, draws: npt.NDArray[np.intp], capacities: IntArray) -> BoolArray:
+        """Whether any set meets the rules within each capacity (the must-funds are affordable)."""
+        return np.asarray(self.best[draws, capacities] > _IMPOSSIBLE // 2, dtype=bool)
+
+    def read_back(self, draws: npt.NDArray[np.intp], capacities: IntArray) -> BoolArray:
+        """The funded set for each (draw, capacity) pair, as rows of a boolean array (pairs x options)."""
+        picked = np.zeros((len(draws), self.n_options), dtype=bool)
+        remaining = np.asarray(capacities, dtype=np.int64).copy()
+        rows = np.arange(len(draws))
+        for members, choice in reversed(self.choices):
+            taken = choice[draws, remaining]
+            has = taken >= 0
+            if members.size:
+                chosen = members[np.where(has, taken, 0)]
+                picked[rows[has], chosen[has]] = True
+                remaining = remaining - np.where(has, self.cost_units[chosen], 0)
+        return picked
+
+
+def sets_by_budget(
+    options: pd.DataFrame, rules: FundingRules, benefits: npt.ArrayLike, budgets_gbp: npt.ArrayLike
+) -> tuple[BoolArray, BoolArray] | None:
+    """The funded set for one benefit vector at each budget (the rules' budget replaced), each the
+    set ``best_sets`` gives at that budget, from one dynamic programme over the largest budget.
+
+    The programme, read back at each budget's capacity, gives the funded set without tier shares
+    (see ``_DpTable``). With tier shares that set is the funded set wherever it meets them (it is
+    the best under fewer rules); the other budgets are solved from the largest down, each by
+    ``best_sets`` unless the set last found there still fits (a set that is best at one budget is
+    best at every smaller budget it fits in).
+
+    Returns (sets, feasible): sets (budgets x options), feasible (budgets) false where no set meets
+    the rules (its row is then empty). None when the programme does not apply at the largest budget
+    (costs in fractions of a pound, too many budget units) or a budget is negative; the caller then
+    solves each budget on its own.
+    """
+    check_options(options)
+    budgets = np.asarray(budgets_gbp, dtype=np.float64).reshape(-1)
+    if budgets.size == 0 or budgets.min() < 0:
+        return None
+    relaxed = dataclasses.replace(rules, budget_gbp=float(budgets.max())).without_tier_shares()
+    unit = dp_unit(options, relaxed)
+    if unit is None:
+        return None
+    if len(options) == 0:
+        return np.zeros((budgets.size, 0), dtype=bool), np.ones(budgets.size, dtype=bool)
+    # Each budget's capacity exactly as a programme built for that budget would count it.
+    capacities = np.array(
+        [int(np.floor(dataclasses.replace(rules, budget_gbp=float(b)).available_gbp / unit + 1e-9)) for b in budgets],
+        dtype=np.int64,
+    )
+    benefit = np.asarray(benefits, dtype=np.float64).reshape(1, -1)
+    table = _DpTable.build(options, relaxed, benefit_units(benefit), unit, int(capacities.max()))
+    draws = np.zeros(budgets.size, dtype=np.intp)
+    feasible = table.feasible(draws, capacities)
+    sets = table.read_back(draws, capacities)
+    sets[~feasible] = False
+    if not rules.has_tier_shares:
+        return sets, feasible
+    meets = np.all(sets.astype(np.float64) @ tier_rows(options, rules).T >= -TIER_TOLERANCE_GBP, axis=1)
+    known: tuple[int, BoolArray] | None = None  # (cost in units, set) of the last set solved for
+    for k in sorted(np.flatnonzero(feasible & ~meets), key=lambda k: -capacities[k]):
+        if known is not None and known[0] <= capacities[k]:
+            sets[k] = known[1]
+            continue
+        try:
+            sets[k] = best_sets(options, dataclasses.replace(rules, budget_gbp=float(budgets[k])), benefit)[0]
+        except InfeasibleError:
+            sets[k], feasible[k], known = False, False, None
+            continue
+        known = (int(table.cost_units[sets[k]].sum()), sets[k].copy())
+    return sets, feasible
 
 
 # The branch and bound shared by the draws --------------------------------------------------------

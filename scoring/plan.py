@@ -52,8 +52,8 @@ import pandas as pd
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import coo_array, csr_array, vstack
 
-from scoring.errors import DecisionError, Problem
-from scoring.funding import BENEFIT_SCALE, InfeasibleError, benefit_units, check_options, tiers_of
+from scoring.errors import DecisionError, InfeasibleError, Problem
+from scoring.funding import BENEFIT_SCALE, benefit_units, check_options, tiers_of
 from scoring.money import money
 
 FloatArray = npt.NDArray[np.float64]

@@ -14,17 +14,18 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from scoring.errors import Problem
+from scoring.errors import InfeasibleError, Problem
 from scoring.funding import (
     MONEY_TOLERANCE_GBP,
+    FloatArray,
     FundingModel,
     FundingRules,
-    InfeasibleError,
     allowed_options,
     benefit_units,
     best_sets,
     check_options,
     dp_unit,
+    sets_by_budget,
     tiers_of,
 )
 from scoring.money import money
@@ -221,51 +222,108 @@ def optimise(options: pd.DataFrame, rules: FundingRules, names: Mapping[str, str
     return _portfolio(options, rules, picked, EXACT_METHOD)
 
 
-def _greedy(options: pd.DataFrame, rules: FundingRules) -> npt.NDArray[np.bool_]:
-    allowed = allowed_options(options, rules)
-    cost = options["annual_cost_gbp"].to_numpy(dtype=np.float64)
-    benefit = options["benefit"].to_numpy(dtype=np.float64)
-    ratio = np.where(cost > 0, benefit / np.maximum(cost, 1e-9), np.inf)
-    groups = options["intervention"].to_numpy(dtype=str)
-    picked = np.zeros(len(options), dtype=bool)
-    funded: set[str] = set()
-    spend = 0.0
-    must_first = np.isin(groups, list(rules.must_fund))
-    order = np.lexsort((options.index.to_numpy(dtype=str), -ratio, ~must_first))
-    for position in order:
-        if not allowed[position] or groups[position] in funded or (benefit[position] <= 0 and not must_first[position]):
-            continue
-        if spend + cost[position] <= rules.available_gbp + MONEY_TOLERANCE_GBP:
-            picked[position] = True
-            funded.add(groups[position])
-            spend += cost[position]
-    return picked
+class _Greedy:
+    """The ratio ranking's order, worked out once; ``picked`` walks it for an amount available."""
+
+    def __init__(self, options: pd.DataFrame, rules: FundingRules) -> None:
+        self.allowed = allowed_options(options, rules)
+        self.cost = options["annual_cost_gbp"].to_numpy(dtype=np.float64)
+        self.benefit = options["benefit"].to_numpy(dtype=np.float64)
+        ratio = np.where(self.cost > 0, self.benefit / np.maximum(self.cost, 1e-9), np.inf)
+        self.groups = options["intervention"].to_numpy(dtype=str)
+        self.must_first = np.isin(self.groups, list(rules.must_fund))
+        self.order = np.lexsort((options.index.to_numpy(dtype=str), -ratio, ~self.must_first))
+
+    def picked(self, available_gbp: float) -> npt.NDArray[np.bool_]:
+        picked = np.zeros(len(self.cost), dtype=bool)
+        funded: set[str] = set()
+        spend = 0.0
+        for position in self.order:
+            if (
+                not self.allowed[position]
+                or self.groups[position] in funded
+                or (self.benefit[position] <= 0 and not self.must_first[position])
+            ):
+                continue
+            if spend + self.cost[position] <= available_gbp + MONEY_TOLERANCE_GBP:
+                picked[position] = True
+                funded.add(self.groups[position])
+                spend += self.cost[position]
+        return picked
 
 
 def ratio_ranking(options: pd.DataFrame, rules: FundingRules) -> Portfolio:
     """What ranking by benefit per pound funds: must-funds first, then down the list, skipping
     what does not fit. It ignores tier shares; kept to show where it falls short of the optimum."""
     check_options(options)
-    return _portfolio(options, rules, _greedy(options, rules), "ratio ranking (benefit per pound, greedy)")
+    picked = _Greedy(options, rules).picked(rules.available_gbp)
+    return _portfolio(options, rules, picked, "ratio ranking (benefit per pound, greedy)")
 
 
 def frontier(options: pd.DataFrame, rules: FundingRules, budgets: Sequence[float]) -> pd.DataFrame:
     """Best value (exact, with the funded-set tie rule) and ratio-ranking value at each budget; NaN
     where the rules cannot hold.
 
-    Budgets are visited from the largest down: the funded set at budget B, spending S, is also
-    the funded set at every budget from S to B (it is still affordable, nothing of more value or
-    of equal value and less cost was affordable even at B, and the tied sets at the smaller budget
-    are among those at B), so those budgets need no solve of their own.
+    With costs the dynamic programme can count, one programme over the largest budget gives the
+    funded set at every budget (``sets_by_budget``; with tier shares, wherever the set it finds
+    meets them). Otherwise budgets are visited from the largest down: the funded set at budget B,
+    spending S, is also the funded set at every budget from S to B (it is still affordable,
+    nothing of more value or of equal value and less cost was affordable even at B, and the tied
+    sets at the smaller budget are among those at B), so those budgets need no solve of their own.
     """
     check_options(options)
-    ordered = sorted({float(b) for b in budgets}, reverse=True)
     benefit = options["benefit"].to_numpy(dtype=np.float64)
     cost = options["annual_cost_gbp"].to_numpy(dtype=np.float64)
-    best: dict[float, tuple[float, float, int]] = {}
+    best = _frontier_by_programme(options, rules, budgets, benefit, cost)
+    if best is None:
+        best = _frontier_by_budget(options, rules, budgets, benefit, cost)
+    ratio = _Greedy(options, rules)
+    rows = []
+    for budget in budgets:
+        value, spend, count = best[float(budget)]
+        trial = dataclasses.replace(rules, budget_gbp=float(budget))
+        rows.append(
+            {
+                "budget_gbp": float(budget),
+                "optimal_value": value,
+                "optimal_spend_gbp": spend,
+                "funded_count": count,
+                "ratio_value": float(benefit[ratio.picked(trial.available_gbp)].sum()),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+Frontier = dict[float, tuple[float, float, int]]  # budget -> (value, spend, count); NaN where infeasible
+
+
+def _frontier_by_programme(
+    options: pd.DataFrame, rules: FundingRules, budgets: Sequence[float], benefit: FloatArray, cost: FloatArray
+) -> Frontier | None:
+    """Every budget read from one dynamic programme; None when it does not apply."""
+    ordered = sorted({float(b) for b in budgets})
+    # What a solve would refuse at the largest budget (unknown ids, a bad share, a negative budget,
+    # commitments beyond it) it refuses at every smaller one.
+    if ordered and _precheck(options, dataclasses.replace(rules, budget_gbp=ordered[-1]), {}):
+        return dict.fromkeys(ordered, (np.nan, np.nan, 0))
+    found = sets_by_budget(options, rules, benefit, ordered)
+    if found is None:
+        return None
+    sets, feasible = found
+    best: Frontier = {}
+    for budget, picked, ok in zip(ordered, sets, feasible, strict=True):
+        best[budget] = (float(benefit[picked].sum()), float(cost[picked].sum()), int(picked.sum())) if ok else (np.nan, np.nan, 0)
+    return best
+
+
+def _frontier_by_budget(
+    options: pd.DataFrame, rules: FundingRules, budgets: Sequence[float], benefit: FloatArray, cost: FloatArray
+) -> Frontier:
+    """Budgets from the largest down, each solved unless the last set found is still affordable."""
+    best: Frontier = {}
     known: tuple[float, float, int] | None = None  # (spend, value, count) of the last set found
     model: FundingModel | None = None
-    for budget in ordered:
+    for budget in sorted({float(b) for b in budgets}, reverse=True):
         trial = dataclasses.replace(rules, budget_gbp=budget)
         if known is not None and known[0] <= trial.available_gbp + MONEY_TOLERANCE_GBP:
             best[budget] = (known[1], known[0], known[2])
@@ -288,17 +346,4 @@ def frontier(options: pd.DataFrame, rules: FundingRules, budgets: Sequence[float
             picked = found
         known = (float(cost[picked].sum()), float(benefit[picked].sum()), int(picked.sum()))
         best[budget] = (known[1], known[0], known[2])
-    rows = []
-    for budget in budgets:
-        value, spend, count = best[float(budget)]
-        trial = dataclasses.replace(rules, budget_gbp=float(budget))
-        rows.append(
-            {
-                "budget_gbp": float(budget),
-                "optimal_value": value,
-                "optimal_spend_gbp": spend,
-                "funded_count": count,
-                "ratio_value": float(benefit[_greedy(options, trial)].sum()),
-            }
-        )
-    return pd.DataFrame(rows)
+    return best

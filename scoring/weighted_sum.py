@@ -9,22 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from scoring.criteria import CRITERIA, NORMALISATIONS, Normalisation
 from scoring.errors import DecisionError
-
-CRITERIA: tuple[str, ...] = ("impact", "reach", "cost", "risk")
-
-Normalisation = Literal["value_functions", "minmax"]
-NORMALISATIONS: dict[str, str] = {
-    "value_functions": "0-100 values from the catalogue's value functions, used as they are",
-    "minmax": "each criterion rescaled so the lowest of the interventions shown scores 0 "
-    "and the highest 100 across the catalogue (rankings then depend on which interventions are in it)",
-}
 
 # Scores closer than this are treated as tied, so float noise never decides a rank.
 TIE_TOLERANCE = 1e-9

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -14,7 +15,6 @@ from matrix.access import AuditGap, Permission, Principal
 from matrix.catalogue import (
     DELIVERY_MODELS,
     DELIVERY_RISKS,
-    MAX_UPLOAD_BYTES,
     PROVENANCE_KEYWORDS,
     TARGET_GROUPS,
     TIERS,
@@ -29,6 +29,7 @@ from matrix.catalogue import (
     diff_catalogues,
     interventions_frame,
     load_document,
+    max_catalogue_bytes,
     row_problems,
     yef_changes,
 )
@@ -37,7 +38,10 @@ from matrix.persistence import StoreError
 from ui import access
 from ui.text import plain
 
-UPLOAD_MB = MAX_UPLOAD_BYTES // (1024 * 1024)
+
+def upload_mb() -> int:
+    """The largest upload in whole megabytes: the catalogue limit (MATRIX_MAX_CATALOGUE_MB, 5 by default)."""
+    return max(1, math.ceil(max_catalogue_bytes() / (1024 * 1024)))
 
 
 def working_banner(problem: DecisionProblem, path: str, person: Principal) -> None:
@@ -176,9 +180,9 @@ def sources_editor(problem: DecisionProblem) -> None:
 def uploader(problem: DecisionProblem) -> None:
     st.caption(
         "A whole catalogue as TOML, or the interventions as a CSV with the columns listed in the README "
-        f"(at most {UPLOAD_MB} MB). Every problem is listed with its line; nothing is replaced unless the whole file is valid."
+        f"(at most {upload_mb()} MB). Every problem is listed with its line; nothing is replaced unless the whole file is valid."
     )
-    upload = st.file_uploader("Catalogue file", type=["toml", "csv"], key="catalogue_upload", max_upload_size=UPLOAD_MB)
+    upload = st.file_uploader("Catalogue file", type=["toml", "csv"], key="catalogue_upload", max_upload_size=upload_mb())
     if upload is None:
         return
     try:
@@ -195,7 +199,7 @@ def yef_refresh(problem: DecisionProblem, person: Principal) -> None:
         "cost_rating). Each change is shown with its old value and source before anything applies; values the table "
         "gives as unconfirmed never replace known ones."
     )
-    upload = st.file_uploader("YEF ratings (CSV)", type=["csv"], key="yef_upload", max_upload_size=UPLOAD_MB)
+    upload = st.file_uploader("YEF ratings (CSV)", type=["csv"], key="yef_upload", max_upload_size=upload_mb())
     if upload is None:
         return
     try:

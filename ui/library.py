@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 from collections.abc import Callable
 from contextlib import suppress
@@ -20,13 +21,13 @@ from matrix.persistence import (
     Store,
     StoreError,
     build_record,
+    max_record_bytes,
     read_record,
 )
 from matrix.report import board_report
 from ui import state, widgets
 from ui.text import plain
 
-MAX_RECORD_BYTES = 10 * 1024 * 1024
 MAX_RETENTION_DAYS = 36_500  # a hundred years: "keep for ever"
 
 
@@ -231,7 +232,10 @@ def record_section(
     if not allow_import:
         return
     upload = st.file_uploader(
-        "Import a decision record to restore its scenario", type=["json"], key="record_upload", max_upload_size=10
+        "Import a decision record to restore its scenario",
+        type=["json"],
+        key="record_upload",
+        max_upload_size=max(1, math.ceil(max_record_bytes() / (1024 * 1024))),
     )
     if upload is not None and session.get("record_upload_done") != upload.file_id:
         try:

@@ -1,30 +1,70 @@
 """Who may do what: roles from the signed-in identity, the server-side checks on every change, and
-the limit on guessing workshop links."""
+the limit on guessing workshop links.
 
-from matrix.access.desk import (
-    AuditGap,
-    Desk,
-    audit_table,
-)
-from matrix.access.limits import (
-    AttemptLimiter,
-    TooManyAttempts,
-)
-from matrix.access.roles import (
-    ROLE_PERMISSIONS,
-    ROLE_WORDS,
-    AccessError,
-    Forbidden,
-    Identity,
-    Permission,
-    Principal,
-    Role,
-    RoleRules,
-    identity_from_claims,
-    load_roles,
-    local_principal,
-    parse_roles,
-)
+Names are imported from their module on first use (PEP 562): checking a roles file does not load
+the store behind the desk.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from matrix.access.desk import AuditGap, Desk, audit_table
+    from matrix.access.limits import AttemptLimiter, TooManyAttempts
+    from matrix.access.roles import (
+        ROLE_PERMISSIONS,
+        ROLE_WORDS,
+        AccessError,
+        Forbidden,
+        Identity,
+        Permission,
+        Principal,
+        Role,
+        RoleRules,
+        identity_from_claims,
+        load_roles,
+        local_principal,
+        parse_roles,
+    )
+
+# Which module of the package each public name lives in.
+_MODULES = {
+    "desk": ("AuditGap", "Desk", "audit_table"),
+    "limits": ("AttemptLimiter", "TooManyAttempts"),
+    "roles": (
+        "ROLE_PERMISSIONS",
+        "ROLE_WORDS",
+        "AccessError",
+        "Forbidden",
+        "Identity",
+        "Permission",
+        "Principal",
+        "Role",
+        "RoleRules",
+        "identity_from_claims",
+        "load_roles",
+        "local_principal",
+        "parse_roles",
+    ),
+}
+_MODULE_OF = {name: module for module, names in _MODULES.items() for name in names}
+
+
+def __getattr__(name: str) -> object:
+    """A public name, imported from its module the first time it is asked for."""
+    module = _MODULE_OF.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
+
 
 __all__ = [
     "ROLE_PERMISSIONS",

@@ -1,75 +1,127 @@
 """The catalogue: its schema, the one loader, writing and saving it, editing it as a table, YEF ratings and diffs.
 
 Everything that reads or changes `data/interventions.toml` lives here; nothing here scores or optimises.
+
+Names are imported from their module on first use (PEP 562): checking a file loads the schema and
+the loader, not pandas (the table editor) or the writer.
 """
 
-from matrix.catalogue.audit import Finding, audit_catalogue
-from matrix.catalogue.diff import (
-    diff_catalogues,
-)
-from matrix.catalogue.errors import (
-    CatalogueError,
-    Problem,
-)
-from matrix.catalogue.files import (
-    read_bounded,
-)
-from matrix.catalogue.loader import (
-    MAX_CATALOGUE_BYTES,
-    SHIPPED_CATALOGUE,
-    LoadedCatalogue,
-    decode_text,
-    load_catalogue,
-    parse_catalogue,
-    parse_toml,
-)
-from matrix.catalogue.schema import (
-    DELIVERY_MODELS,
-    DELIVERY_RISKS,
-    FULL_LEVEL,
-    ILLUSTRATIVE,
-    IMPACT_BANDS,
-    PROVENANCE_KEYWORDS,
-    TARGET_GROUPS,
-    TIERS,
-    UNCONFIRMED,
-    Audience,
-    Catalogue,
-    Eligibility,
-    FinancialYear,
-    FundingStream,
-    Identifier,
-    Intervention,
-    MaybeSourced,
-    Scoring,
-    Sourced,
-    Strict,
-    Text,
-    Tier,
-    Uncertainty,
-    Weights,
-    YefStrand,
-    one_line,
-)
-from matrix.catalogue.table import (
-    MAX_UPLOAD_BYTES,
-    apply_frame,
-    check_upload,
-    interventions_frame,
-    row_problems,
-)
-from matrix.catalogue.writer import (
-    can_save,
-    catalogue_document,
-    catalogue_to_toml,
-    load_document,
-    save_catalogue,
-)
-from matrix.catalogue.yef import (
-    apply_yef,
-    stale_strands,
-    yef_changes,
-)
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from matrix.catalogue.audit import Finding, audit_catalogue
+    from matrix.catalogue.diff import diff_catalogues
+    from matrix.catalogue.errors import CatalogueError, Problem
+    from matrix.catalogue.files import read_bounded
+    from matrix.catalogue.loader import (
+        SHIPPED_CATALOGUE,
+        LoadedCatalogue,
+        decode_text,
+        load_catalogue,
+        max_catalogue_bytes,
+        parse_catalogue,
+        parse_toml,
+    )
+    from matrix.catalogue.schema import (
+        DELIVERY_MODELS,
+        DELIVERY_RISKS,
+        FULL_LEVEL,
+        ILLUSTRATIVE,
+        IMPACT_BANDS,
+        PROVENANCE_KEYWORDS,
+        TARGET_GROUPS,
+        TIERS,
+        UNCONFIRMED,
+        Audience,
+        Catalogue,
+        Eligibility,
+        FinancialYear,
+        FundingStream,
+        Identifier,
+        Intervention,
+        MaybeSourced,
+        Scoring,
+        Sourced,
+        Strict,
+        Text,
+        Tier,
+        Uncertainty,
+        Weights,
+        YefStrand,
+        one_line,
+        provenance_counts,
+    )
+    from matrix.catalogue.table import apply_frame, check_upload, interventions_frame, row_problems
+    from matrix.catalogue.writer import can_save, catalogue_document, catalogue_to_toml, load_document, save_catalogue
+    from matrix.catalogue.yef import apply_yef, stale_strands, yef_changes
+
+# Which module of the package each public name lives in.
+_MODULES = {
+    "audit": ("Finding", "audit_catalogue"),
+    "diff": ("diff_catalogues",),
+    "errors": ("CatalogueError", "Problem"),
+    "files": ("read_bounded",),
+    "loader": (
+        "SHIPPED_CATALOGUE",
+        "LoadedCatalogue",
+        "decode_text",
+        "load_catalogue",
+        "max_catalogue_bytes",
+        "parse_catalogue",
+        "parse_toml",
+    ),
+    "schema": (
+        "DELIVERY_MODELS",
+        "DELIVERY_RISKS",
+        "FULL_LEVEL",
+        "ILLUSTRATIVE",
+        "IMPACT_BANDS",
+        "PROVENANCE_KEYWORDS",
+        "TARGET_GROUPS",
+        "TIERS",
+        "UNCONFIRMED",
+        "Audience",
+        "Catalogue",
+        "Eligibility",
+        "FinancialYear",
+        "FundingStream",
+        "Identifier",
+        "Intervention",
+        "MaybeSourced",
+        "Scoring",
+        "Sourced",
+        "Strict",
+        "Text",
+        "Tier",
+        "Uncertainty",
+        "Weights",
+        "YefStrand",
+        "one_line",
+        "provenance_counts",
+    ),
+    "table": ("apply_frame", "check_upload", "interventions_frame", "row_problems"),
+    "writer": ("can_save", "catalogue_document", "catalogue_to_toml", "load_document", "save_catalogue"),
+    "yef": ("apply_yef", "stale_strands", "yef_changes"),
+}
+_MODULE_OF = {name: module for module, names in _MODULES.items() for name in names}
+
+
+def __getattr__(name: str) -> object:
+    """A public name, imported from its module the first time it is asked for."""
+    module = _MODULE_OF.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
+
 
 __all__ = [
     "DELIVERY_MODELS",
@@ -77,8 +129,6 @@ __all__ = [
     "FULL_LEVEL",
     "ILLUSTRATIVE",
     "IMPACT_BANDS",
-    "MAX_CATALOGUE_BYTES",
-    "MAX_UPLOAD_BYTES",
     "PROVENANCE_KEYWORDS",
     "SHIPPED_CATALOGUE",
     "TARGET_GROUPS",
@@ -116,9 +166,11 @@ __all__ = [
     "interventions_frame",
     "load_catalogue",
     "load_document",
+    "max_catalogue_bytes",
     "one_line",
     "parse_catalogue",
     "parse_toml",
+    "provenance_counts",
     "read_bounded",
     "row_problems",
     "save_catalogue",

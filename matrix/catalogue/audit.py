@@ -33,33 +33,52 @@ class Finding:
         return f"{self.place}: warning: {self.message}"
 
 
-def _line_of(text: str, pattern: str) -> int | None:
-    found = re.search(pattern, text, re.M)
-    return text.count("\n", 0, found.start()) + 1 if found else None
+class _Places:
+    """Where things are in the catalogue's text, worked out once per audit (not once per finding)."""
 
+    def __init__(self, loaded: LoadedCatalogue) -> None:
+        self.path = loaded.path
+        self.text = loaded.text
+        self.lines = loaded.text.splitlines()
+        # The first line that starts with id = "X", for every X: what searching for ^id = "X" finds.
+        self.id_lines: dict[str, int] = {}
+        line, counted = 1, 0
+        for found in re.finditer(r'^id = "([^"\n]*)"', self.text, re.M):
+            line += self.text.count("\n", counted, found.start())
+            counted = found.start()
+            self.id_lines.setdefault(found.group(1), line)
 
-def _place(loaded: LoadedCatalogue, pattern: str, field: str) -> str:
-    line = _line_of(loaded.text, pattern)
-    return f"{loaded.path}:{line}: {field}" if line else f"{loaded.path}: {field}"
+    def line_of(self, pattern: str) -> int | None:
+        found = re.search(pattern, self.text, re.M)
+        return self.text.count("\n", 0, found.start()) + 1 if found else None
 
+    def place(self, pattern: str, field: str) -> str:
+        return self.at(self.line_of(pattern), field)
 
-def _intervention_place(loaded: LoadedCatalogue, item: Intervention, field: str) -> str:
-    """The line of ``field`` inside this intervention's table (or of its id when the field is not found)."""
-    start = _line_of(loaded.text, rf'^id = "{re.escape(item.id)}"') or 1
-    lines = loaded.text.splitlines()
-    for number in range(start, len(lines) + 1):
-        text = lines[number - 1]
-        if number > start and text.startswith("[[interventions]]"):
-            break
-        if text.startswith(f"{field} ="):
-            return f"{loaded.path}:{number}: {item.id}.{field}"
-    return f"{loaded.path}:{start}: {item.id}.{field}"
+    def id_place(self, ident: str, field: str) -> str:
+        """The line of ``id = "ident"`` (its first), with the field named."""
+        return self.at(self.id_lines.get(ident), field)
+
+    def at(self, line: int | None, field: str) -> str:
+        return f"{self.path}:{line}: {field}" if line else f"{self.path}: {field}"
+
+    def intervention(self, item: Intervention, field: str) -> str:
+        """The line of ``field`` inside this intervention's table (or of its id when the field is not found)."""
+        start = self.id_lines.get(item.id) or 1
+        for number in range(start, len(self.lines) + 1):
+            text = self.lines[number - 1]
+            if number > start and text.startswith("[[interventions]]"):
+                break
+            if text.startswith(f"{field} ="):
+                return f"{self.path}:{number}: {item.id}.{field}"
+        return f"{self.path}:{start}: {item.id}.{field}"
 
 
 def audit_catalogue(loaded: LoadedCatalogue, today: dt.date | None = None) -> list[Finding]:
     """Every consistency warning of a loaded catalogue, in file order within each check."""
     catalogue = loaded.catalogue
     today = today or dt.date.today()
+    places = _Places(loaded)
     findings: list[Finding] = []
     budget = catalogue.budget.annual_budget_gbp.value
     today_set = [i for i in catalogue.interventions if i.funded_today.value]
@@ -68,20 +87,20 @@ def audit_catalogue(loaded: LoadedCatalogue, today: dt.date | None = None) -> li
         unconfirmed = [i.id for i in today_set if i.funded_today.source in PROVENANCE_KEYWORDS]
         findings.append(
             Finding(
-                _place(loaded, r"^annual_budget_gbp", "budget.annual_budget_gbp"),
+                places.place(r"^annual_budget_gbp", "budget.annual_budget_gbp"),
                 f"the {len(today_set)} interventions funded today cost £{committed:,.0f} a year, more than the "
                 f"£{budget:,.0f} budget; keeping them all cannot be met"
                 + (f" ({len(unconfirmed)} of the flags are unconfirmed: {', '.join(unconfirmed)})" if unconfirmed else ""),
             )
         )
     if catalogue.budget.year is None:
-        findings.append(Finding(_place(loaded, r"^\[budget\]", "budget.year"), "the budget does not say which year it is for"))
+        findings.append(Finding(places.place(r"^\[budget\]", "budget.year"), "the budget does not say which year it is for"))
     for item in catalogue.interventions:
         for level in item.levels:
             if level.annual_cost_gbp.value >= item.annual_cost_gbp.value:
                 findings.append(
                     Finding(
-                        _intervention_place(loaded, item, "annual_cost_gbp"),
+                        places.intervention(item, "annual_cost_gbp"),
                         f"level '{level.id}' costs as much as the full intervention; a level is a smaller way to fund it",
                     )
                 )
@@ -91,7 +110,7 @@ def audit_catalogue(loaded: LoadedCatalogue, today: dt.date | None = None) -> li
         if reach is not None and limit is not None and reach > limit:
             findings.append(
                 Finding(
-                    _intervention_place(loaded, item, "reach_per_year"),
+                    places.intervention(item, "reach_per_year"),
                     f"{reach:,} people engaged a year is far beyond the usual range of {widest} work "
                     f"(up to {limit:,}); is it an audience rather than people engaged?",
                 )
@@ -99,7 +118,7 @@ def audit_catalogue(loaded: LoadedCatalogue, today: dt.date | None = None) -> li
         if item.yef_fit == "partial":
             findings.append(
                 Finding(
-                    _intervention_place(loaded, item, "yef_fit"),
+                    places.intervention(item, "yef_fit"),
                     f"only a partial match to YEF strand '{item.yef_strand}': "
                     + (item.yef_mapping_note or "no reason given in yef_mapping_note"),
                 )
@@ -114,7 +133,7 @@ def audit_catalogue(loaded: LoadedCatalogue, today: dt.date | None = None) -> li
             ):
                 findings.append(
                     Finding(
-                        _intervention_place(loaded, item, name),
+                        places.intervention(item, name),
                         f"sourced to '{field.source}' with no note quoting where the source says so",
                     )
                 )
@@ -122,7 +141,7 @@ def audit_catalogue(loaded: LoadedCatalogue, today: dt.date | None = None) -> li
         if (today - strand.checked).days > STALE_DAYS:
             findings.append(
                 Finding(
-                    _place(loaded, rf'^id = "{re.escape(strand.id)}"', f"yef_strands.{strand.id}.checked"),
+                    places.id_place(strand.id, f"yef_strands.{strand.id}.checked"),
                     f"ratings last checked {strand.checked:%d %b %Y}, more than {STALE_DAYS} days ago",
                 )
             )

@@ -6,9 +6,9 @@ Every problem is collected and reported together, each with where it is, in word
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,7 +20,11 @@ from matrix.catalogue.errors import CatalogueError, Problem
 from matrix.catalogue.files import read_bounded
 from matrix.catalogue.schema import PROVENANCE_KEYWORDS, Catalogue
 
-MAX_CATALOGUE_BYTES = 5 * 1024 * 1024
+# The largest catalogue or upload read, in megabytes, unless MATRIX_MAX_CATALOGUE_MB says otherwise.
+CATALOGUE_LIMIT_SETTING = "MATRIX_MAX_CATALOGUE_MB"
+DEFAULT_CATALOGUE_MB = 5
+MAX_CATALOGUE_MB = 1024  # the most the setting may ask for
+_MEGABYTES = re.compile(r"[0-9]{1,4}(\.[0-9]{1,6})?")
 # The catalogue the app and the CLI open unless told otherwise (MATRIX_CATALOGUE, --catalogue).
 SHIPPED_CATALOGUE = Path(__file__).resolve().parents[2] / "data" / "interventions.toml"
 # Python refuses to turn more than 4,300 digits into an int (sys.int_info.default_max_str_digits).
@@ -39,10 +43,30 @@ class LoadedCatalogue:
     text: str
 
 
+def max_catalogue_bytes() -> int:
+    """The largest catalogue file or upload that is read, in bytes: ``MATRIX_MAX_CATALOGUE_MB`` megabytes
+    (a number above 0 and at most 1024, such as ``20`` or ``7.5``), 5 when it is not set."""
+    setting = os.environ.get(CATALOGUE_LIMIT_SETTING, "").strip()
+    if not setting:
+        return DEFAULT_CATALOGUE_MB * 1024 * 1024
+    megabytes = float(setting) if _MEGABYTES.fullmatch(setting) else 0.0
+    if not 0 < megabytes <= MAX_CATALOGUE_MB:
+        raise CatalogueError(
+            [
+                Problem(
+                    f"must be a number of megabytes above 0 and at most {MAX_CATALOGUE_MB:,}, such as 20",
+                    location=CATALOGUE_LIMIT_SETTING,
+                    got=repr(setting[:40]),
+                )
+            ]
+        )
+    return int(megabytes * 1024 * 1024)
+
+
 def load_catalogue(path: str | Path) -> LoadedCatalogue:
     """Read and validate a catalogue file; raise CatalogueError listing every problem."""
     shown = str(path)
-    return parse_catalogue(read_bounded(path, MAX_CATALOGUE_BYTES, shown, CatalogueError, "a catalogue file"), shown)
+    return parse_catalogue(read_bounded(path, max_catalogue_bytes(), shown, CatalogueError, "a catalogue file"), shown)
 
 
 def parse_catalogue(raw: bytes, shown: str) -> LoadedCatalogue:
@@ -54,8 +78,9 @@ def parse_catalogue(raw: bytes, shown: str) -> LoadedCatalogue:
 
 def decode_text(raw: bytes, shown: str) -> str:
     """Uploaded or read bytes as text: within the size limit, not empty, UTF-8; else CatalogueError."""
-    if len(raw) > MAX_CATALOGUE_BYTES:
-        raise CatalogueError([Problem(f"the file is {len(raw):,} bytes; the limit is {MAX_CATALOGUE_BYTES:,}", shown)])
+    limit = max_catalogue_bytes()
+    if len(raw) > limit:
+        raise CatalogueError([Problem(f"the file is {len(raw):,} bytes; the limit is {limit:,}", shown)])
     if not raw.strip():
         raise CatalogueError([Problem("the file is empty", shown)])
     try:
@@ -69,7 +94,11 @@ def decode_text(raw: bytes, shown: str) -> str:
 
 def validate_document(document: dict[str, Any], shown: str) -> Catalogue:
     """A parsed TOML document as a Catalogue; CatalogueError lists every problem."""
-    document = _frozen(document, shown, "", 0)
+    try:
+        document = _tuples(document, 0)
+    except _TooDeep:
+        _frozen(document, shown, "", 0)  # says where, in words
+        raise
     problems = _reference_problems(document, shown)
     try:
         catalogue = Catalogue.model_validate(document)
@@ -98,6 +127,31 @@ def parse_toml(text: str, shown: str) -> dict[str, Any]:
             line = text.count("\n", 0, found.start()) + 1
             problem = Problem(problem.message, shown, line=line, column=found.start() - text.rfind("\n", 0, found.start()))
     raise CatalogueError([problem])
+
+
+class _TooDeep(Exception):
+    """Nesting past MAX_DEPTH, found by the quick walk; the careful one then says where."""
+
+
+_CONTAINERS = (dict, list)
+
+
+def _tuples(value: Any, depth: int) -> Any:
+    """The document with TOML arrays as tuples (the schema's exact types), quickly: no places are kept, so
+    nesting deeper than MAX_DEPTH raises _TooDeep and ``_frozen`` walks again to name where it starts."""
+    if depth > MAX_DEPTH and isinstance(value, _CONTAINERS):
+        raise _TooDeep
+    if isinstance(value, dict):
+        copied = None  # a table holding no array or table is kept as it is (nothing changes it)
+        for key, child in value.items():
+            if isinstance(child, _CONTAINERS):
+                if copied is None:
+                    copied = dict(value)
+                copied[key] = _tuples(child, depth + 1)
+        return value if copied is None else copied
+    if isinstance(value, list):
+        return tuple([_tuples(v, depth + 1) if isinstance(v, _CONTAINERS) else v for v in value])
+    return value
 
 
 def _frozen(value: Any, shown: str, where: str, depth: int) -> Any:
@@ -154,10 +208,12 @@ def _clean_loc(loc: tuple[int | str, ...]) -> tuple[int | str, ...]:
 def _schema_problems(error: ValidationError, shown: str) -> list[Problem]:
     items = error.errors(include_url=False)
     locs = [_clean_loc(item["loc"]) for item in items]
+    # Every place that has another problem's place inside it (found once, not by comparing every pair).
+    containing = {loc[:length] for loc in locs for length in range(len(loc))}
     problems = []
     for item, loc in zip(items, locs, strict=True):
         # A list that fails only because its items failed adds nothing to their messages.
-        if any(len(other) > len(loc) and other[: len(loc)] == loc for other in locs):
+        if loc in containing:
             continue
         message = _MESSAGES.get(item["type"], item["msg"])
         if item["type"] == "string_pattern_mismatch":
@@ -168,18 +224,24 @@ def _schema_problems(error: ValidationError, shown: str) -> list[Problem]:
     return problems
 
 
-def _walk_sources(node: Any, loc: str) -> Iterator[tuple[str, Any]]:
-    """Every ``source = ...`` value below node, with its location."""
+def _unknown_sources(node: Any, path: list[str | int], known: set[str], found: list[tuple[str, Any]]) -> None:
+    """Every ``source = ...`` text below node that names no known source (after stripping), with its
+    location, in file order. The location is written out only for those: ``path`` is the way down."""
     if isinstance(node, dict):
         for key, value in node.items():
-            here = f"{loc}.{key}" if loc else key
             if key == "source":
-                yield here, value
-            else:
-                yield from _walk_sources(value, here)
+                if isinstance(value, str) and value.strip() not in known:
+                    found.append((_location((*path, key)), value))
+            elif isinstance(value, dict | tuple):
+                path.append(key)
+                _unknown_sources(value, path, known, found)
+                path.pop()
     elif isinstance(node, tuple):
         for index, value in enumerate(node):
-            yield from _walk_sources(value, f"{loc}[{index}]")
+            if isinstance(value, dict | tuple):
+                path.append(index)
+                _unknown_sources(value, path, known, found)
+                path.pop()
 
 
 def _kept(value: Any) -> Any:
@@ -212,15 +274,17 @@ def _reference_problems(document: dict[str, Any], shown: str) -> list[Problem]:
                 )
     source_ids = _ids(document, "sources")
     allowed = ", ".join(sorted(source_ids)) + ", or " + " or ".join(f'"{k}"' for k in PROVENANCE_KEYWORDS)
+    unknown: list[tuple[str, Any]] = []
     for table in ("budget", "yef_strands", "interventions", "funding_streams"):
-        for loc, value in _walk_sources(document.get(table), table):
-            if isinstance(value, str) and _kept(value) not in source_ids and _kept(value) not in PROVENANCE_KEYWORDS:
-                problems.append(Problem(f"unknown source; use one of {allowed}", shown, loc, got=_show(value)))
+        _unknown_sources(document.get(table), [table], source_ids | set(PROVENANCE_KEYWORDS), unknown)
+    for loc, value in unknown:
+        problems.append(Problem(f"unknown source; use one of {allowed}", shown, loc, got=_show(value)))
     strand_ids = _ids(document, "yef_strands")
+    known = ", ".join(sorted(strand_ids)) or "none are defined"
+    sources = ", ".join(sorted(source_ids))
     for index, entry in _entries(document, "interventions"):
         strand = _kept(entry.get("yef_strand"))
         if isinstance(strand, str) and strand not in strand_ids:
-            known = ", ".join(sorted(strand_ids)) or "none are defined"
             problems.append(
                 Problem(
                     f"unknown YEF strand; known strands: {known}", shown, f"interventions[{index}].yef_strand", got=_show(strand)
@@ -231,7 +295,7 @@ def _reference_problems(document: dict[str, Any], shown: str) -> list[Problem]:
             if isinstance(source, str) and _kept(source) not in source_ids:
                 problems.append(
                     Problem(
-                        f"unknown source; use one of {', '.join(sorted(source_ids))}",
+                        f"unknown source; use one of {sources}",
                         shown,
                         f"interventions[{index}].named_in[{position}]",
                         got=_show(source),

@@ -8,8 +8,9 @@ id, ``illustrative`` for our own estimate, or ``unconfirmed``) and an optional n
 from __future__ import annotations
 
 import datetime as dt
+import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from itertools import pairwise
 from typing import Annotated, Generic, Literal, TypeVar
 
@@ -40,17 +41,23 @@ DELIVERY_RISKS: tuple[str, ...] = ("low", "medium", "high")
 Identifier = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=80)]
 
 
+# Unicode's control characters (category Cc, fixed by the standard) but the line break and the tab.
+_CONTROL_BUT_LINES = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
 def _plain_text(text: str) -> str:
     """Text may hold line breaks and tabs, but no other control characters (NUL, escape, ...)."""
-    bad = next((c for c in text if unicodedata.category(c) == "Cc" and c not in "\n\t"), None)
+    bad = _CONTROL_BUT_LINES.search(text)
     if bad is not None:
-        raise ValueError(f"contains the control character U+{ord(bad):04X}; remove it")
+        raise ValueError(f"contains the control character U+{ord(bad.group()):04X}; remove it")
     return text
 
 
 def one_line(text: str) -> str:
     """A name shown in lists and tables: one line, and no invisible characters (zero-width spaces,
     direction overrides) that would make two names look the same or reorder what is shown."""
+    if text.isascii() and text.isprintable() and text.strip(" "):
+        return text  # printable ASCII with a character other than a space: the checks below pass
     bad = next((c for c in text if unicodedata.category(c) in {"Cc", "Cf", "Zl", "Zp"}), None)
     if bad is not None:
         kind = "control" if unicodedata.category(bad) == "Cc" else "invisible"
@@ -472,3 +479,22 @@ class Catalogue(Strict):
             if preset.id == preset_id:
                 return preset
         raise KeyError(preset_id)
+
+
+def provenance_counts(catalogue: Catalogue) -> Mapping[str, int]:
+    """How many values in the whole catalogue are illustrative and unconfirmed."""
+    counts = {ILLUSTRATIVE: 0, UNCONFIRMED: 0}
+
+    def visit(node: object) -> None:
+        if isinstance(node, Sourced | MaybeSourced):
+            if node.source in counts:
+                counts[node.source] += 1
+        elif isinstance(node, tuple):
+            for child in node:
+                visit(child)
+        elif isinstance(node, BaseModel):
+            for child in node.__dict__.values():  # the field values (extra keys are refused)
+                visit(child)
+
+    visit(catalogue)
+    return counts

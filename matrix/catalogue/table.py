@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 
 from matrix.catalogue.errors import CatalogueError, Problem
-from matrix.catalogue.loader import MAX_CATALOGUE_BYTES, LoadedCatalogue, decode_text, parse_catalogue
+from matrix.catalogue.loader import LoadedCatalogue, decode_text, parse_catalogue
 from matrix.catalogue.schema import Catalogue
 from matrix.catalogue.writer import catalogue_document, load_document
 
@@ -45,7 +45,6 @@ EDIT_COLUMNS: tuple[str, ...] = (
     "yef_fit",
 )
 LIST_COLUMNS = ("named_in", "prevention_tiers", "delivery_model")
-MAX_UPLOAD_BYTES = MAX_CATALOGUE_BYTES
 
 
 def interventions_frame(catalogue: Catalogue) -> pd.DataFrame:

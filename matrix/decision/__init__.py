@@ -47,7 +47,6 @@ from matrix.decision.problem import (
     build_problem,
     describe_value_functions,
     explain,
-    provenance_counts,
 )
 from matrix.decision.robust import ROBUST_DRAWS, RobustResult, robust_findings, robust_lines
 from matrix.decision.scenario import (
@@ -134,7 +133,6 @@ __all__ = [
     "neutralise_cell",
     "next_pound",
     "plain_number",
-    "provenance_counts",
     "provenance_marks",
     "read_decimal",
     "read_link",

@@ -7,14 +7,12 @@ every cell so that any score can be explained.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel
 
 from matrix.catalogue import (
     FULL_LEVEL,
@@ -458,22 +456,3 @@ def describe_value_functions(scoring: Scoring) -> dict[str, str]:
         f"Delivery risk: {delivery}. Impact rating unconfirmed or no YEF strand: -{risk.unconfirmed_impact_penalty:g}. "
         f"Only partly matches its YEF strand: -{risk.partial_fit_penalty:g}.",
     }
-
-
-def provenance_counts(catalogue: Catalogue) -> Mapping[str, int]:
-    """How many values in the whole catalogue are illustrative and unconfirmed."""
-    counts = {ILLUSTRATIVE: 0, UNCONFIRMED: 0}
-
-    def visit(node: object) -> None:
-        if isinstance(node, Sourced | MaybeSourced):
-            if node.source in counts:
-                counts[node.source] += 1
-        elif isinstance(node, tuple):
-            for child in node:
-                visit(child)
-        elif isinstance(node, BaseModel):
-            for name in type(node).model_fields:
-                visit(getattr(node, name))
-
-    visit(catalogue)
-    return counts

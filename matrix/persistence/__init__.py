@@ -1,10 +1,10 @@
 """What is kept: the scenario and workshop store (SQLite or PostgreSQL, Alembic migrations) and decision records."""
 
 from matrix.persistence.record import (
-    MAX_RECORD_BYTES,
     DecisionRecord,
     RecordError,
     build_record,
+    max_record_bytes,
     read_record,
     record_json,
     replay,
@@ -21,7 +21,6 @@ from matrix.persistence.store import (
 )
 
 __all__ = [
-    "MAX_RECORD_BYTES",
     "AuditEvent",
     "DecisionRecord",
     "RecordError",
@@ -33,6 +32,7 @@ __all__ = [
     "Submission",
     "Workshop",
     "build_record",
+    "max_record_bytes",
     "read_record",
     "record_json",
     "replay",

@@ -16,14 +16,15 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, ConfigDict, Field, ValidationError
 
-from matrix.catalogue import Strict, Weights, one_line, parse_catalogue
+from matrix.catalogue import Strict, Weights, max_catalogue_bytes, one_line, parse_catalogue
 from matrix.decision import DecisionProblem, Scenario, build_problem, evaluate
 from matrix.version import APP_VERSION
 from scoring import EXACT_METHOD, DecisionError, money, score
 
 RECORD_FORMAT: Literal[1] = 1
-# A record holds the catalogue's text (at most 5 MB) and the results; anything bigger is not one of ours.
-MAX_RECORD_BYTES = 10 * 1024 * 1024
+# A record holds the catalogue's text and the results: it may be twice the catalogue limit, and 10 MB
+# at least; anything bigger is not one of ours.
+MIN_RECORD_LIMIT_BYTES = 10 * 1024 * 1024
 # Bump when a change to scoring, benefit or optimisation could change a result.
 MODEL_VERSION = "2"
 METHOD = {
@@ -166,10 +167,16 @@ def _no_repeated_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return found
 
 
+def max_record_bytes() -> int:
+    """The largest decision record read, in bytes: twice the catalogue limit (``max_catalogue_bytes``), 10 MB at least."""
+    return max(MIN_RECORD_LIMIT_BYTES, 2 * max_catalogue_bytes())
+
+
 def read_record(raw: bytes, shown: str = "the record") -> DecisionRecord:
     """Parse and validate a record; a stale, malformed or altered one is refused with the reason."""
-    if len(raw) > MAX_RECORD_BYTES:
-        raise RecordError(f"{shown} is {len(raw):,} bytes; a decision record is at most {MAX_RECORD_BYTES:,}")
+    limit = max_record_bytes()
+    if len(raw) > limit:
+        raise RecordError(f"{shown} is {len(raw):,} bytes; a decision record is at most {limit:,}")
     try:
         text = raw.removeprefix(b"\xef\xbb\xbf").decode("utf-8")
     except UnicodeDecodeError:

@@ -34,6 +34,25 @@ def test_validate_shipped_catalogue(shipped: LoadedCatalogue) -> None:
     assert "illustrative and" in line and "unconfirmed values" in line
 
 
+def test_validate_loads_only_what_it_needs() -> None:
+    """``python -m matrix validate`` imports no NumPy, pandas, SciPy, Altair, SQLAlchemy or Streamlit (it needs none)."""
+    script = (
+        "import runpy, sys\n"
+        "sys.argv = ['matrix', 'validate']\n"
+        "try:\n"
+        "    runpy.run_module('matrix', run_name='__main__', alter_sys=True)\n"
+        "except SystemExit as done:\n"
+        "    assert done.code == 0, done.code\n"
+        "print(' '.join(sorted({name.partition('.')[0] for name in sys.modules})))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    summary, loaded = done.stdout.splitlines()
+    assert ": valid: " in summary
+    assert {"matrix", "scoring", "pydantic", "tomli"} <= set(loaded.split())
+    assert not {"numpy", "pandas", "scipy", "altair", "sqlalchemy", "streamlit"} & set(loaded.split())
+
+
 def test_validate_lists_every_problem_and_exits_1(write_catalogue: Callable[[str | bytes], Path]) -> None:
     """A broken file: exit 1, each problem on its own line in the documented format, no traceback."""
     text = with_change("value = 50000,", "value = -1,")

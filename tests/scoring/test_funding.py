@@ -143,6 +143,51 @@ def test_frontier_reports_the_funded_sets_spend() -> None:
         assert row.funded_count == len(single.chosen)
 
 
+def per_budget_sets(options: pd.DataFrame, rules: FundingRules, budgets: np.ndarray) -> list[np.ndarray | None]:
+    """The funded set solved on its own at each budget (None where the rules cannot hold)."""
+    found: list[np.ndarray | None] = []
+    for budget in budgets:
+        try:
+            found.append(best_sets(options, dataclasses.replace(rules, budget_gbp=float(budget)), options["benefit"])[0])
+        except InfeasibleError:
+            found.append(None)
+    return found
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_one_programme_gives_every_budgets_set(seed: int) -> None:
+    """One dynamic programme over the largest budget, read back at each smaller one, gives the set brute force
+    and a solve at that budget give (ties included), and says where the rules cannot hold; with a ring-fence, at
+    budgets that are not whole multiples of the cost unit, and (every other seed) with tier shares."""
+    rng = np.random.default_rng(2000 + seed)
+    options, rules = tied_instance(rng, int(rng.integers(3, 9)), with_tiers=seed % 2 == 1)
+    rules = dataclasses.replace(rules, ringfence_share=float(rng.choice([0.0, 0.1, 0.25])))
+    if seed % 4 == 3:
+        rules = dataclasses.replace(rules, tier_max_share={str(rng.choice(TIERS)): float(rng.choice([0.4, 0.6]))})
+    budgets = np.linspace(0.0, float(options["annual_cost_gbp"].sum()) * 1.2, int(rng.integers(2, 40)))
+    found = funding.sets_by_budget(options, rules, options["benefit"], budgets)
+    assert found is not None
+    sets, feasible = found
+    for budget, expected, got, ok in zip(budgets, per_budget_sets(options, rules, budgets), sets, feasible, strict=True):
+        brute = brute_force_set(options, dataclasses.replace(rules, budget_gbp=float(budget)), options["benefit"].to_numpy())
+        if expected is None:
+            assert brute is None and not ok and not got.any(), budget
+        else:
+            assert ok and (got == expected).all() and brute is not None and (got == brute).all(), budget
+
+
+def test_one_programme_steps_aside_where_it_does_not_apply() -> None:
+    """A negative budget, costs in fractions of a pound or too many budget units: no shared programme (the
+    frontier then solves each budget)."""
+    options, rules = tied_instance(np.random.default_rng(5), 6, with_tiers=True)
+    benefit = options["benefit"]
+    assert funding.sets_by_budget(options, rules, benefit, [0.0, 20_000.0]) is not None
+    assert funding.sets_by_budget(options, rules, benefit, [-1.0, 20_000.0]) is None
+    pennies = options.assign(annual_cost_gbp=options["annual_cost_gbp"] + 0.5)
+    assert funding.sets_by_budget(pennies, rules, benefit, [20_000.0]) is None
+    assert funding.sets_by_budget(options, rules, benefit, [5_000.0 * funding.MAX_STATES]) is None
+
+
 @settings(max_examples=60, deadline=None)
 @given(
     benefits=st.lists(st.sampled_from([0.0, 10.0, 10.0, 20.0]), min_size=2, max_size=7),

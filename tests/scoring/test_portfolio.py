@@ -256,6 +256,17 @@ def test_frontier_matches_single_solves() -> None:
     assert (table["optimal_value"].diff().dropna() >= -1e-9).all()
 
 
+def test_frontier_has_no_value_where_no_budget_could_help() -> None:
+    """An unknown must-fund, a must-fund also excluded, or a minimum above its maximum: NaN at every budget."""
+    for rules in (
+        FundingRules(50, must_fund=("zzz",)),
+        FundingRules(50, must_fund=("a",), must_not_fund=("a",)),
+        FundingRules(50, tier_min_share={"primary": 0.6}, tier_max_share={"primary": 0.4}),
+    ):
+        table = frontier(TRAP, rules, [0, 10, 30, 50, 60])
+        assert table["optimal_value"].isna().all() and (table["funded_count"] == 0).all(), rules
+
+
 def test_frontier_marks_budgets_where_rules_cannot_hold() -> None:
     """Below the cost of the must-funds the frontier has no value (NaN), not an error."""
     table = frontier(TRAP, FundingRules(50, must_fund=("c",)), [10, 30, 50])

@@ -79,3 +79,21 @@ def test_audit_command_lists_the_estimates_to_confirm_first() -> None:
     moving = int((figures["changes_funded_set"] | figures["changes_top_5"]).sum())
     assert out[start].startswith(f"Which estimates to confirm first: {moving} of the {len(figures)} estimated values")
     assert out[start + 1 : start + 1 + len(lines)] == [f"  {line}" for line in lines]
+
+
+def test_warnings_of_many_interventions_name_each_ones_line(write_catalogue: Write) -> None:
+    """Five hundred interventions: each one's warnings name a line inside its own table (the places are worked
+    out once for the whole file)."""
+    text = readme_example()
+    block = text[text.index("[[interventions]]") :]
+    text += "".join("\n" + block.replace('id = "peer-mentoring"', f'id = "peer-{k:03d}"') for k in range(500))
+    loaded = load_catalogue(write_catalogue(text))
+    lines = text.splitlines()
+    starts = {line[6:-1]: n for n, line in enumerate(lines, start=1) if line.startswith('id = "peer')}
+    findings = [f for f in audit_catalogue(loaded, today=dt.date(2026, 11, 22)) if ": peer-" in f.place]
+    assert len(findings) == 501 * 4  # status, tiers, target group, funded today: no note
+    for finding in findings:
+        _, line, field = finding.place.split(":", 2)
+        ident, name = field.strip().split(".")
+        start = starts[ident]
+        assert start < int(line) < start + 15 and lines[int(line) - 1].startswith(f"{name} ="), finding

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from matrix.catalogue import UNCONFIRMED, LoadedCatalogue, MaybeSourced, Sourced
-from matrix.decision import provenance_counts
+from matrix.catalogue import UNCONFIRMED, LoadedCatalogue, MaybeSourced, Sourced, provenance_counts
 
 STRATEGY_TABLE = {
     "sports-diversion-mentoring",

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from matrix.catalogue import CatalogueError, load_catalogue, parse_catalogue
+from matrix.catalogue import CatalogueError, load_catalogue, max_catalogue_bytes, parse_catalogue
+from matrix.persistence import max_record_bytes
 from tests.matrix.example import readme_example, with_change
 
 Write = Callable[[str | bytes], Path]
@@ -174,6 +175,34 @@ def test_size_limit() -> None:
     """A file over the size limit is refused before parsing."""
     with pytest.raises(CatalogueError, match="the limit is 5,242,880"):
         parse_catalogue(b"#" * (5 * 1024 * 1024 + 1), "big.toml")
+
+
+def test_size_limit_is_a_setting(write_catalogue: Write, monkeypatch: pytest.MonkeyPatch) -> None:
+    """MATRIX_MAX_CATALOGUE_MB raises (or lowers) the limit for files read from disk and for uploaded bytes, and
+    decision records may be twice as big; without it the limit is 5 MB and records 10 MB."""
+    big = readme_example().encode() + b"#" * (6 * 1024 * 1024) + b"\n"
+    path = write_catalogue(big)
+    assert problems_of(path) == [f"{path}: the file is {len(big):,} bytes; the limit is 5,242,880"]
+    assert max_record_bytes() == 10 * 1024 * 1024
+    monkeypatch.setenv("MATRIX_MAX_CATALOGUE_MB", "7.5")
+    assert max_catalogue_bytes() == 7_864_320 and max_record_bytes() == 15_728_640
+    assert load_catalogue(path).catalogue.title == "Example"
+    assert parse_catalogue(big, "upload.toml").catalogue.title == "Example"
+    monkeypatch.setenv("MATRIX_MAX_CATALOGUE_MB", "1")
+    with pytest.raises(CatalogueError, match="the limit is 1,048,576"):
+        parse_catalogue(big, "upload.toml")
+    assert max_record_bytes() == 10 * 1024 * 1024
+
+
+@pytest.mark.parametrize("setting", ["0", "-5", "abc", "5_0", "1e3", "2000", "nan", "5 MB"])
+def test_size_setting_that_cannot_be_used_is_refused(monkeypatch: pytest.MonkeyPatch, setting: str) -> None:
+    """A size setting that is not a number of megabytes above 0 and at most 1024 is refused, naming the setting."""
+    monkeypatch.setenv("MATRIX_MAX_CATALOGUE_MB", setting)
+    with pytest.raises(CatalogueError) as caught:
+        parse_catalogue(readme_example().encode(), "x.toml")
+    assert str(caught.value) == (
+        f"MATRIX_MAX_CATALOGUE_MB: must be a number of megabytes above 0 and at most 1,024, such as 20 (got {setting!r})"
+    )
 
 
 def test_byte_order_mark_is_accepted(write_catalogue: Write) -> None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
+
+import numpy as np
 import pytest
 
 from matrix.catalogue import Weights
@@ -12,9 +15,11 @@ from matrix.decision.scenario import (
     default_scenario,
     evaluate,
     frontier_table,
+    funding_rules,
     next_pound,
+    scenario_options,
 )
-from scoring import InfeasibleError, money
+from scoring import InfeasibleError, funding, money, optimise
 
 
 def test_default_scenario_uses_catalogue_budget_and_weights(problem: DecisionProblem) -> None:
@@ -130,3 +135,38 @@ def test_frontier_covers_zero_to_everything(problem: DecisionProblem) -> None:
     assert table["budget_gbp"].iloc[-1] == pytest.approx(everything)
     assert (table["optimal_value"].diff().dropna() >= -1e-9).all()
     assert (table["optimal_value"] >= table["ratio_value"] - 1e-9).all()
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {},
+        {"ringfence_share": 0.1},
+        {"keep_status_quo": True},
+        {"include_cost": True},
+        {"budget_gbp": 1_500_000.0},
+        {"tier_min_share": {"primary": 0.3}},
+        {"tier_max_share": {"tertiary": 0.4}},
+        {"tier_min_share": {"secondary": 0.25}, "tier_max_share": {"primary": 0.5}, "ringfence_share": 0.05},
+    ],
+    ids=["default", "ring-fence", "keep today", "cost in benefit", "budget 1.5m", "primary min", "tertiary max", "mixed"],
+)
+def test_frontier_equals_a_solve_at_every_budget(problem: DecisionProblem, change: dict[str, object]) -> None:
+    """On the shipped catalogue, each of the frontier's 100 budgets has the value, spend and count of the funded
+    set found by solving that budget alone, and the one programme's sets are those sets, option for option."""
+    scenario = default_scenario(problem).model_copy(update=change)
+    table = frontier_table(problem, scenario)
+    rules, _ = funding_rules(problem, scenario)
+    options = scenario_options(problem, scenario)
+    found = funding.sets_by_budget(options, rules, options["benefit"], table["budget_gbp"])
+    assert found is not None
+    for row, picked, feasible in zip(table.itertuples(), *found, strict=True):
+        trial = dataclasses.replace(rules, budget_gbp=row.budget_gbp)
+        try:
+            single = optimise(options, trial)
+        except InfeasibleError:
+            assert np.isnan(row.optimal_value) and not feasible
+            continue
+        assert feasible and list(options.index[picked]) == list(single.chosen.index)
+        assert row.optimal_value == pytest.approx(single.value, abs=1e-9)
+        assert row.optimal_spend_gbp == single.spend_gbp and row.funded_count == len(single.chosen)
