@@ -12,7 +12,6 @@ from pydantic import ValidationError
 
 from matrix.catalogue import Weights, load_catalogue
 from matrix.cli import UsageError, _once, _weights, _write, parse_share, solver_output_to_stderr
-from matrix.decision import PlanSettings, Scenario, build_plan, build_problem, read_decimal, to_safe_csv
 from scoring import CRITERIA, MAX_YEARS, InfeasibleError
 
 
@@ -37,6 +36,8 @@ def add_plan_flags(parser: argparse.ArgumentParser) -> None:
 
 def _pairs(option: str, items: list[str], kind: type[int] | type[float]) -> dict[str, float]:
     """``ID=NUMBER`` flags as a dict, each id once."""
+    from matrix.decision import read_decimal  # the decision layer loads when the command runs, not at start-up
+
     found: dict[str, float] = {}
     _once(option, [i.partition("=")[0].strip() for i in items])
     for item in items:
@@ -50,6 +51,8 @@ def _pairs(option: str, items: list[str], kind: type[int] | type[float]) -> dict
 
 
 def run_plan(args: argparse.Namespace) -> int:
+    from matrix.decision import PlanSettings, Scenario, build_plan, build_problem, to_safe_csv
+
     if len(args.allow_harmful) != len(args.reason):
         raise UsageError("--allow-harmful: give each one a --reason, in the same order")
     _once("--allow-harmful", args.allow_harmful)

@@ -17,7 +17,7 @@ from scoring.money import money
 
 if TYPE_CHECKING:
     from scoring.benefit import benefit_weights, option_benefits
-    from scoring.criteria import CRITERIA, NORMALISATIONS, Normalisation
+    from scoring.criteria import CRITERIA, MAX_YEARS, NORMALISATIONS, Normalisation
     from scoring.elicitation import (
         PINNED,
         Answer,
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from scoring.errors import DecisionError, InfeasibleError, Problem
     from scoring.funding import BENEFIT_SCALE, FundingRules, allowed_options, benefit_units, best_sets, dp_unit
     from scoring.montecarlo import MonteCarloResult, WeightMode, sample_weights, simulate
-    from scoring.plan import MAX_YEARS, Plan, PlanRules, Stream, plan_years, stream_money
+    from scoring.plan import Plan, PlanRules, Stream, plan_years, stream_money
     from scoring.portfolio import EXACT_METHOD, Portfolio, frontier, optimise, ratio_ranking
     from scoring.sensitivity import (
         Interval,
@@ -58,7 +58,7 @@ if TYPE_CHECKING:
 # Which module of the package each public name lives in.
 _MODULES = {
     "benefit": ("benefit_weights", "option_benefits"),
-    "criteria": ("CRITERIA", "NORMALISATIONS", "Normalisation"),
+    "criteria": ("CRITERIA", "MAX_YEARS", "NORMALISATIONS", "Normalisation"),
     "elicitation": (
         "PINNED",
         "Answer",
@@ -73,7 +73,7 @@ _MODULES = {
     "errors": ("DecisionError", "InfeasibleError", "Problem"),
     "funding": ("BENEFIT_SCALE", "FundingRules", "allowed_options", "benefit_units", "best_sets", "dp_unit"),
     "montecarlo": ("MonteCarloResult", "WeightMode", "sample_weights", "simulate"),
-    "plan": ("MAX_YEARS", "Plan", "PlanRules", "Stream", "plan_years", "stream_money"),
+    "plan": ("Plan", "PlanRules", "Stream", "plan_years", "stream_money"),
     "portfolio": ("EXACT_METHOD", "Portfolio", "frontier", "optimise", "ratio_ranking"),
     "sensitivity": (
         "Interval",

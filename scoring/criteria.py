@@ -16,3 +16,6 @@ NORMALISATIONS: dict[str, str] = {
     "minmax": "each criterion rescaled so the lowest of the interventions shown scores 0 "
     "and the highest 100 across the catalogue (rankings then depend on which interventions are in it)",
 }
+
+# The longest plan, in years (``scoring.plan``); named here so the command line can say it without the maths.
+MAX_YEARS = 5

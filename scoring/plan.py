@@ -52,6 +52,7 @@ import pandas as pd
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import coo_array, csr_array, vstack
 
+from scoring.criteria import MAX_YEARS
 from scoring.errors import DecisionError, InfeasibleError, Problem
 from scoring.funding import BENEFIT_SCALE, benefit_units, check_options, tiers_of
 from scoring.money import money
@@ -60,7 +61,6 @@ FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 IntArray = npt.NDArray[np.int64]
 
-MAX_YEARS = 5
 MAX_INFLATION = 0.5
 PLAN_TOLERANCE_GBP = 1e-6  # money rows hold when they miss by no more than this
 
