@@ -120,7 +120,9 @@ def participant_page(problem: DecisionProblem, token: str) -> None:
     st.text_input("Your name", key="p_name", max_chars=80)
     for criterion in CRITERIA:
         text = getattr(problem.catalogue.scoring, criterion)
-        st.session_state.setdefault(f"p_{criterion}", 25)
+        # Set (not only defaulted) before the slider is drawn, as the sidebar's are (``state.prepare``): a run
+        # that took over from an interrupted one otherwise drew a slider the browser had not yet shown at 0.
+        st.session_state[f"p_{criterion}"] = st.session_state.get(f"p_{criterion}", 25)
         st.slider(plain(text.label), 0, 100, key=f"p_{criterion}", help=plain(text.weight_help))
     # Or answer questions instead: either sets the four sliders above, then Submit sends them.
     elicit.swing_weighting(problem, "value_functions", target="p_", key="p_sw")
