@@ -8,8 +8,9 @@ the criteria never loads NumPy, pandas or SciPy.
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
+
+from scoring.lazy import lazy_names
 
 # Imported now, not on first use: the function shares its module's name, and the module, once loaded
 # by anything in the package, would otherwise stand where the function should.
@@ -96,21 +97,7 @@ _MODULES = {
         "weighted_sum_kernel",
     ),
 }
-_MODULE_OF = {name: module for module, names in _MODULES.items() for name in names}
-
-
-def __getattr__(name: str) -> object:
-    """A public name, imported from its module the first time it is asked for."""
-    module = _MODULE_OF.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+_MODULE_OF, __getattr__, __dir__ = lazy_names(__name__, globals(), _MODULES)
 
 
 __all__ = [
@@ -149,6 +136,7 @@ __all__ = [
     "dp_unit",
     "frontier",
     "funded_breakpoints",
+    "lazy_names",
     "minmax_rescale",
     "money",
     "next_trade_off",

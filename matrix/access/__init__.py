@@ -7,8 +7,9 @@ the store behind the desk.
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
+
+from scoring import lazy_names
 
 if TYPE_CHECKING:
     from matrix.access.desk import AuditGap, Desk, audit_table
@@ -49,21 +50,7 @@ _MODULES = {
         "parse_roles",
     ),
 }
-_MODULE_OF = {name: module for module, names in _MODULES.items() for name in names}
-
-
-def __getattr__(name: str) -> object:
-    """A public name, imported from its module the first time it is asked for."""
-    module = _MODULE_OF.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+_MODULE_OF, __getattr__, __dir__ = lazy_names(__name__, globals(), _MODULES)
 
 
 __all__ = [

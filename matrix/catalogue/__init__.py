@@ -8,8 +8,9 @@ the loader, not pandas (the table editor) or the writer.
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
+
+from scoring import lazy_names
 
 if TYPE_CHECKING:
     from matrix.catalogue.audit import Finding, audit_catalogue
@@ -106,21 +107,7 @@ _MODULES = {
     "writer": ("can_save", "catalogue_document", "catalogue_to_toml", "load_document", "save_catalogue"),
     "yef": ("apply_yef", "stale_strands", "yef_changes"),
 }
-_MODULE_OF = {name: module for module, names in _MODULES.items() for name in names}
-
-
-def __getattr__(name: str) -> object:
-    """A public name, imported from its module the first time it is asked for."""
-    module = _MODULE_OF.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+_MODULE_OF, __getattr__, __dir__ = lazy_names(__name__, globals(), _MODULES)
 
 
 __all__ = [
