@@ -7,12 +7,17 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
 from matrix.catalogue import Weights, load_catalogue
 from matrix.cli import UsageError, _once, _weights, _write, parse_share, solver_output_to_stderr
 from scoring import CRITERIA, MAX_YEARS, InfeasibleError
+
+if TYPE_CHECKING:
+    from matrix.decision import DecisionProblem, PlanSettings, Scenario
 
 
 def add_plan_flags(parser: argparse.ArgumentParser) -> None:
@@ -32,6 +37,11 @@ def add_plan_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--stream-end", action="append", default=[], metavar="ID=YEAR", help="the stream pays nothing from YEAR")
     parser.add_argument("--stream-new", action="append", default=[], metavar="ID=GBP", help="a new stream for anything")
     parser.add_argument("--out", help="file to write the year-by-stream CSV (default: standard output)")
+    parser.add_argument(
+        "--report",
+        metavar="board.docx|board.pdf",
+        help="also write the board report with this plan, and its decision record beside it (replay checks both)",
+    )
 
 
 def _pairs(option: str, items: list[str], kind: type[int] | type[float]) -> dict[str, float]:
@@ -51,6 +61,8 @@ def _pairs(option: str, items: list[str], kind: type[int] | type[float]) -> dict
 
 
 def run_plan(args: argparse.Namespace) -> int:
+    if args.report and Path(args.report).suffix.lower() not in {".docx", ".pdf"}:
+        raise UsageError(f"--report: give a file ending .docx (Word) or .pdf (got {args.report})")
     from matrix.decision import PlanSettings, Scenario, build_plan, build_problem, to_safe_csv
 
     if len(args.allow_harmful) != len(args.reason):
@@ -101,4 +113,21 @@ def run_plan(args: argparse.Namespace) -> int:
     for line in result.in_words():
         print(line, file=sys.stderr)
     _write(args.out, to_safe_csv(result.table), f"wrote the {args.years}-year plan, year by stream")
+    if args.report:
+        _plan_report(Path(args.report), problem, scenario, settings)
     return 0
+
+
+def _plan_report(out: Path, problem: DecisionProblem, scenario: Scenario, settings: PlanSettings) -> None:
+    """The board report of the scenario with its plan, and the decision record (with the plan) beside it."""
+    from matrix.persistence import build_record, record_json
+    from matrix.report import board_report, to_docx, to_pdf
+
+    if out.suffix.lower() not in {".docx", ".pdf"}:
+        raise UsageError(f"--report: give a file ending .docx (Word) or .pdf (got {out})")
+    with solver_output_to_stderr():
+        record = build_record(problem, scenario, "command line", plan=settings)
+        report = board_report(problem, record)
+        data = to_docx(report) if out.suffix.lower() == ".docx" else to_pdf(report)
+    _write(str(out.with_name(out.stem + ".record.json")), record_json(record), "wrote its decision record")
+    _write(str(out), data, "wrote the board report with the plan")

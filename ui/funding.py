@@ -281,7 +281,7 @@ def funding_tab(problem: DecisionProblem, scored: ScoreResult, person: Principal
             )
             st.dataframe(sensitivity.probability_table(problem, mc), hide_index=True, key="funded_probability_table")
     with st.expander("Over several years and the funding streams"):
-        plan.plan_section(problem, scenario)
+        plan.plan_section(problem, scenario, person)
     with st.expander("Saved scenarios (kept in the database, every version)"):
         library.library_section(problem, scenario, access.desk(person))
     with st.expander("Decision record: download, or import to restore"):

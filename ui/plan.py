@@ -3,10 +3,15 @@
 
 from __future__ import annotations
 
+import json
+
 import altair as alt
 import streamlit as st
 
+from matrix.access import Principal
 from matrix.decision import DecisionProblem, PlanResult, PlanSettings, Scenario, build_plan, to_safe_csv
+from matrix.persistence import build_record
+from matrix.report import board_report
 from scoring import MAX_YEARS, DecisionError, InfeasibleError, money
 from ui import widgets
 from ui.caching import cached
@@ -73,7 +78,7 @@ def _spend_view(result: PlanResult) -> ChartView:
     return ChartView(chart, title, summary, frame)
 
 
-def plan_section(problem: DecisionProblem, scenario: Scenario) -> None:
+def plan_section(problem: DecisionProblem, scenario: Scenario, person: Principal) -> None:
     """Controls, then (on request) the plan in words, its year-by-stream table, a chart and its CSV."""
     streams = problem.catalogue.funding_streams
     st.caption(
@@ -138,4 +143,14 @@ def plan_section(problem: DecisionProblem, scenario: Scenario) -> None:
         mime="text/csv",
         key="download_plan_csv",
         on_click="ignore",
+    )
+    signed = person.actor
+    widgets.report_downloads(
+        lambda: build_record(problem, scenario, signed, plan=settings),
+        lambda record: board_report(problem, record),
+        "Download the board report with this plan",
+        "board-report-plan",
+        "download_plan_report",
+        json.dumps([problem.sha256, scenario.model_dump_json(), settings.model_dump_json(), signed]),
+        person,
     )

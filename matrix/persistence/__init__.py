@@ -2,9 +2,11 @@
 
 from matrix.persistence.record import (
     DecisionRecord,
+    PlanRecord,
     RecordError,
     build_record,
     max_record_bytes,
+    plan_of,
     read_record,
     record_json,
     replay,
@@ -23,6 +25,7 @@ from matrix.persistence.store import (
 __all__ = [
     "AuditEvent",
     "DecisionRecord",
+    "PlanRecord",
     "RecordError",
     "RoleGrant",
     "SavedScenario",
@@ -33,6 +36,7 @@ __all__ = [
     "Workshop",
     "build_record",
     "max_record_bytes",
+    "plan_of",
     "read_record",
     "record_json",
     "replay",

@@ -17,7 +17,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, ConfigDict, Field, ValidationError
 
 from matrix.catalogue import Strict, Weights, max_catalogue_bytes, one_line, parse_catalogue
-from matrix.decision import DecisionProblem, Scenario, build_problem, evaluate
+from matrix.decision import DecisionProblem, PlanSettings, Scenario, build_plan, build_problem, evaluate
 from matrix.version import APP_VERSION
 from scoring import EXACT_METHOD, DecisionError, money, score
 
@@ -74,6 +74,30 @@ class MonteCarloSettings(Strict):
     top_k: Annotated[int, Field(ge=1)]
 
 
+class PlanYearRow(Strict):
+    year: Annotated[int, Field(ge=1)]
+    id: str
+    level: str
+    cost_gbp: float
+
+
+class PlanPaymentRow(Strict):
+    year: Annotated[int, Field(ge=1)]
+    stream: str
+    id: str
+    amount_gbp: float
+
+
+class PlanRecord(Strict):
+    """A plan over several years and the funding streams: its settings and what it funds and pays, year by year."""
+
+    settings: PlanSettings
+    value: float
+    cost_gbp: float
+    funded: tuple[PlanYearRow, ...]
+    payments: tuple[PlanPaymentRow, ...]
+
+
 class CatalogueCopy(Strict):
     # The TOML must come back byte for byte, so no whitespace is stripped here.
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
@@ -95,6 +119,7 @@ class DecisionRecord(Strict):
     participants: tuple[Participant, ...] = ()
     monte_carlo: MonteCarloSettings | None = None
     results: Results
+    plan: PlanRecord | None = None
 
 
 class RecordError(DecisionError):
@@ -125,14 +150,39 @@ def results_of(problem: DecisionProblem, scenario: Scenario) -> Results:
     )
 
 
+def plan_of(problem: DecisionProblem, scenario: Scenario, settings: PlanSettings) -> PlanRecord:
+    """The plan for the scenario and settings, as the record keeps it (payments summed per year, stream and
+    intervention)."""
+    plan = build_plan(problem, scenario, settings).plan
+    paid = plan.payments.groupby(["year", "stream", "intervention"], as_index=False, sort=True)["amount_gbp"].sum()
+    chosen = plan.chosen.sort_values(["year", "intervention"], kind="stable")
+    funded = [
+        PlanYearRow(year=int(y), id=str(i), level=str(lv), cost_gbp=round(float(c), 2))
+        for y, i, lv, c in zip(chosen["year"], chosen["intervention"], chosen["level"], chosen["cost_gbp"], strict=True)
+    ]
+    payments = [
+        PlanPaymentRow(year=int(y), stream=str(s), id=str(i), amount_gbp=round(float(a), 2))
+        for y, s, i, a in zip(paid["year"], paid["stream"], paid["intervention"], paid["amount_gbp"], strict=True)
+    ]
+    return PlanRecord(
+        settings=settings,
+        value=round(plan.value, 6),
+        cost_gbp=round(plan.cost_gbp, 2),
+        funded=tuple(funded),
+        payments=tuple(payments),
+    )
+
+
 def build_record(
     problem: DecisionProblem,
     scenario: Scenario,
     created_by: str,
     participants: list[tuple[str, Weights]] | None = None,
     monte_carlo: dict[str, Any] | None = None,
+    plan: PlanSettings | None = None,
 ) -> DecisionRecord:
-    """A self-contained record of a decision: inputs, method, seed and results."""
+    """A self-contained record of a decision: inputs, method, seed and results (and the plan over several years
+    and the funding streams, when ``plan`` settings are given)."""
     if not problem.text:
         raise RecordError("the catalogue's text is not available, so the record could not include it")
     return DecisionRecord(
@@ -147,6 +197,7 @@ def build_record(
         participants=tuple(Participant(name=n, weights=w) for n, w in (participants or [])),
         monte_carlo=MonteCarloSettings.model_validate(monte_carlo) if monte_carlo else None,
         results=results_of(problem, scenario),
+        plan=plan_of(problem, scenario, plan) if plan is not None else None,
     )
 
 
@@ -238,7 +289,34 @@ def replay(
     problem = build_problem(loaded.catalogue, loaded.sha256, loaded.text)
     results = results_of(problem, record.scenario)
     differences += _compare(record.results, results)
+    if record.plan is not None:
+        differences += _compare_plan(record.plan, plan_of(problem, record.scenario, record.plan.settings))
     return differences, results
+
+
+def _compare_plan(old: PlanRecord, new: PlanRecord) -> list[str]:
+    """Every way a plan differs: what each year funds, at which level, the value, the cost and each stream's payments."""
+    differences = []
+    old_funded = {(r.year, r.id, r.level) for r in old.funded}
+    new_funded = {(r.year, r.id, r.level) for r in new.funded}
+    for year, ident, level in sorted(old_funded - new_funded):
+        differences.append(f"plan, year {year}: {ident} ({level}) was funded and is not now")
+    for year, ident, level in sorted(new_funded - old_funded):
+        differences.append(f"plan, year {year}: {ident} ({level}) is funded now and was not")
+    if abs(old.value - new.value) > 1e-6:
+        differences.append(f"plan value: {old.value:.4f} then, {new.value:.4f} now")
+    if abs(old.cost_gbp - new.cost_gbp) > 0.5:
+        differences.append(f"plan cost: £{old.cost_gbp:,.0f} then, £{new.cost_gbp:,.0f} now")
+    paid_then: dict[tuple[int, str], float] = {}
+    paid_now: dict[tuple[int, str], float] = {}
+    for rows, totals in ((old.payments, paid_then), (new.payments, paid_now)):
+        for row in rows:
+            totals[(row.year, row.stream)] = totals.get((row.year, row.stream), 0.0) + row.amount_gbp
+    for year, stream in sorted(set(paid_then) | set(paid_now)):
+        then, now = paid_then.get((year, stream), 0.0), paid_now.get((year, stream), 0.0)
+        if abs(then - now) > 0.5:
+            differences.append(f"plan, year {year}: {stream} paid £{then:,.0f} then, £{now:,.0f} now")
+    return differences
 
 
 def _compare(old: Results, new: Results) -> list[str]:

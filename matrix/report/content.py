@@ -17,6 +17,7 @@ from matrix.catalogue import Weights
 from matrix.decision import (
     DecisionProblem,
     ScenarioResult,
+    build_plan,
     compare,
     confirm_first_lines,
     estimated_shares,
@@ -193,6 +194,8 @@ def board_report(problem: DecisionProblem, record: DecisionRecord, compared: Seq
         Section("Caveats", _caveats(problem, record, result, funded_ids)),
         Section("Charts", _charts(problem, record, result, date)),
     ]
+    if record.plan is not None:
+        sections.insert(5, Section(PLAN_HEADING, _plan(problem, record)))
     if compared:
         sections.append(Section("Scenarios compared", _compared(problem, [record, *compared])))
     sections.append(Section("Appendix: how this was worked out, and how to check it", _appendix(problem, record, identity)))
@@ -524,6 +527,36 @@ def _charts(problem: DecisionProblem, record: DecisionRecord, result: ScenarioRe
         if chart is not None:
             blocks.append(Figure(*chart))
     return tuple(blocks)
+
+
+PLAN_HEADING = "Over several years and the funding streams"
+
+
+def _plan(problem: DecisionProblem, record: DecisionRecord) -> tuple[Block, ...]:
+    """The plan the record keeps: its settings and sentences, and each year's payments by stream (the record's)."""
+    kept = record.plan
+    assert kept is not None
+    settings = kept.settings
+    result = build_plan(problem, record.scenario, settings)
+    names = result.stream_names
+    intro = (
+        f"The best plan over {settings.years} year(s), with the money as each funding stream provides it"
+        + (f", costs rising {settings.inflation:.1%} a year" if settings.inflation else "")
+        + (f", and contracts of at least {settings.min_contract_years} years" if settings.min_contract_years > 1 else "")
+        + ". Every rule of the scenario holds in every year."
+    )
+    totals: dict[tuple[int, str], float] = {}
+    for row in kept.payments:
+        totals[(row.year, row.stream)] = totals.get((row.year, row.stream), 0.0) + row.amount_gbp
+    rows = tuple(
+        (result.year_label(year), _cell(names.get(stream, stream)), money(amount))
+        for (year, stream), amount in sorted(totals.items())
+    )
+    return (
+        intro,
+        *[line.strip() for line in result.in_words()],
+        Table("What each funding stream pays, year by year", ("year", "funding stream", "paid"), rows),
+    )
 
 
 def _compared(problem: DecisionProblem, records: Sequence[DecisionRecord]) -> tuple[Block, ...]:

@@ -50,3 +50,12 @@ def test_a_plan_no_stream_can_pay_for_is_said_in_words(problem: DecisionProblem)
     assert not at.exception
     [error] = [e.value for e in at.error if e.value.startswith("No plan")]
     assert "Cognitive behavioural therapy in the community" in error
+
+
+def test_the_board_report_with_the_plan_is_offered_beside_it() -> None:
+    at = start(tab="Funding")
+    at.toggle(key="pl_on").set_value(True).run()
+    assert not at.exception
+    labels = [d.proto.label for d in at.get("download_button")]
+    assert "Download the board report with this plan (Word)" in labels
+    assert "Download the board report with this plan (PDF)" in labels
