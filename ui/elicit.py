@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+from matrix.catalogue import Weights
 from matrix.decision import DecisionProblem, Swing, swings
+from matrix.persistence import Elicited, TradeOffAnswer
 from scoring import (
     CRITERIA,
     PINNED,
@@ -95,12 +97,37 @@ def _restart_trade_offs(key: str) -> None:
 
 def _apply_trade_offs(target: str, key: str) -> None:
     """Set the sliders to the weights in the middle of those agreeing with every answer (whole %)."""
+    answered = list(st.session_state.get(f"{key}_answers", []))
     try:
-        weights = trade_off_weights(CRITERIA, st.session_state.get(f"{key}_answers", []))
+        weights = trade_off_weights(CRITERIA, answered)
     except InconsistentAnswers:
         return  # the fold says which answers clash
-    for criterion, weight in weights.items():
-        st.session_state[f"{target}{criterion}"] = round(weight * 100)
+    whole = {c: round(w * 100) for c, w in weights.items()}
+    for criterion, weight in whole.items():
+        st.session_state[f"{target}{criterion}"] = weight
+    if target == SIDEBAR:
+        st.session_state[ELICITED] = Elicited(
+            method="trade-off questions",
+            answers=tuple(
+                TradeOffAnswer(
+                    first=q.first, first_points=q.first_points, second=q.second, second_points=q.second_points, answer=a
+                )
+                for q, a in answered
+            ),
+            weights=Weights(**whole),
+        )
+
+
+# The sidebar's sliders, whose answers a decision record keeps (a participant's stay on their phone).
+SIDEBAR = "w_"
+ELICITED = "elicited"
+
+
+def current_elicited() -> Elicited | None:
+    """The answers that last set the sidebar's sliders; ``build_record`` keeps them only while the sliders hold
+    the weights they gave."""
+    found = st.session_state.get(ELICITED)
+    return found if isinstance(found, Elicited) else None
 
 
 def swing_weighting(problem: DecisionProblem, normalisation: Normalisation, target: str, key: str) -> None:
@@ -144,5 +171,8 @@ def _apply_swings(found: dict[str, Swing], order: list[str], target: str, key: s
         state[f"{key}_error"] = str(error)
         return
     state.pop(f"{key}_error", None)
-    for criterion, weight in weights.items():
-        state[f"{target}{criterion}"] = round(weight * 100)
+    whole = {c: round(w * 100) for c, w in weights.items()}
+    for criterion, weight in whole.items():
+        state[f"{target}{criterion}"] = weight
+    if target == SIDEBAR:
+        state[ELICITED] = Elicited(method="swing weighting", order=tuple(order), ratings=ratings, weights=Weights(**whole))

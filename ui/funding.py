@@ -29,7 +29,7 @@ from matrix.decision import (
 from matrix.persistence import DecisionRecord, build_record
 from matrix.report import Report, board_report
 from scoring import DecisionError, InfeasibleError, ScoreResult, money
-from ui import access, charts, library, plan, sensitivity, state, widgets
+from ui import access, charts, elicit, library, plan, sensitivity, state, widgets
 from ui.caching import cached
 from ui.text import plain
 
@@ -322,6 +322,7 @@ def board_report_downloads(problem: DecisionProblem, scenario: Scenario, person:
     decision record for those who may export records. Built when clicked; signed with the person's identity."""
     others = [s for s in state.compared() if s != scenario][: MAX_COMPARED - 1]
     signed = person.actor
+    elicited = elicit.current_elicited()  # bound now: the record is built when a button is clicked
 
     def paper(record: DecisionRecord) -> Report:
         records = []
@@ -330,10 +331,18 @@ def board_report_downloads(problem: DecisionProblem, scenario: Scenario, person:
                 records.append(build_record(problem, other, signed))
         return board_report(problem, record, records)
 
-    inputs = json.dumps([problem.sha256, scenario.model_dump_json(), [o.model_dump_json() for o in others], signed])
+    inputs = json.dumps(
+        [
+            problem.sha256,
+            scenario.model_dump_json(),
+            [o.model_dump_json() for o in others],
+            signed,
+            elicited.model_dump_json() if elicited else None,
+        ]
+    )
     st.markdown("**Board paper**" + (f" (compared with {len(others)} saved scenario(s))" if others else ""))
     widgets.report_downloads(
-        lambda: build_record(problem, scenario, signed),
+        lambda: build_record(problem, scenario, signed, elicited=elicited),
         paper,
         "Download the board report",
         "board-report",

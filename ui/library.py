@@ -25,7 +25,8 @@ from matrix.persistence import (
     read_record,
 )
 from matrix.report import board_report
-from ui import state, widgets
+from scoring import CRITERIA
+from ui import elicit, state, widgets
 from ui.text import plain
 
 MAX_RETENTION_DAYS = 36_500  # a hundred years: "keep for ever"
@@ -148,9 +149,17 @@ def _record_download(
             "concentration": float(session["mc_concentration"]),
             "top_k": int(session["sa_k"]),
         }
+        if monte_carlo["mode"] == "space":
+            bounds = {c: tuple(session.get(f"mc_bounds_{c}", (0, 100))) for c in CRITERIA}
+            monte_carlo |= {
+                "order": tuple(str(c) for c in session.get("mc_order", [])),
+                "lower": {c: b[0] / 100 for c, b in bounds.items() if b[0] > 0},
+                "upper": {c: b[1] / 100 for c, b in bounds.items() if b[1] < 100},
+            }
+    elicited = elicit.current_elicited()
 
     def record() -> bytes:  # runs outside the session: everything it needs is bound now, the desk included
-        return desk.record(problem, scenario, participants, monte_carlo)
+        return desk.record(problem, scenario, participants, monte_carlo, elicited)
 
     st.download_button(
         "Download the decision record (JSON)",

@@ -13,7 +13,7 @@ from matrix.decision import DecisionProblem, PlanResult, PlanSettings, Scenario,
 from matrix.persistence import build_record
 from matrix.report import board_report
 from scoring import MAX_YEARS, DecisionError, InfeasibleError, money
-from ui import widgets
+from ui import elicit, widgets
 from ui.caching import cached
 from ui.charts import ChartView
 from ui.text import plain
@@ -145,12 +145,21 @@ def plan_section(problem: DecisionProblem, scenario: Scenario, person: Principal
         on_click="ignore",
     )
     signed = person.actor
+    elicited = elicit.current_elicited()  # bound now: the record is built when a button is clicked
     widgets.report_downloads(
-        lambda: build_record(problem, scenario, signed, plan=settings),
+        lambda: build_record(problem, scenario, signed, plan=settings, elicited=elicited),
         lambda record: board_report(problem, record),
         "Download the board report with this plan",
         "board-report-plan",
         "download_plan_report",
-        json.dumps([problem.sha256, scenario.model_dump_json(), settings.model_dump_json(), signed]),
+        json.dumps(
+            [
+                problem.sha256,
+                scenario.model_dump_json(),
+                settings.model_dump_json(),
+                signed,
+                elicited.model_dump_json() if elicited else None,
+            ]
+        ),
         person,
     )

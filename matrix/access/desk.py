@@ -21,6 +21,7 @@ from matrix.decision import DecisionProblem, Scenario, distinct_names, to_safe_c
 from matrix.persistence import (
     AuditEvent,
     DecisionRecord,
+    Elicited,
     RoleGrant,
     SavedScenario,
     Store,
@@ -69,10 +70,12 @@ class Desk:
         scenario: Scenario,
         participants: list[tuple[str, Weights]] | None = None,
         monte_carlo: dict[str, Any] | None = None,
+        elicited: Elicited | None = None,
     ) -> bytes:
         """A decision record signed with this person's identity."""
         self.principal.require(Permission.EXPORT_RECORDS)
-        return record_json(build_record(problem, scenario, self.principal.actor, participants, monte_carlo))
+        made = build_record(problem, scenario, self.principal.actor, participants, monte_carlo, elicited=elicited)
+        return record_json(made)
 
     # Workshops (the facilitator's side; participants use the store through their link's token)
 

@@ -2,9 +2,12 @@
 
 from matrix.persistence.record import (
     DecisionRecord,
+    Elicited,
     PlanRecord,
     RecordError,
+    TradeOffAnswer,
     build_record,
+    elicited_weights,
     max_record_bytes,
     plan_of,
     read_record,
@@ -25,6 +28,7 @@ from matrix.persistence.store import (
 __all__ = [
     "AuditEvent",
     "DecisionRecord",
+    "Elicited",
     "PlanRecord",
     "RecordError",
     "RoleGrant",
@@ -33,8 +37,10 @@ __all__ = [
     "StoreError",
     "StoreUnavailable",
     "Submission",
+    "TradeOffAnswer",
     "Workshop",
     "build_record",
+    "elicited_weights",
     "max_record_bytes",
     "plan_of",
     "read_record",

@@ -17,9 +17,9 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, ConfigDict, Field, ValidationError
 
 from matrix.catalogue import Strict, Weights, max_catalogue_bytes, one_line, parse_catalogue
-from matrix.decision import DecisionProblem, PlanSettings, Scenario, build_plan, build_problem, evaluate
+from matrix.decision import DecisionProblem, PlanSettings, Scenario, build_plan, build_problem, evaluate, swings
 from matrix.version import APP_VERSION
-from scoring import EXACT_METHOD, DecisionError, money, score
+from scoring import CRITERIA, EXACT_METHOD, DecisionError, TradeOff, money, score, swing_weights, trade_off_weights
 
 RECORD_FORMAT: Literal[1] = 1
 # A record holds the catalogue's text and the results: it may be twice the catalogue limit, and 10 MB
@@ -69,9 +69,13 @@ class Results(Strict):
 class MonteCarloSettings(Strict):
     draws: Annotated[int, Field(ge=1)]
     seed: Annotated[int, Field(ge=0)]
-    mode: Literal["around", "uniform", "pool"]
+    mode: Literal["around", "uniform", "pool", "space"]
     concentration: Annotated[float, Field(gt=0)]
     top_k: Annotated[int, Field(ge=1)]
+    # "space" (an agreed order and bounds): the order, most important first, and each bound (shares 0-1).
+    order: tuple[str, ...] = ()
+    lower: dict[str, Annotated[float, Field(ge=0, le=1)]] = Field(default_factory=dict)
+    upper: dict[str, Annotated[float, Field(ge=0, le=1)]] = Field(default_factory=dict)
 
 
 class PlanYearRow(Strict):
@@ -98,6 +102,36 @@ class PlanRecord(Strict):
     payments: tuple[PlanPaymentRow, ...]
 
 
+class TradeOffAnswer(Strict):
+    first: str
+    first_points: float
+    second: str
+    second_points: float
+    answer: Literal["first", "second", "same"]
+
+
+class Elicited(Strict):
+    """How the scenario's weights were elicited when they came from questions, with the answers: the swing
+    order and ratings, or every trade-off question and answer, and the sliders' weights they gave."""
+
+    method: Literal["swing weighting", "trade-off questions"]
+    order: tuple[str, ...] = ()
+    ratings: dict[str, Annotated[float, Field(ge=0, le=100)]] = Field(default_factory=dict)
+    answers: tuple[TradeOffAnswer, ...] = ()
+    weights: Weights
+
+
+def elicited_weights(problem: DecisionProblem, scenario: Scenario, elicited: Elicited) -> dict[str, int]:
+    """The sliders' whole-% weights the answers give on this catalogue (as the app set them)."""
+    if elicited.method == "swing weighting":
+        ranges = {c: s.points for c, s in swings(problem, scenario.normalisation).items()}
+        weights = swing_weights(list(elicited.order), elicited.ratings, ranges)
+    else:
+        answered = [(TradeOff(a.first, a.first_points, a.second, a.second_points), a.answer) for a in elicited.answers]
+        weights = trade_off_weights(CRITERIA, answered)
+    return {c: round(w * 100) for c, w in weights.items()}
+
+
 class CatalogueCopy(Strict):
     # The TOML must come back byte for byte, so no whitespace is stripped here.
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
@@ -120,6 +154,7 @@ class DecisionRecord(Strict):
     monte_carlo: MonteCarloSettings | None = None
     results: Results
     plan: PlanRecord | None = None
+    elicited: Elicited | None = None
 
 
 class RecordError(DecisionError):
@@ -180,9 +215,11 @@ def build_record(
     participants: list[tuple[str, Weights]] | None = None,
     monte_carlo: dict[str, Any] | None = None,
     plan: PlanSettings | None = None,
+    elicited: Elicited | None = None,
 ) -> DecisionRecord:
     """A self-contained record of a decision: inputs, method, seed and results (and the plan over several years
-    and the funding streams, when ``plan`` settings are given)."""
+    and the funding streams, when ``plan`` settings are given; and how the weights were elicited, when
+    ``elicited`` gave exactly the scenario's weights: answers whose weights were moved since are left out)."""
     if not problem.text:
         raise RecordError("the catalogue's text is not available, so the record could not include it")
     return DecisionRecord(
@@ -198,6 +235,7 @@ def build_record(
         monte_carlo=MonteCarloSettings.model_validate(monte_carlo) if monte_carlo else None,
         results=results_of(problem, scenario),
         plan=plan_of(problem, scenario, plan) if plan is not None else None,
+        elicited=elicited if elicited is not None and elicited.weights == scenario.weights else None,
     )
 
 
@@ -291,6 +329,15 @@ def replay(
     differences += _compare(record.results, results)
     if record.plan is not None:
         differences += _compare_plan(record.plan, plan_of(problem, record.scenario, record.plan.settings))
+    if record.elicited is not None:
+        try:
+            again = elicited_weights(problem, record.scenario, record.elicited)
+        except DecisionError as error:
+            differences.append(f"weights ({record.elicited.method}): the answers no longer give weights: {error}")
+        else:
+            kept = {c: round(w) for c, w in record.elicited.weights.as_dict().items()}
+            if again != kept:
+                differences.append(f"weights ({record.elicited.method}): the answers gave {kept} then and give {again} now")
     return differences, results
 
 

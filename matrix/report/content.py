@@ -31,7 +31,7 @@ from matrix.decision import (
     stability_table,
     status_quo_notice,
 )
-from matrix.persistence import DecisionRecord, record_json
+from matrix.persistence import DecisionRecord, Elicited, record_json
 from matrix.report.charts import chart_label, spend_chart, value_chart
 from scoring import CRITERIA, DecisionError, money, score
 
@@ -317,6 +317,8 @@ def _weights(problem: DecisionProblem, record: DecisionRecord) -> tuple[Block, .
             f"These are the group's weights from a workshop of {_count(len(participants), 'participant')}, each of "
             "whom set their own: the group's weight for each criterion is the average of theirs."
         )
+    elif record.elicited is not None:
+        where = f"{record.created_by} set these weights by {_elicitation(problem, record.elicited)}"
     elif preset is not None:
         where = f"These are the '{preset.label}' weights set out in the catalogue."
     else:
@@ -331,6 +333,21 @@ def _weights(problem: DecisionProblem, record: DecisionRecord) -> tuple[Block, .
     if participants:
         blocks += _workshop([(p.name, p.weights) for p in participants], shares)
     return tuple(blocks)
+
+
+def _elicitation(problem: DecisionProblem, elicited: Elicited) -> str:
+    """How the weights were elicited, in words, from the answers the record keeps."""
+    labels = {c: getattr(problem.catalogue.scoring, c).label for c in CRITERIA}
+    if elicited.method == "swing weighting":
+        rated = [f"{labels.get(c, c)} {elicited.ratings.get(c, 100):g}" for c in elicited.order]
+        return (
+            "swing weighting: each criterion's move from the worst to the best intervention was put in order of "
+            "importance and rated against the most important (100): " + _list(rated) + "."
+        )
+    return (
+        f"answering {_count(len(elicited.answers), 'trade-off question')} ('which of two interventions would you "
+        "rather fund?'); the weights are the middle of those that agree with every answer."
+    )
 
 
 def _workshop(participants: Sequence[tuple[str, Weights]], shares: Mapping[str, float]) -> list[Block]:

@@ -132,6 +132,9 @@ def test_swing_weighting_sets_the_sliders(problem: DecisionProblem) -> None:
         round(expected[c] * 100) for c in ("impact", "reach", "cost", "risk")
     ]
     assert at.selectbox(key="preset").value == "custom"
+    kept = at.session_state["elicited"]  # what a decision record made now keeps
+    assert kept.method == "swing weighting" and list(kept.order) == order
+    assert kept.weights.as_dict() == {c: float(round(expected[c] * 100)) for c in expected}
     at.slider(key="sw_rate_risk").set_value(90).run()  # above impact, which was put before it
     at.button(key="sw_apply").click().run()
     assert any("rated above the swing on impact" in e.value for e in at.error)
