@@ -4,6 +4,7 @@ carried across a change of normalisation. Each test pins a defect that was found
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 
 from matrix.decision import DecisionProblem
 from scoring import CRITERIA, Answer, TradeOff, next_trade_off, trade_off_weights, weight_ranges
+from tests.conftest import SHIPPED, run_cli
 from tests.matrix.example import readme_example
 from tests.ui.test_app import start
 
@@ -115,3 +117,82 @@ def test_trade_off_answers_are_not_carried_to_another_normalisation(problem: Dec
     assert not at.exception
     assert at.session_state["to_answers"] == []
     assert any("the earlier answers were set aside" in i.value for i in at.info)
+
+
+# Plans in decision records and the plan command --------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def plan_record() -> dict[str, object]:
+    """A faithful record of the shipped catalogue's default scenario with a two-year plan, as JSON."""
+    from matrix.catalogue import load_catalogue
+    from matrix.decision import PlanSettings, build_problem, default_scenario
+    from matrix.persistence import build_record, record_json
+
+    loaded = load_catalogue(SHIPPED)
+    problem = build_problem(loaded.catalogue, loaded.sha256, loaded.text)
+    data: dict[str, object] = json.loads(
+        record_json(build_record(problem, default_scenario(problem), "Attack", plan=PlanSettings(years=2)))
+    )
+    return data
+
+
+@pytest.mark.parametrize(
+    ("row", "field", "value", "words"),
+    [
+        ("payments", "amount_gbp", -1e308, "plan.payments.0.amount_gbp: must be greater than or equal to 0"),
+        ("payments", "year", 10**20, "plan.payments.0.year: must be less than or equal to 5"),
+        ("funded", "cost_gbp", -1, "plan.funded.0.cost_gbp: must be greater than or equal to 0"),
+        ("funded", "year", 99, "plan.funded.0.year: must be less than or equal to 5"),
+    ],
+)
+def test_a_record_whose_plan_pays_negative_money_or_runs_past_five_years_is_refused(
+    plan_record: dict[str, object], tmp_path: Path, row: str, field: str, value: float, words: str
+) -> None:
+    """No plan the app makes pays less than nothing or has a year 99: such a record is refused as not valid, in
+    words, instead of being replayed into "pcc-funding paid £-100,000,000,...,000 then" (a 300-digit amount)."""
+    import copy
+
+    data = copy.deepcopy(plan_record)
+    plan = data["plan"]
+    assert isinstance(plan, dict)
+    plan[row][0][field] = value
+    path = tmp_path / "record.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    done = run_cli(["replay", str(path)])
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert "is not a valid decision record" in done.stderr and words in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("flags", "words"),
+    [
+        (["--contract-years", "0"], "--contract-years: must be greater than or equal to 1"),
+        (["--stream-end", "pcc-funding=0"], "--stream-end pcc-funding: must be greater than or equal to 1"),
+        (["--inflation", "-1"], "--inflation: must be greater than or equal to 0"),
+        (["--stream-new", "extra=-5"], "--stream-new extra: must be greater than or equal to 0"),
+        (["--stream-cut", "PCC=0.5"], "--stream-cut PCC: must be an id"),
+        (["--weights", "impact=0,reach=0,cost=0,risk=0"], "--weights: all weights are zero"),
+        (["--ringfence", "0.9"], "--ringfence: must be less than or equal to 0.5"),
+    ],
+)
+def test_plan_refusals_name_the_flag_typed(flags: list[str], words: str) -> None:
+    """A refused setting is named by the flag the user typed, in plain words: not "min_contract_years: Input
+    should be ...", "stream_ends.pcc-funding" or ": Value error, all weights are zero"."""
+    done = run_cli(["plan", "--catalogue", str(SHIPPED), *flags])
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert words in done.stderr, done.stderr
+    assert "Input should be" not in done.stderr and "Value error" not in done.stderr
+
+
+def test_a_report_path_that_cannot_be_written_is_refused_before_any_file(tmp_path: Path) -> None:
+    """--report naming a folder (board.docx/) or a missing folder is refused at once, by that flag's name, and
+    leaves no decision record behind without its report (it used to write board.record.json, work out the plan
+    and then fail with "--out: cannot write ...: Is a directory")."""
+    folder = tmp_path / "board.docx"
+    folder.mkdir()
+    for target, words in ((folder, "it is a folder"), (tmp_path / "missing" / "board.pdf", "there is no folder")):
+        done = run_cli(["plan", "--catalogue", str(SHIPPED), "--years", "1", "--report", str(target)])
+        assert done.returncode == 1 and "Traceback" not in done.stderr
+        assert f"--report: cannot write {target}: {words}" in done.stderr
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["board.docx"]

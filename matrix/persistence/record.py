@@ -19,7 +19,7 @@ from pydantic import AfterValidator, ConfigDict, Field, ValidationError
 from matrix.catalogue import Strict, Weights, max_catalogue_bytes, one_line, parse_catalogue
 from matrix.decision import DecisionProblem, PlanSettings, Scenario, build_plan, build_problem, evaluate
 from matrix.version import APP_VERSION
-from scoring import EXACT_METHOD, DecisionError, money, score
+from scoring import EXACT_METHOD, MAX_YEARS, DecisionError, money, score
 
 RECORD_FORMAT: Literal[1] = 1
 # A record holds the catalogue's text and the results: it may be twice the catalogue limit, and 10 MB
@@ -74,18 +74,23 @@ class MonteCarloSettings(Strict):
     top_k: Annotated[int, Field(ge=1)]
 
 
+# A plan's year (1 to MAX_YEARS) and money (never below zero): a record saying otherwise was not made by the app.
+PlanYear = Annotated[int, Field(ge=1, le=MAX_YEARS)]
+PlanMoney = Annotated[float, Field(ge=0)]
+
+
 class PlanYearRow(Strict):
-    year: Annotated[int, Field(ge=1)]
+    year: PlanYear
     id: str
     level: str
-    cost_gbp: float
+    cost_gbp: PlanMoney
 
 
 class PlanPaymentRow(Strict):
-    year: Annotated[int, Field(ge=1)]
+    year: PlanYear
     stream: str
     id: str
-    amount_gbp: float
+    amount_gbp: PlanMoney
 
 
 class PlanRecord(Strict):
@@ -93,7 +98,7 @@ class PlanRecord(Strict):
 
     settings: PlanSettings
     value: float
-    cost_gbp: float
+    cost_gbp: PlanMoney
     funded: tuple[PlanYearRow, ...]
     payments: tuple[PlanPaymentRow, ...]
 
