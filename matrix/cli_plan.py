@@ -60,9 +60,46 @@ def _pairs(option: str, items: list[str], kind: type[int] | type[float]) -> dict
     return found
 
 
+# The settings' and scenario's fields as the flags that set them, so a refusal names what the user typed.
+FLAGS = {
+    "years": "--years",
+    "start_year": "--start",
+    "inflation": "--inflation",
+    "min_contract_years": "--contract-years",
+    "committed_years": "--committed",
+    "early_stop": "--stop-early",
+    "stream_ends": "--stream-end",
+    "stream_cuts": "--stream-cut",
+    "new_streams": "--stream-new",
+    "budget_gbp": "--budget",
+    "ringfence_share": "--ringfence",
+    "tier_min_share": "--tier-min",
+    "tier_max_share": "--tier-max",
+    "must_fund": "--must",
+    "must_not_fund": "--exclude",
+    "harmful_overrides": "--allow-harmful",
+}
+
+
+def _flag_words(loc: tuple[int | str, ...], message: str) -> str:
+    """A validation error located by its flag ("--stream-cut pcc-funding: must be ..."), not the field's name."""
+    field, rest = (str(loc[0]), [str(p) for p in loc[1:] if p != "[key]"]) if loc else ("weights", [])
+    where = " ".join([FLAGS.get(field, "--weights" if field in {"weights", *CRITERIA} else field), *rest])
+    message = message.removeprefix("Value error, ").replace("Input should be", "must be")
+    if message.startswith("String should match pattern"):
+        message = "must be an id: lower-case letters, digits, - and _, starting with a letter or digit"
+    return f"{where}: {message}"
+
+
 def run_plan(args: argparse.Namespace) -> int:
-    if args.report and Path(args.report).suffix.lower() not in {".docx", ".pdf"}:
-        raise UsageError(f"--report: give a file ending .docx (Word) or .pdf (got {args.report})")
+    if args.report:
+        report = Path(args.report)
+        if report.suffix.lower() not in {".docx", ".pdf"}:
+            raise UsageError(f"--report: give a file ending .docx (Word) or .pdf (got {args.report})")
+        # Checked before the plan is worked out, so a bad path leaves no record without its report.
+        if report.is_dir() or not report.parent.is_dir():
+            reason = "it is a folder" if report.is_dir() else f"there is no folder {report.parent}"
+            raise UsageError(f"--report: cannot write {args.report}: {reason}")
     from matrix.decision import PlanSettings, Scenario, build_plan, build_problem, to_safe_csv
 
     if len(args.allow_harmful) != len(args.reason):
@@ -100,9 +137,7 @@ def run_plan(args: argparse.Namespace) -> int:
             new_streams=_pairs("--stream-new", args.stream_new, float),
         )
     except ValidationError as error:
-        raise UsageError(
-            "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors(include_url=False))
-        ) from None
+        raise UsageError("; ".join(_flag_words(e["loc"], e["msg"]) for e in error.errors(include_url=False))) from None
     problem = build_problem(loaded.catalogue, loaded.sha256, loaded.text)
     try:
         with solver_output_to_stderr():

@@ -97,10 +97,21 @@ class InconsistentAnswers(WeightsError):
         self.conflicting = conflicting
 
 
-def _rows(criteria: Sequence[str], answered: Sequence[tuple[TradeOff, Answer]]) -> tuple[FloatArray, FloatArray]:
-    """Inequality rows (A w <= -MARGIN) and equality rows (E w = 0) of the answers."""
+def _rows(
+    criteria: Sequence[str], answered: Sequence[tuple[TradeOff, Answer]], sizes: Mapping[str, float] | None = None
+) -> tuple[FloatArray, FloatArray]:
+    """Inequality rows (A w <= -MARGIN) and equality rows (E w = 0) of the answers; with ``sizes``, a criterion
+    whose swing is 0 is held at weight 0 (its swing changes nothing, as in swing weighting)."""
     upper: list[FloatArray] = []
     equal: list[FloatArray] = []
+    if sizes is not None:
+        flat = [k for k, c in enumerate(criteria) if float(sizes[c]) <= _TOL]
+        if len(flat) == len(criteria):
+            raise WeightsError("every option scores the same on every criterion, so no weighting tells them apart")
+        for k in flat:
+            unit = np.zeros(len(criteria))
+            unit[k] = 1.0
+            equal.append(unit)
     for question, answer in answered:
         if answer not in ANSWERS:
             raise WeightsError(f"an answer must be one of {', '.join(ANSWERS)}")
@@ -117,9 +128,14 @@ def _rows(criteria: Sequence[str], answered: Sequence[tuple[TradeOff, Answer]]) 
     return np.array(upper).reshape(-1, n), np.array(equal).reshape(-1, n)
 
 
-def _solve(criteria: Sequence[str], answered: Sequence[tuple[TradeOff, Answer]], objective: FloatArray) -> FloatArray | None:
+def _solve(
+    criteria: Sequence[str],
+    answered: Sequence[tuple[TradeOff, Answer]],
+    objective: FloatArray,
+    sizes: Mapping[str, float] | None = None,
+) -> FloatArray | None:
     """The weighting (adding up to 1) that minimises ``objective`` under the answers; None when none agrees."""
-    upper, equal = _rows(criteria, answered)
+    upper, equal = _rows(criteria, answered, sizes)
     n = len(criteria)
     found = linprog(
         objective,
@@ -133,45 +149,53 @@ def _solve(criteria: Sequence[str], answered: Sequence[tuple[TradeOff, Answer]],
     return np.asarray(found.x, dtype=np.float64) if found.status == 0 else None
 
 
-def conflicting_answers(criteria: Sequence[str], answered: Sequence[tuple[TradeOff, Answer]]) -> tuple[int, ...]:
+def conflicting_answers(
+    criteria: Sequence[str], answered: Sequence[tuple[TradeOff, Answer]], sizes: Mapping[str, float] | None = None
+) -> tuple[int, ...]:
     """Positions of a smallest set of answers that cannot all hold (empty when they all can): dropping
     each answer in turn and keeping it out while the rest still clash (a deletion filter)."""
-    if _solve(criteria, answered, np.zeros(len(criteria))) is not None:
+    if _solve(criteria, answered, np.zeros(len(criteria)), sizes) is not None:
         return ()
     keep = list(range(len(answered)))
     for position in list(keep):
         trial = [p for p in keep if p != position]
-        if _solve(criteria, [answered[p] for p in trial], np.zeros(len(criteria))) is None:
+        if _solve(criteria, [answered[p] for p in trial], np.zeros(len(criteria)), sizes) is None:
             keep = trial
     return tuple(keep)
 
 
-def weight_ranges(criteria: Sequence[str], answered: Sequence[tuple[TradeOff, Answer]]) -> dict[str, tuple[float, float]]:
-    """Each criterion's lowest and highest weight among the weightings that agree with every answer.
+def weight_ranges(
+    criteria: Sequence[str], answered: Sequence[tuple[TradeOff, Answer]], sizes: Mapping[str, float] | None = None
+) -> dict[str, tuple[float, float]]:
+    """Each criterion's lowest and highest weight among the weightings that agree with every answer (with
+    ``sizes``, each swing in value points: a criterion whose swing is 0 gets weight 0).
 
     Raises InconsistentAnswers when none does."""
     ranges = {}
     for position, criterion in enumerate(criteria):
         unit = np.zeros(len(criteria))
         unit[position] = 1.0
-        low, high = _solve(criteria, answered, unit), _solve(criteria, answered, -unit)
+        low, high = _solve(criteria, answered, unit, sizes), _solve(criteria, answered, -unit, sizes)
         if low is None or high is None:
-            raise InconsistentAnswers(conflicting_answers(criteria, answered))
+            raise InconsistentAnswers(conflicting_answers(criteria, answered, sizes))
         ranges[criterion] = (float(low[position]), float(high[position]))
     return ranges
 
 
-def trade_off_weights(criteria: Sequence[str], answered: Sequence[tuple[TradeOff, Answer]]) -> dict[str, float]:
+def trade_off_weights(
+    criteria: Sequence[str], answered: Sequence[tuple[TradeOff, Answer]], sizes: Mapping[str, float] | None = None
+) -> dict[str, float]:
     """Weights agreeing with every answer: the mean of the weightings at each criterion's lowest and highest
-    weight (a point inside the agreed region, since it is convex). Raises InconsistentAnswers."""
+    weight (a point inside the agreed region, since it is convex); with ``sizes``, a criterion whose swing is 0
+    gets weight 0. Raises InconsistentAnswers."""
     points = []
     for position in range(len(criteria)):
         unit = np.zeros(len(criteria))
         unit[position] = 1.0
         for sign in (1.0, -1.0):
-            point = _solve(criteria, answered, sign * unit)
+            point = _solve(criteria, answered, sign * unit, sizes)
             if point is None:
-                raise InconsistentAnswers(conflicting_answers(criteria, answered))
+                raise InconsistentAnswers(conflicting_answers(criteria, answered, sizes))
             points.append(point)
     centre = np.mean(points, axis=0)
     centre = np.clip(centre, 0.0, None) / np.clip(centre, 0.0, None).sum()
@@ -183,7 +207,7 @@ def _ratio_range(
 ) -> tuple[float, float]:
     """Lowest and highest of (w_i r_i) / (w_j r_j) under the answers (Charnes-Cooper: y = w / (w_j r_j))."""
     n = len(criteria)
-    upper, equal = _rows(criteria, answered)
+    upper, equal = _rows(criteria, answered, dict(zip(criteria, sizes, strict=True)))
     # Variables y (n) and s: y >= 0, s >= 0, sum y - s = 0, r_j y_j = 1, the answers' rows on y.
     # A w <= -MARGIN becomes A y + MARGIN s <= 0 (y = w s with s = 1 / (w_j r_j)).
     a_ub = np.hstack([upper, np.full((len(upper), 1), MARGIN)]) if len(upper) else None
@@ -220,10 +244,11 @@ def next_trade_off(
 ) -> TradeOff | None:
     """The next question, or None when every weight's range is narrower than ``pinned``.
 
-    ``sizes`` is each criterion's swing in value points; criteria whose swing is 0 are not asked about.
+    ``sizes`` is each criterion's swing in value points; criteria whose swing is 0 are not asked about and
+    get weight 0.
     The question is about the two criteria whose worth ratio is least settled, at the middle of its
     range (geometrically), so each answer halves it. Raises InconsistentAnswers."""
-    ranges = weight_ranges(criteria, answered)
+    ranges = weight_ranges(criteria, answered, sizes)
     if all(high - low <= pinned for low, high in ranges.values()):
         return None
     r = np.array([float(sizes[c]) for c in criteria])

@@ -44,16 +44,25 @@ def trade_off_questions(problem: DecisionProblem, normalisation: Normalisation, 
     labels = {c: getattr(problem.catalogue.scoring, c).label for c in CRITERIA}
     found = swings(problem, normalisation)
     sizes = {c: s.points for c, s in found.items()}
-    answered: list[tuple[TradeOff, Answer]] = st.session_state.setdefault(f"{key}_answers", [])
+    state = st.session_state
+    # An answer weighs value points of the swings it was asked with: under another normalisation or
+    # catalogue the same points mean something else, so those answers are not carried over.
+    changed = bool(state.get(f"{key}_answers")) and state.get(f"{key}_sizes") != sizes
+    if changed:
+        state[f"{key}_answers"] = []
+    state[f"{key}_sizes"] = sizes
+    answered: list[tuple[TradeOff, Answer]] = state.setdefault(f"{key}_answers", [])
     with st.expander("Set the weights by trade-off questions"):
         st.caption(
             "Two interventions, the same in every way but two. Which would you rather fund? Each answer narrows the "
             "weights that agree with all your answers; the questions stop when every weight is known to within "
-            f"{PINNED:.0%}."
+            f"{PINNED:.0%}. A criterion on which every intervention scores the same gets no weight."
         )
+        if changed:
+            st.info("The swings have changed (another normalisation or catalogue), so the earlier answers were set aside.")
         try:
             question = next_trade_off(CRITERIA, answered, sizes)
-            ranges = weight_ranges(CRITERIA, answered)
+            ranges = weight_ranges(CRITERIA, answered, sizes)
         except InconsistentAnswers as error:
             st.error(plain(error))
             for position in error.conflicting:
@@ -61,6 +70,9 @@ def trade_off_questions(problem: DecisionProblem, normalisation: Normalisation, 
                 choice = {"first": "A", "second": "B", "same": "about the same"}[answered[position][1]]
                 st.markdown(f"- {position + 1}. A: {plain(first)}; B: {plain(second)}. You chose {choice}.")
             st.button("Undo the last answer", key=f"{key}_undo", on_click=_undo_trade_off, args=(key,))
+            return
+        except WeightsError as error:
+            st.info(f"No trade-off questions to ask: {plain(error)}.")
             return
         st.caption(
             f"{len(answered)} answered. Weights that agree so far: "
@@ -78,7 +90,9 @@ def trade_off_questions(problem: DecisionProblem, normalisation: Normalisation, 
         else:
             st.markdown("Your answers pin the weights down.")
         if answered:
-            st.button("Use these weights", key=f"{key}_apply", on_click=_apply_trade_offs, args=(target, key), type="primary")
+            st.button(
+                "Use these weights", key=f"{key}_apply", on_click=_apply_trade_offs, args=(target, key, sizes), type="primary"
+            )
             st.button("Undo the last answer", key=f"{key}_undo", on_click=_undo_trade_off, args=(key,))
             st.button("Start again", key=f"{key}_restart", on_click=_restart_trade_offs, args=(key,))
 
@@ -95,12 +109,12 @@ def _restart_trade_offs(key: str) -> None:
     st.session_state[f"{key}_answers"] = []
 
 
-def _apply_trade_offs(target: str, key: str) -> None:
+def _apply_trade_offs(target: str, key: str, sizes: dict[str, float]) -> None:
     """Set the sliders to the weights in the middle of those agreeing with every answer (whole %)."""
     answered = list(st.session_state.get(f"{key}_answers", []))
     try:
-        weights = trade_off_weights(CRITERIA, answered)
-    except InconsistentAnswers:
+        weights = trade_off_weights(CRITERIA, answered, sizes)
+    except WeightsError:
         return  # the fold says which answers clash
     whole = {c: round(w * 100) for c, w in weights.items()}
     for criterion, weight in whole.items():

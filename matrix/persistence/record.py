@@ -19,7 +19,7 @@ from pydantic import AfterValidator, ConfigDict, Field, ValidationError
 from matrix.catalogue import Strict, Weights, max_catalogue_bytes, one_line, parse_catalogue
 from matrix.decision import DecisionProblem, PlanSettings, Scenario, build_plan, build_problem, evaluate, swings
 from matrix.version import APP_VERSION
-from scoring import CRITERIA, EXACT_METHOD, DecisionError, TradeOff, money, score, swing_weights, trade_off_weights
+from scoring import CRITERIA, EXACT_METHOD, MAX_YEARS, DecisionError, TradeOff, money, score, swing_weights, trade_off_weights
 
 RECORD_FORMAT: Literal[1] = 1
 # A record holds the catalogue's text and the results: it may be twice the catalogue limit, and 10 MB
@@ -78,18 +78,23 @@ class MonteCarloSettings(Strict):
     upper: dict[str, Annotated[float, Field(ge=0, le=1)]] = Field(default_factory=dict)
 
 
+# A plan's year (1 to MAX_YEARS) and money (never below zero): a record saying otherwise was not made by the app.
+PlanYear = Annotated[int, Field(ge=1, le=MAX_YEARS)]
+PlanMoney = Annotated[float, Field(ge=0)]
+
+
 class PlanYearRow(Strict):
-    year: Annotated[int, Field(ge=1)]
+    year: PlanYear
     id: str
     level: str
-    cost_gbp: float
+    cost_gbp: PlanMoney
 
 
 class PlanPaymentRow(Strict):
-    year: Annotated[int, Field(ge=1)]
+    year: PlanYear
     stream: str
     id: str
-    amount_gbp: float
+    amount_gbp: PlanMoney
 
 
 class PlanRecord(Strict):
@@ -97,7 +102,7 @@ class PlanRecord(Strict):
 
     settings: PlanSettings
     value: float
-    cost_gbp: float
+    cost_gbp: PlanMoney
     funded: tuple[PlanYearRow, ...]
     payments: tuple[PlanPaymentRow, ...]
 
@@ -123,12 +128,12 @@ class Elicited(Strict):
 
 def elicited_weights(problem: DecisionProblem, scenario: Scenario, elicited: Elicited) -> dict[str, int]:
     """The sliders' whole-% weights the answers give on this catalogue (as the app set them)."""
+    ranges = {c: s.points for c, s in swings(problem, scenario.normalisation).items()}
     if elicited.method == "swing weighting":
-        ranges = {c: s.points for c, s in swings(problem, scenario.normalisation).items()}
         weights = swing_weights(list(elicited.order), elicited.ratings, ranges)
     else:
         answered = [(TradeOff(a.first, a.first_points, a.second, a.second_points), a.answer) for a in elicited.answers]
-        weights = trade_off_weights(CRITERIA, answered)
+        weights = trade_off_weights(CRITERIA, answered, ranges)
     return {c: round(w * 100) for c, w in weights.items()}
 
 
