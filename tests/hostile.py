@@ -318,7 +318,7 @@ def record_cases(raw: bytes) -> list[Case]:
     data = json.loads(raw)
     cases: list[Case] = []
     for key in data:
-        if key not in ("participants", "monte_carlo", "plan"):  # optional: a record without them is whole
+        if key not in ("participants", "monte_carlo", "plan", "elicited"):  # optional: a record without them is whole
             cases.append(Case("record", f"missing-{key}", _record({k: v for k, v in data.items() if k != key}), (key,)))
     scenario_edits: list[tuple[str, Any, str]] = [
         ("budget_gbp", "lots", "scenario.budget_gbp"),
