@@ -4,6 +4,8 @@ participant's. Widgets only: the weights come from ``scoring``; ``target`` is th
 
 from __future__ import annotations
 
+import functools
+
 import streamlit as st
 
 from matrix.catalogue import Weights
@@ -39,6 +41,16 @@ def _trade_off_words(question: TradeOff, labels: dict[str, str], found: dict[str
     return side(question.first, question.first_points), side(question.second, question.second_points)
 
 
+@functools.lru_cache(maxsize=512)
+def _progress(
+    answered: tuple[tuple[TradeOff, Answer], ...], sizes: tuple[tuple[str, float], ...]
+) -> tuple[TradeOff | None, dict[str, tuple[float, float]]]:
+    """The next question and each weight's range for these answers: a dozen small linear programmes, worked out
+    once per set of answers rather than on every rerun of the page (a slider move redraws the sidebar)."""
+    given = dict(sizes)
+    return next_trade_off(CRITERIA, answered, given), weight_ranges(CRITERIA, answered, given)
+
+
 def trade_off_questions(problem: DecisionProblem, normalisation: Normalisation, target: str, key: str) -> None:
     """'Which would you rather fund?' between two hypothetical interventions, until the weights are pinned down."""
     labels = {c: getattr(problem.catalogue.scoring, c).label for c in CRITERIA}
@@ -61,8 +73,7 @@ def trade_off_questions(problem: DecisionProblem, normalisation: Normalisation, 
         if changed:
             st.info("The swings have changed (another normalisation or catalogue), so the earlier answers were set aside.")
         try:
-            question = next_trade_off(CRITERIA, answered, sizes)
-            ranges = weight_ranges(CRITERIA, answered, sizes)
+            question, ranges = _progress(tuple(answered), tuple(sorted(sizes.items())))
         except InconsistentAnswers as error:
             st.error(plain(error))
             for position in error.conflicting:
