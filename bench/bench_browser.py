@@ -25,6 +25,7 @@ from browser_timing import (
     move_slider,
     open_page,
     quantile,
+    require_chromium,
     servers,
 )
 from playwright.async_api import Page, async_playwright
@@ -85,6 +86,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--repeats", type=int, default=15, help="timed repeats per page after one warm-up (default 15)")
     repeats = parser.parse_args().repeats
+    require_chromium()
     print(f"at start: {load_average()} (a shared machine: other work shows in the wall times, less in the ratios)")
     started = time.perf_counter()
     opens, presses = asyncio.run(measure(repeats))

@@ -64,11 +64,12 @@ new MutationObserver(() => {
 
 # Milliseconds from ``since`` (the last key press if null) to the end of what it started: the later
 # of the last message from the server and the indicator's last return to idle, once a message has
-# arrived since, the indicator says idle, and nothing has changed for ``quiet`` ms; null before that.
+# arrived since, the indicator says idle, ``ready`` (a selector) is on the page, and nothing has
+# changed for ``quiet`` ms; null before that.
 SETTLED = """
-([since, quiet]) => {
+([since, quiet, ready]) => {
   const start = since === null ? window.__lastKey : since;
-  if (start === null) return null;
+  if (start === null || document.querySelector(ready) === null) return null;
   const received = window.__received.filter(t => t >= start);
   if (received.length === 0) return null;
   const runs = window.__runs;
@@ -87,6 +88,12 @@ class Server:
 
     url: str
     pid: int
+
+
+def require_chromium() -> None:
+    """Stop with a plain message where Debian's Chromium is missing (never download a browser here)."""
+    if not CHROMIUM.exists():
+        raise SystemExit(f"no Chromium at {CHROMIUM}: install it with `apt-get install chromium` or set CHROMIUM_PATH")
 
 
 def free_port() -> int:
@@ -154,7 +161,9 @@ def servers(*, bare: bool) -> Iterator[tuple[Server, Server | None]]:
 async def open_page(page: Page, url: str, timeout_ms: float, quiet_ms: float = 300) -> float:
     """Load ``url`` and return milliseconds from the navigation's start to the end of the first run."""
     await page.goto(url, timeout=timeout_ms)
-    handle = await page.wait_for_function(SETTLED, arg=[0, quiet_ms], timeout=timeout_ms, polling=50)
+    # Both apps draw the weight sliders, so their presence tells a first run from the idle page before it.
+    ready = ".st-key-w_impact input[type=range]"
+    handle = await page.wait_for_function(SETTLED, arg=[0, quiet_ms, ready], timeout=timeout_ms, polling=50)
     return float(await handle.json_value())
 
 
@@ -164,7 +173,7 @@ async def move_slider(page: Page, criterion: str, key: str, timeout_ms: float, q
     await thumb.focus(timeout=timeout_ms)
     await page.evaluate("window.__lastKey = null")
     await thumb.press(key, timeout=timeout_ms)
-    handle = await page.wait_for_function(SETTLED, arg=[None, quiet_ms], timeout=timeout_ms, polling=50)
+    handle = await page.wait_for_function(SETTLED, arg=[None, quiet_ms, "body"], timeout=timeout_ms, polling=50)
     return float(await handle.json_value())
 
 
@@ -181,6 +190,12 @@ def load_average() -> str:
     """The 1, 5 and 15 minute load averages and the processor count, in words."""
     one, five, fifteen = os.getloadavg()
     return f"load average {one:.2f} / {five:.2f} / {fifteen:.2f} (1 / 5 / 15 min) on {os.cpu_count()} processors"
+
+
+def cpu_seconds(pid: int) -> float:
+    """Processor time (user + system) a process has used so far, from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def rss_mib(pid: int) -> float:

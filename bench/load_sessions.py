@@ -8,7 +8,7 @@ a seeded random walk (a slider and a direction, kept within 1-99 so every press 
 each press timed from the key press to the end of its run; the next press follows once the page has
 been idle for 300 ms. Then, on a fresh server, a single session makes 500 moves and the server's
 resident memory is read every 50. Not a test: ``python bench/load_sessions.py`` (``--sessions``,
-``--moves``, ``--reruns``, ``--memory-tab``).
+``--moves``, ``--think``, ``--reruns``, ``--memory-tab``).
 """
 
 from __future__ import annotations
@@ -26,10 +26,12 @@ from browser_timing import (
     CRITERIA,
     VIEWPORT,
     WATCH,
+    cpu_seconds,
     load_average,
     move_slider,
     open_page,
     quantile,
+    require_chromium,
     rss_mib,
     servers,
 )
@@ -51,15 +53,23 @@ async def new_page(browser: Browser) -> Page:
 async def slider_values(page: Page) -> dict[str, int]:
     """The four weights as the sliders show them."""
     return {
-        criterion: int(await page.locator(f".st-key-w_{criterion} [data-testid=stSliderThumbValue]").inner_text())
+        criterion: int(await page.locator(f".st-key-w_{criterion}").get_by_role("slider").input_value(timeout=TIMEOUT_MS))
         for criterion in CRITERIA
     }
 
 
 async def random_moves(
-    page: Page, moves: int, seed: int, quiet_ms: float, after_move: Callable[[int], Awaitable[None]] | None = None
+    page: Page,
+    moves: int,
+    seed: int,
+    quiet_ms: float,
+    think_s: float = 0,
+    after_move: Callable[[int], Awaitable[None]] | None = None,
 ) -> tuple[list[float], int]:
-    """Make ``moves`` seeded random one-step slider moves; the times (ms) of those that finished and the number that timed out."""
+    """Make ``moves`` seeded random one-step slider moves, ``think_s`` apart after each run ends.
+
+    Returns the times (ms) of the moves that finished and the number that timed out.
+    """
     rng = random.Random(seed)
     values = await slider_values(page)
     times: list[float] = []
@@ -77,13 +87,15 @@ async def random_moves(
             values = await slider_values(page)
         if after_move is not None:
             await after_move(move)
+        await asyncio.sleep(think_s)
     return times, timeouts
 
 
-async def concurrent_sessions(sessions: int, moves: int) -> tuple[list[float], list[float], int]:
+async def concurrent_sessions(sessions: int, moves: int, think_s: float) -> tuple[list[float], list[float], int, float, float]:
     """Open ``sessions`` pages at once (after one warm-up open), then let each make ``moves`` moves at once.
 
-    Returns the page opens and the moves (ms), and how many moves timed out.
+    Returns the page opens and the moves (ms), how many moves timed out, and the server's processor
+    seconds and the wall seconds over the moves.
     """
     with servers(bare=False) as (app, _):
         async with async_playwright() as playwright:
@@ -96,11 +108,15 @@ async def concurrent_sessions(sessions: int, moves: int) -> tuple[list[float], l
                 opens = await asyncio.gather(
                     *(open_page(page, f"{app.url}/?tab={TABS[n % len(TABS)]}", TIMEOUT_MS) for n, page in enumerate(pages))
                 )
-                results = await asyncio.gather(*(random_moves(page, moves, seed=n, quiet_ms=300) for n, page in enumerate(pages)))
+                cpu_before, wall_before = cpu_seconds(app.pid), time.perf_counter()
+                results = await asyncio.gather(
+                    *(random_moves(page, moves, seed=n, quiet_ms=300, think_s=think_s) for n, page in enumerate(pages))
+                )
+                server_cpu_s, wall_s = cpu_seconds(app.pid) - cpu_before, time.perf_counter() - wall_before
             finally:
                 await browser.close()
     times = [t for session_times, _ in results for t in session_times]
-    return list(opens), times, sum(timeouts for _, timeouts in results)
+    return list(opens), times, sum(timeouts for _, timeouts in results), server_cpu_s, wall_s
 
 
 async def memory_run(reruns: int, tab: str) -> tuple[list[tuple[int, float]], list[float], int]:
@@ -134,17 +150,31 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--sessions", type=int, default=16, help="concurrent browser sessions (default 16)")
     parser.add_argument("--moves", type=int, default=30, help="slider moves per session (default 30)")
+    parser.add_argument(
+        "--think", type=float, default=0, help="seconds each session waits after a run before its next move (default 0)"
+    )
     parser.add_argument("--reruns", type=int, default=500, help="moves in the memory run, 0 to skip it (default 500)")
     parser.add_argument("--memory-tab", default="Funding", choices=TABS, help="the tab open in the memory run (default Funding)")
     options = parser.parse_args()
+    require_chromium()
     print(f"at start: {load_average()}; a shared machine, and the figure counts this script's servers and Chromium too")
     started = time.perf_counter()
 
-    opens, times, timeouts = asyncio.run(concurrent_sessions(options.sessions, options.moves))
-    print(f"{options.sessions} concurrent sessions (tabs {', '.join(TABS)} in turn), {options.moves} moves each, one Chromium")
+    opens, times, timeouts, server_cpu_s, wall_s = asyncio.run(
+        concurrent_sessions(options.sessions, options.moves, options.think)
+    )
+    print(
+        f"{options.sessions} concurrent sessions (tabs {', '.join(TABS)} in turn), {options.moves} moves each, "
+        f"{options.think:g} s between a run's end and the next move, one Chromium"
+    )
     print(f"  page open, all at once: {spread(opens)}")
     limit_s = TIMEOUT_MS / 1000
     print(f"  slider move to the end of its run ({len(times)} moves, {timeouts} timed out at {limit_s:.0f} s): {spread(times)}")
+    print(
+        f"  server processor time {server_cpu_s:.1f} s over {wall_s:.1f} s of moves "
+        f"({server_cpu_s / wall_s:.0%} of one processor), {server_cpu_s / max(len(times), 1) * 1000:.0f} ms a move; "
+        "a Streamlit server runs every session's script in one process, so the runs share one interpreter lock"
+    )
     p95 = quantile(times, 0.95) if times else float("inf")
     print(f"  target p95 under 1,000 ms: {'meets' if p95 < 1000 else f'misses, {p95 / 1000:.1f}x the target'}")
     print(f"  {load_average()}")
