@@ -45,6 +45,7 @@ bench: $(DEV_STAMP)
 	$(BIN)/python bench/bench_app.py
 	$(BIN)/python bench/bench_cli.py
 	$(BIN)/python bench/bench_catalogue.py
+	$(BIN)/python bench/bench_browser.py
 
 ## lock: re-resolve requirements/*.txt to the newest versions pyproject.toml allows, in throwaway virtualenvs
 # The app's pins come from `pip install -e .`, the dev pins from `pip install -e .[dev]` held to the
