@@ -146,21 +146,47 @@ def _write(out: str | None, data: bytes, done: str) -> None:
         print(f"{done} to {out}", file=sys.stderr)
 
 
-def _scenario(args: argparse.Namespace, name: str) -> tuple[DecisionProblem, ScoreResult, Scenario, ScenarioResult]:
-    """The catalogue, ranking, scenario and evaluated scenario the shortlist flags describe."""
-    from pydantic import ValidationError
-
-    from matrix.catalogue import Weights, load_catalogue
-    from matrix.decision import Scenario, build_problem, evaluate
-    from scoring import score
-
-    if args.budget < 0:
-        raise UsageError(f"--budget: must be zero or more (got {args.budget:g})")
+def check_scenario_flags(args: argparse.Namespace) -> None:
+    """The scenario flags' own rules: each --allow-harmful with its --reason, no id or tier given twice."""
     if len(args.allow_harmful) != len(args.reason):
         raise UsageError("--allow-harmful: give each one a --reason, in the same order")
     _once("--allow-harmful", args.allow_harmful)
     _once("--tier-min", [t.partition("=")[0].strip() for t in args.tier_min])
     _once("--tier-max", [t.partition("=")[0].strip() for t in args.tier_max])
+
+
+def scenario_from_flags(args: argparse.Namespace, weights: dict[str, float], budget: float, name: str) -> Scenario:
+    """The scenario the shortlist's flags describe (pydantic's ValidationError for the caller to word)."""
+    from matrix.catalogue import Weights
+    from matrix.decision import Scenario
+
+    return Scenario(
+        name=name,
+        weights=Weights.model_validate(weights | {c: 0.0 for c in CRITERIA if c not in weights}),
+        normalisation=args.normalisation,
+        budget_gbp=budget,
+        must_fund=tuple(args.must),
+        must_not_fund=tuple(args.exclude),
+        harmful_overrides=dict(zip(args.allow_harmful, args.reason, strict=True)),
+        tier_min_share=dict(parse_share("--tier-min", t) for t in args.tier_min),
+        tier_max_share=dict(parse_share("--tier-max", t) for t in args.tier_max),
+        ringfence_share=args.ringfence,
+        keep_status_quo=args.keep_today,
+        include_cost=args.include_cost,
+    )
+
+
+def _scenario(args: argparse.Namespace, name: str) -> tuple[DecisionProblem, ScoreResult, Scenario, ScenarioResult]:
+    """The catalogue, ranking, scenario and evaluated scenario the shortlist flags describe."""
+    from pydantic import ValidationError
+
+    from matrix.catalogue import load_catalogue
+    from matrix.decision import build_problem, evaluate
+    from scoring import score
+
+    if args.budget < 0:
+        raise UsageError(f"--budget: must be zero or more (got {args.budget:g})")
+    check_scenario_flags(args)
     if not 0 <= args.ringfence <= 1:
         raise UsageError(f"--ringfence: the share must be between 0 and 1 (got {args.ringfence:g})")
     loaded = load_catalogue(args.catalogue)
@@ -168,20 +194,7 @@ def _scenario(args: argparse.Namespace, name: str) -> tuple[DecisionProblem, Sco
     problem = build_problem(loaded.catalogue, loaded.sha256, loaded.text)
     try:
         result = score(problem.values, weights, normalisation=args.normalisation)
-        scenario = Scenario(
-            name=name,
-            weights=Weights.model_validate(weights | {c: 0.0 for c in CRITERIA if c not in weights}),
-            normalisation=args.normalisation,
-            budget_gbp=args.budget,
-            must_fund=tuple(args.must),
-            must_not_fund=tuple(args.exclude),
-            harmful_overrides=dict(zip(args.allow_harmful, args.reason, strict=True)),
-            tier_min_share=dict(parse_share("--tier-min", t) for t in args.tier_min),
-            tier_max_share=dict(parse_share("--tier-max", t) for t in args.tier_max),
-            ringfence_share=args.ringfence,
-            keep_status_quo=args.keep_today,
-            include_cost=args.include_cost,
-        )
+        scenario = scenario_from_flags(args, weights, args.budget, name)
         with solver_output_to_stderr():
             funded = evaluate(problem, scenario)
     except ValidationError as error:

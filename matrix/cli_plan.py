@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
-from matrix.catalogue import Weights, load_catalogue
-from matrix.cli import UsageError, _once, _weights, _write, parse_share, solver_output_to_stderr
+from matrix.catalogue import load_catalogue
+from matrix.cli import UsageError, _once, _weights, _write, check_scenario_flags, scenario_from_flags, solver_output_to_stderr
 from scoring import CRITERIA, MAX_YEARS, InfeasibleError
 
 if TYPE_CHECKING:
@@ -100,31 +100,14 @@ def run_plan(args: argparse.Namespace) -> int:
         if report.is_dir() or not report.parent.is_dir():
             reason = "it is a folder" if report.is_dir() else f"there is no folder {report.parent}"
             raise UsageError(f"--report: cannot write {args.report}: {reason}")
-    from matrix.decision import PlanSettings, Scenario, build_plan, build_problem, to_safe_csv
+    from matrix.decision import PlanSettings, build_plan, build_problem, to_safe_csv
 
-    if len(args.allow_harmful) != len(args.reason):
-        raise UsageError("--allow-harmful: give each one a --reason, in the same order")
-    _once("--allow-harmful", args.allow_harmful)
-    _once("--tier-min", [t.partition("=")[0].strip() for t in args.tier_min])
-    _once("--tier-max", [t.partition("=")[0].strip() for t in args.tier_max])
+    check_scenario_flags(args)
     loaded = load_catalogue(args.catalogue)
     weights = _weights(args, loaded)
     budget = loaded.catalogue.budget.annual_budget_gbp.value if args.budget is None else args.budget
     try:
-        scenario = Scenario(
-            name="command line plan",
-            weights=Weights.model_validate(weights | {c: 0.0 for c in CRITERIA if c not in weights}),
-            normalisation=args.normalisation,
-            budget_gbp=budget,
-            must_fund=tuple(args.must),
-            must_not_fund=tuple(args.exclude),
-            harmful_overrides=dict(zip(args.allow_harmful, args.reason, strict=True)),
-            tier_min_share=dict(parse_share("--tier-min", t) for t in args.tier_min),
-            tier_max_share=dict(parse_share("--tier-max", t) for t in args.tier_max),
-            ringfence_share=args.ringfence,
-            keep_status_quo=args.keep_today,
-            include_cost=args.include_cost,
-        )
+        scenario = scenario_from_flags(args, weights, budget, "command line plan")
         settings = PlanSettings(
             years=args.years,
             start_year=args.start,
