@@ -160,6 +160,7 @@ def test_workshop_participant_and_facilitator(page: Page, app_url: str, tmp_path
     record_download.value.save_as(record)
     text = " ".join(" ".join((p.extract_text() or "").split()) for p in PdfReader(io.BytesIO(paper.read_bytes())).pages)
     kept = json.loads(record.read_text(encoding="utf-8"))
+    assert len(kept["participants"]) == 1, kept["participants"]
     [ann] = kept["participants"]
     assert ann["name"] == "Ann" and ann["weights"]["reach"] == 100.0  # the slider she pushed to the end
     weights = ann["weights"]
