@@ -13,7 +13,7 @@ import streamlit as st
 
 from matrix.catalogue import SHIPPED_CATALOGUE, CatalogueError, load_catalogue, parse_catalogue
 from matrix.decision import DecisionProblem, build_problem
-from ui import access, sections, workshop
+from ui import access, sections, state, workshop
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -55,6 +55,7 @@ def main() -> None:
         workshop.participant_page(problem, str(token))
     else:
         sections.page(problem, path, person)
+    state.finished_run()
 
 
 main()

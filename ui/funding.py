@@ -31,7 +31,7 @@ from matrix.report import Report, board_report
 from scoring import DecisionError, InfeasibleError, ScoreResult, money
 from ui import access, charts, elicit, library, plan, sensitivity, state, widgets
 from ui.caching import cached
-from ui.text import plain
+from ui.text import distinct_labels, plain
 
 # The next-pound table's columns in words (the library's names carry units for the CSV and tests).
 NEXT_POUND_WORDS = {
@@ -59,18 +59,18 @@ def _frontier_and_next_pound(problem: DecisionProblem, scenario: Scenario) -> tu
 
 def scenario_controls(problem: DecisionProblem) -> None:
     """The scenario's widgets. Their values live in session state, so they persist while another tab is open."""
-    names = {str(i): str(n) for i, n in problem.info["name"].items()}
+    names = distinct_labels({str(i): str(n) for i, n in problem.info["name"].items()})
     ids = list(names)
     harmful = [i for i in ids if problem.info.at[i, "harmful"]]
     budget_source = problem.catalogue.budget.annual_budget_gbp
     top = st.columns([2, 1, 1])
-    top[0].text_input("Scenario name", key="sc_name", max_chars=120, persist_state="page")
+    top[0].text_input("Scenario name", **state.control("sc_name"), max_chars=120, persist_state="page")
     top[1].number_input(
         "Budget (£ a year)",
         min_value=0,
         max_value=MAX_BUDGET_GBP,
         step=10_000,
-        key="sc_budget",
+        **state.control("sc_budget"),
         help=f"Default: £{budget_source.value:,.0f}, " + plain(budget_source.note or budget_source.source),
         persist_state="page",
     )
@@ -78,38 +78,42 @@ def scenario_controls(problem: DecisionProblem) -> None:
         "Ring-fenced for evaluation (%)",
         0,
         MAX_RINGFENCE_PERCENT,
-        key="sc_ringfence",
+        **state.control("sc_ringfence"),
         help="Share of the budget kept aside for evaluation.",
         persist_state="page",
     )
     pick = st.columns(2)
-    pick[0].multiselect("Must fund", ids, format_func=names.__getitem__, key="sc_must", persist_state="page")
-    pick[1].multiselect("Must not fund", ids, format_func=names.__getitem__, key="sc_exclude", persist_state="page")
+    pick[0].multiselect("Must fund", ids, format_func=names.__getitem__, **state.control("sc_must"), persist_state="page")
+    pick[1].multiselect("Must not fund", ids, format_func=names.__getitem__, **state.control("sc_exclude"), persist_state="page")
     st.caption(
         "Share of spend by prevention tier (minimum and maximum). "
         "A multi-tier intervention's cost is split equally between its tiers."
     )
     tier_columns = st.columns(3)
     for column, tier in zip(tier_columns, TIERS, strict=True):
-        column.slider(f"{tier.capitalize()} (%)", 0, 100, key=f"sc_tier_{tier}", persist_state="page")
+        column.slider(f"{tier.capitalize()} (%)", 0, 100, **state.control(f"sc_tier_{tier}"), persist_state="page")
     # One under the other: side by side, the first label was cut off at 1,024 px.
     options = (st, st)
     options[0].checkbox(
         "Keep everything funded today (no disinvestment)",
-        key="sc_keep_today",
+        **state.control("sc_keep_today"),
         help="Unticked, the optimiser may stop current interventions; what that frees is shown.",
         persist_state="page",
     )
     options[1].checkbox(
         "Count cost in the benefit too",
-        key="sc_include_cost",
+        **state.control("sc_include_cost"),
         help="By default the benefit leaves cost out, because the budget already accounts for it.",
         persist_state="page",
     )
     if harmful:
         with st.expander("Override the exclusion of approaches the YEF rates harmful"):
-            st.multiselect("Allow", harmful, format_func=names.__getitem__, key="sc_allow_harmful", persist_state="page")
-            st.text_input("Reason (recorded with the scenario)", key="sc_reason", max_chars=500, persist_state="page")
+            st.multiselect(
+                "Allow", harmful, format_func=names.__getitem__, **state.control("sc_allow_harmful"), persist_state="page"
+            )
+            st.text_input(
+                "Reason (recorded with the scenario)", **state.control("sc_reason"), max_chars=500, persist_state="page"
+            )
             if st.session_state["sc_allow_harmful"] and not st.session_state["sc_reason"].strip():
                 st.warning("Give a reason to override the exclusion; until then these stay excluded.")
 

@@ -35,7 +35,7 @@ from scoring import (
 )
 from ui import access, charts, data, elicit, funding, sensitivity, state, widgets, workshop
 from ui.admin import admin_tab
-from ui.text import plain
+from ui.text import distinct_labels, plain
 
 
 def _words(value: str) -> str:
@@ -52,7 +52,7 @@ def catalogue_problems(path: str, error: CatalogueError) -> None:
 def weights_sidebar(problem: DecisionProblem) -> tuple[dict[str, int], Normalisation]:
     """Sliders, presets and normalisation in the sidebar; their values are set by ``state.prepare``."""
     catalogue = problem.catalogue
-    presets = {p.id: p.label for p in catalogue.presets} | {state.CUSTOM: "Custom"}
+    presets = distinct_labels({p.id: p.label for p in catalogue.presets} | {state.CUSTOM: "Custom"})
     with st.sidebar:
         st.header("Weights")
         st.selectbox(
@@ -61,7 +61,6 @@ def weights_sidebar(problem: DecisionProblem) -> tuple[dict[str, int], Normalisa
             format_func=presets.__getitem__,
             key="preset",
             on_change=state.apply_preset,
-            args=(problem,),
             help="Sets all four sliders at once. You can then move any slider; the box then says Custom.",
         )
         chosen = st.session_state["preset"]
@@ -72,7 +71,12 @@ def weights_sidebar(problem: DecisionProblem) -> tuple[dict[str, int], Normalisa
             text = getattr(catalogue.scoring, criterion)
             weights[criterion] = int(
                 st.slider(
-                    plain(text.label), min_value=0, max_value=100, step=1, key=f"w_{criterion}", help=plain(text.weight_help)
+                    plain(text.label),
+                    min_value=0,
+                    max_value=100,
+                    step=1,
+                    help=plain(text.weight_help),
+                    **state.control(f"w_{criterion}"),
                 )
             )
         total = sum(weights.values())
@@ -86,7 +90,7 @@ def weights_sidebar(problem: DecisionProblem) -> tuple[dict[str, int], Normalisa
             "How values are put on the 0-100 scale",
             options=list(labels),
             format_func=labels.__getitem__,
-            key="normalisation",
+            **state.control("normalisation"),
             help="How criterion values are put on one 0-100 scale before weighting; it applies to the ranking, "
             "the funding benefit, the sensitivity analysis, the CSVs and the decision record.",
         )

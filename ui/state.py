@@ -13,6 +13,7 @@ controls cannot hold.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import streamlit as st
@@ -67,11 +68,10 @@ def prepare(problem: DecisionProblem) -> None:
         scenario, _, _ = _from_link(problem)
         for key, value in _widget_values(scenario).items():
             state.setdefault(key, value)
-    # Re-assert every control's value, so each widget is drawn with it. A run that took over from an
-    # interrupted one otherwise draws the sliders with their default (0) while the server holds the
-    # link's weights: the browser had not yet drawn the first run's sliders when the click came.
-    for key in _widget_values(default_scenario(problem)):
-        state[key] = state[key]
+    # Each control the browser may not have yet is drawn with the server's value (the link's weights when
+    # a click comes before the first run's sliders were shown), and none the browser is moving is pushed back.
+    moved = reassert(_widget_values(default_scenario(problem)))
+    _apply_picked_preset(problem, moved)
     pending = state.pop("pending_scenario", None)
     if pending is not None:
         data, source = pending
@@ -83,6 +83,49 @@ def prepare(problem: DecisionProblem) -> None:
             state.update(_widget_values(scenario))
             state[MESSAGES] = messages
     state["preset"] = matching_preset(problem)
+
+
+# The controls the browser changed for this run (their ``on_change``), those drawn so far in this run, and
+# those drawn in the last run that finished; see ``reassert``.
+MOVED = "state_moved"
+DRAWING = "state_drawing"
+DRAWN = "state_drawn"
+
+
+def moved(key: str) -> None:
+    """``on_change`` of a control whose value ``reassert`` keeps: the browser holds its newest value."""
+    st.session_state.setdefault(MOVED, set()).add(key)
+
+
+def control(key: str) -> dict[str, Any]:
+    """A control's ``key`` and the ``on_change`` that tells ``reassert`` the browser moved it; noted as drawn."""
+    st.session_state.setdefault(DRAWING, set()).add(key)
+    return {"key": key, "on_change": moved, "args": (key,)}
+
+
+def finished_run() -> None:
+    """At the end of a run: the browser will have every control drawn in it (see ``reassert``)."""
+    st.session_state[DRAWN] = st.session_state.pop(DRAWING, set())
+
+
+def reassert(keys: Iterable[str]) -> set[str]:
+    """Before the controls are drawn: set the value of each one the browser may not have to itself, so it is
+    drawn with the server's value; returns the controls the browser moved for this run.
+
+    A run that took over from an interrupted one otherwise drew a control the browser had not yet shown
+    with its default (0 for a slider) while the server held another value. A value set this way is also
+    pushed to the browser, so only controls not drawn in the last run that finished are set: pushing
+    every run put back a slider being moved with the arrow keys as each run arrived (12 quick presses
+    moved a weight by 10). A control the browser moved for this run is never pushed.
+    """
+    state = st.session_state
+    changed: set[str] = state.pop(MOVED, set())
+    shown: set[str] = state.get(DRAWN, set())
+    state[DRAWING] = set()
+    for key in keys:
+        if key not in changed and key not in shown:
+            state[key] = state[key]
+    return changed
 
 
 def queue(scenario: Scenario | dict[str, Any], source: str, loaded_id: int | None = None) -> None:
@@ -106,12 +149,29 @@ def matching_preset(problem: DecisionProblem) -> str:
     return next((p.id for p in problem.catalogue.presets if p.weights.as_dict() == current), CUSTOM)
 
 
-def apply_preset(problem: DecisionProblem) -> None:
-    """The preset box's callback: set the four sliders to the chosen preset."""
-    chosen = st.session_state["preset"]
-    if chosen != CUSTOM:
-        for criterion, weight in problem.catalogue.preset(chosen).weights.as_dict().items():
-            st.session_state[f"w_{criterion}"] = round(weight)
+# The preset chosen in the box, set by its callback for ``prepare`` to apply.
+PRESET_PICKED = "preset_picked"
+
+
+def apply_preset() -> None:
+    """The preset box's callback: ``prepare`` sets the four sliders to the chosen preset."""
+    st.session_state[PRESET_PICKED] = st.session_state["preset"]
+
+
+def _apply_picked_preset(problem: DecisionProblem, moved: set[str]) -> None:
+    """Set the sliders to the preset chosen for this run, unless a slider moved in it too.
+
+    The box is set to the preset the sliders match (Custom after a slider moves), and the browser learns
+    of it only when that run's page arrives. A run asked for meanwhile, by the next key press on the
+    slider, still reports the earlier preset, which looks like a choice of it. Applying it put the
+    preset's weights back as each run arrived; nobody chooses a preset and moves a slider in one go.
+    """
+    state = st.session_state
+    chosen = state.pop(PRESET_PICKED, CUSTOM)
+    if chosen == CUSTOM or any(key.startswith("w_") for key in moved):
+        return
+    for criterion, weight in problem.catalogue.preset(chosen).weights.as_dict().items():
+        state[f"w_{criterion}"] = round(weight)
 
 
 def current_scenario() -> tuple[Scenario | None, str]:

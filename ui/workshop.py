@@ -26,7 +26,7 @@ from matrix.persistence import Store, StoreError, StoreUnavailable, Submission, 
 from matrix.report import board_report
 from scoring import CRITERIA, DecisionError
 from ui import access, charts, elicit, library, widgets
-from ui.text import plain
+from ui.text import distinct_labels, plain
 
 REFRESH_SECONDS = 3
 
@@ -190,14 +190,10 @@ def facilitator_tab(problem: DecisionProblem, scenario: Scenario | None, person:
         return
     if st.session_state.get("ws_code") not in known:
         st.session_state["ws_code"] = next(iter(known))
-    code = st.selectbox(
-        "Workshop",
-        options=list(known),
-        format_func=lambda c: (
-            f"{known[c].name} ({known[c].state}, made {known[c].created_at:%d %b %Y %H:%M} by {known[c].created_by})"
-        ),
-        key="ws_code",
+    labels = distinct_labels(
+        {c: f"{w.name} ({w.state}, made {w.created_at:%d %b %Y %H:%M} by {w.created_by})" for c, w in known.items()}
     )
+    code = st.selectbox("Workshop", options=list(known), format_func=labels.__getitem__, key="ws_code")
     workshop = known[str(code)]
     ends = f"accepts weights until {workshop.expires_at:%d %b %Y %H:%M} UTC" if workshop.expires_at else "no expiry"
     st.markdown(f"**{plain(workshop.name)}**: {workshop.state}, {ends}.")

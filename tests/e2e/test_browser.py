@@ -245,6 +245,27 @@ def test_an_early_click_keeps_the_links_weights(page: Page, app_url: str) -> Non
     expect(page.locator(".st-key-top_ranked")).to_be_visible()
 
 
+def test_quick_key_presses_on_a_weight_all_count(page: Page, app_url: str, problem: DecisionProblem) -> None:
+    """Twelve quick arrow presses move a weight by twelve, the first time off a preset too: no run the presses
+    started puts the slider back (runs pushed the server's value back; the box going to Custom put the
+    preset's weight back)."""
+    open_app(page, app_url)
+    value = page.locator(".st-key-w_impact [data-testid=stSliderThumbValue]")
+    start = int(problem.catalogue.preset(problem.catalogue.presets[0].id).weights.impact)
+    expect(value).to_have_text(str(start))
+    for round_ in (1, 2):
+        page.locator(".st-key-w_impact").get_by_role("slider").focus()
+        for _ in range(12):
+            page.keyboard.press("ArrowRight")
+            page.wait_for_timeout(30)  # about a held key's repeat rate
+        wait_idle(page)
+        page.wait_for_timeout(1_000)
+        wait_idle(page)
+        expect(value).to_have_text(str(start + 12 * round_))
+        assert f"impact={start + 12 * round_}" in page.url
+    expect(page.locator(".st-key-preset").get_by_role("combobox")).to_have_value("Custom")
+
+
 def test_tables_offer_no_unsafe_built_in_download(page: Page, app_url: str) -> None:
     """Hovering a table shows its toolbar (search, full screen) but not Streamlit's own "Download as CSV",
     which would write formulas as they are; the project's formula-safe download is there instead."""

@@ -74,6 +74,21 @@ def test_preset_sets_all_sliders_and_says_custom_after_a_move() -> None:
     assert at.selectbox(key="preset").value == "value_for_money"
 
 
+def test_a_stale_preset_beside_a_slider_move_leaves_the_slider() -> None:
+    """A run asked for by a key press before the browser had shown Custom reports the earlier preset with the
+    new weight: the weight stays and the box says Custom (applying the preset had put the weight back)."""
+    at = start()
+    at.slider(key="w_impact").set_value(41).run()
+    assert at.selectbox(key="preset").value == "custom"
+    at.slider(key="w_impact").set_value(44)
+    at.selectbox(key="preset").set_value("strategy_default").run()  # what the browser still showed
+    assert at.slider(key="w_impact").value == 44
+    assert at.selectbox(key="preset").value == "custom"
+    at.selectbox(key="preset").set_value("strategy_default").run()  # now chosen: applied
+    assert at.slider(key="w_impact").value == 40
+    assert at.selectbox(key="preset").value == "strategy_default"
+
+
 def test_link_restores_weights() -> None:
     """A link with weights opens with those weights, and a bad one is reported and replaced by the default."""
     at = start({"impact": "10", "reach": "70", "cost": "x", "risk": "5"})

@@ -14,7 +14,7 @@ from matrix.decision import DecisionProblem
 from matrix.persistence import Store
 from matrix.persistence import store as store_module
 from tests.ui.test_app import APP, open_tab, start
-from ui.text import plain
+from ui.text import distinct_labels, plain
 
 
 def participant(token: str, name: str, weights: dict[str, int], at: AppTest | None = None) -> AppTest:
@@ -268,3 +268,30 @@ def test_the_facilitator_gets_the_workshops_board_paper_and_no_one_else_does(
     guest = signed_in("", {"workshop": still_open.participant_token})
     assert not guest.exception and guest.get("text_input")
     assert not set(PAPER) & set(download_labels(guest))
+
+
+def test_workshops_of_one_name_can_each_be_chosen(isolated_store: Path) -> None:
+    """Two workshops of one name made by one person in one minute read differently in the box, and choosing
+    either shows its own link (the box gave back the last of two options labelled alike)."""
+    facilitator = start(tab="Workshop")
+    facilitator.text_input(key="user_name").set_value("Fran")
+    facilitator.text_input(key="ws_name").set_value("Board workshop").run()
+    facilitator.button(key="ws_create").click().run()
+    first = facilitator.session_state["ws_code"]
+    facilitator.button(key="ws_create").click().run()
+    second = facilitator.session_state["ws_code"]
+    assert first != second
+    box = facilitator.selectbox(key="ws_code")
+    assert len(set(box.options)) == 2
+    for code in (first, second, first):
+        facilitator.selectbox(key="ws_code").set_value(code).run()
+        assert facilitator.session_state["ws_code"] == code
+        assert any(token_of(code, isolated_store) in c.value for c in facilitator.code)
+
+
+def test_labels_alike_get_their_keys() -> None:
+    assert distinct_labels({"a": "Mentoring", "b": "Mentoring", "c": "Sport"}) == {
+        "a": "Mentoring (a)",
+        "b": "Mentoring (b)",
+        "c": "Sport",
+    }
