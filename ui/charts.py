@@ -85,9 +85,10 @@ def provenance_mark(provenance: str) -> str:
 
 def marked_names(problem: DecisionProblem) -> dict[str, str]:
     """Intervention names, with harmful ones marked so no chart can hide it."""
+    info = problem.info
     return {
-        str(i): ("HARMFUL: " if problem.info.at[i, "harmful"] else "") + str(problem.info.at[i, "name"])
-        for i in problem.info.index
+        str(i): ("HARMFUL: " if harmful else "") + str(name)
+        for i, name, harmful in zip(info.index, info["name"], info["harmful"], strict=True)
     }
 
 
@@ -398,18 +399,21 @@ def chart_png(chart: Any, scale: float = 2.0) -> bytes:
 # Views: each chart with its title, a summary generated from its data, and the data as a table.
 
 
-def heatmap_view(problem: DecisionProblem, ids: list[str], order: list[str]) -> ChartView:
-    """The matrix heatmap; its table gives every value with its raw input and source (no hover needed)."""
-    shown = [i for i in order if i in set(ids)]
+def heatmap_base(problem: DecisionProblem, ids: list[str]) -> ChartView:
+    """The matrix heatmap of ``ids`` in the catalogue's order, as a Vega-Lite specification (validated once),
+    with its summary and table; ``heatmap_view`` puts its rows in rank order. Only the order changes with the
+    weights, so the page keeps this per set of interventions shown: building and validating the chart was
+    most of a weight nudge's time on the Matrix tab."""
+    shown = [i for i in problem.info.index if i in set(ids)]
     labels = marked_names(problem)
-    table = pd.DataFrame({"intervention": [labels[i] for i in shown]})
+    table = pd.DataFrame({"intervention": [labels[i] for i in shown]}, index=pd.Index(shown, name="id"))
     for criterion in CRITERIA:
         table[f"{criterion} value"] = problem.values.loc[shown, criterion].round(0).astype(int).to_numpy()
         table[f"{criterion} raw input"] = problem.inputs.loc[shown, criterion].astype(str).to_numpy()
         table[f"{criterion} source"] = problem.provenance.loc[shown, criterion].astype(str).to_numpy()
     title = "Values on the four criteria (0 to 100, 100 = best)"
     if not shown:
-        return ChartView(heatmap_chart(problem, ids, order), title, "No intervention is shown.", table)
+        return ChartView(heatmap_chart(problem, ids, shown).to_dict(), title, "No intervention is shown.", table)
     values = problem.values.loc[shown, list(CRITERIA)]
     means = values.mean()
     best = {c: labels[str(values[c].idxmax())] for c in CRITERIA}
@@ -423,7 +427,33 @@ def heatmap_view(problem: DecisionProblem, ids: list[str], order: list[str]) -> 
         + best["reach"]
         + "."
     )
-    return ChartView(_titled(heatmap_chart(problem, ids, order), title, summary), title, summary, table)
+    spec = _titled(heatmap_chart(problem, ids, shown), title, summary).to_dict()
+    return ChartView(spec, title, summary, table)
+
+
+def _sort_rows(spec: Any, names: list[str]) -> Any:
+    """A copy of ``spec`` with every row (``y`` by name) encoding sorted as ``names``."""
+    if isinstance(spec, list):
+        return [_sort_rows(item, names) for item in spec]
+    if not isinstance(spec, dict):
+        return spec
+    copied = {key: _sort_rows(value, names) for key, value in spec.items() if key != "datasets"}
+    if "datasets" in spec:
+        copied["datasets"] = spec["datasets"]  # the data are the same whatever the order: shared, not copied
+    y = copied.get("encoding", {}).get("y")
+    if isinstance(y, dict) and y.get("field") == "name":
+        y["sort"] = list(names)
+    return copied
+
+
+def heatmap_view(problem: DecisionProblem, ids: list[str], order: list[str], base: ChartView | None = None) -> ChartView:
+    """The matrix heatmap, rows in ``order`` (best-ranked first); its table gives every value with its raw input
+    and source (no hover needed). ``base`` is ``heatmap_base(problem, ids)``, made again when not given."""
+    base = heatmap_base(problem, ids) if base is None else base
+    labels = marked_names(problem)
+    shown = [i for i in order if i in set(base.table.index)]
+    table = base.table.loc[shown].reset_index(drop=True)
+    return ChartView(_sort_rows(base.chart, [labels[i] for i in shown]), base.title, base.summary, table)
 
 
 def ranking_view(problem: DecisionProblem, result: ScoreResult, ids: list[str]) -> ChartView:

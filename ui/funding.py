@@ -48,8 +48,11 @@ NEXT_POUND_WORDS = {
 
 @cached(max_entries=64)
 def evaluate_cached(problem: DecisionProblem, scenario: Scenario) -> ScenarioResult:
-    """The scenario evaluated on the problem (cached per catalogue and scenario)."""
-    return evaluate(problem, scenario)
+    """The scenario evaluated on the problem (cached per catalogue and scenario). The cache hands out copies,
+    so what every caller reads (the changes against today) is worked out before the result is kept."""
+    result = evaluate(problem, scenario)
+    _ = result.changes
+    return result
 
 
 @cached(max_entries=16, spinner="Finding the best value at 100 budgets...")
@@ -83,8 +86,12 @@ def scenario_controls(problem: DecisionProblem) -> None:
         persist_state="page",
     )
     pick = st.columns(2)
-    pick[0].multiselect("Must fund", ids, format_func=names.__getitem__, **state.control("sc_must"), persist_state="page")
-    pick[1].multiselect("Must not fund", ids, format_func=names.__getitem__, **state.control("sc_exclude"), persist_state="page")
+    pick[0].multiselect(
+        "Must fund", ids, format_func=names.__getitem__, **state.control("sc_must", "default"), persist_state="page"
+    )
+    pick[1].multiselect(
+        "Must not fund", ids, format_func=names.__getitem__, **state.control("sc_exclude", "default"), persist_state="page"
+    )
     st.caption(
         "Share of spend by prevention tier (minimum and maximum). "
         "A multi-tier intervention's cost is split equally between its tiers."
@@ -109,7 +116,11 @@ def scenario_controls(problem: DecisionProblem) -> None:
     if harmful:
         with st.expander("Override the exclusion of approaches the YEF rates harmful"):
             st.multiselect(
-                "Allow", harmful, format_func=names.__getitem__, **state.control("sc_allow_harmful"), persist_state="page"
+                "Allow",
+                harmful,
+                format_func=names.__getitem__,
+                **state.control("sc_allow_harmful", "default"),
+                persist_state="page",
             )
             st.text_input(
                 "Reason (recorded with the scenario)", **state.control("sc_reason"), max_chars=500, persist_state="page"

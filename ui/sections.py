@@ -35,6 +35,7 @@ from scoring import (
 )
 from ui import access, charts, data, elicit, funding, sensitivity, state, widgets, workshop
 from ui.admin import admin_tab
+from ui.caching import cached
 from ui.text import distinct_labels, plain
 
 
@@ -90,7 +91,8 @@ def weights_sidebar(problem: DecisionProblem) -> tuple[dict[str, int], Normalisa
             "How values are put on the 0-100 scale",
             options=list(labels),
             format_func=labels.__getitem__,
-            **state.control("normalisation"),
+            index=list(labels).index(st.session_state["normalisation"]),
+            **state.control("normalisation", default=None),
             help="How criterion values are put on one 0-100 scale before weighting; it applies to the ranking, "
             "the funding benefit, the sensitivity analysis, the CSVs and the decision record.",
         )
@@ -140,6 +142,12 @@ ESTIMATE_COLUMN = st.column_config.ProgressColumn(
 )
 
 
+@cached(max_entries=32)
+def _heatmap_base(problem: DecisionProblem, visible: tuple[str, ...]) -> charts.ChartView:
+    """The heatmap for the interventions shown, kept while only the weights move (they change just its order)."""
+    return charts.heatmap_base(problem, list(visible))
+
+
 def matrix_tab(problem: DecisionProblem, result: ScoreResult, visible: list[str]) -> None:
     st.caption(
         f"Showing {len(visible)} of {len(problem.info)} interventions. Values are 0-100, 100 = best "
@@ -155,7 +163,8 @@ def matrix_tab(problem: DecisionProblem, result: ScoreResult, visible: list[str]
     if not visible:
         st.info("No intervention matches these filters.")
         return
-    widgets.chart_view(charts.heatmap_view(problem, visible, list(result.ranks.index)), "heatmap")
+    base = _heatmap_base(problem, tuple(visible))
+    widgets.chart_view(charts.heatmap_view(problem, visible, list(result.ranks.index), base), "heatmap")
     info = problem.info.loc[visible]
     table = info[["name"]].copy()
     table["score"] = result.scores.reindex(visible).round(1).to_numpy()

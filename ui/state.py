@@ -97,10 +97,20 @@ def moved(key: str) -> None:
     st.session_state.setdefault(MOVED, set()).add(key)
 
 
-def control(key: str) -> dict[str, Any]:
-    """A control's ``key`` and the ``on_change`` that tells ``reassert`` the browser moved it; noted as drawn."""
-    st.session_state.setdefault(DRAWING, set()).add(key)
-    return {"key": key, "on_change": moved, "args": (key,)}
+def control(key: str, default: str | None = "value") -> dict[str, Any]:
+    """A control's ``key``, the ``on_change`` that tells ``reassert`` the browser moved it, and its default (the
+    widget's ``default`` parameter: ``value``, or ``default`` for a multiselect) set to the server's value; noted as
+    drawn.
+
+    The default is what a browser drawing the control afresh from a run that did not push its value shows, and
+    then reports back: with none, a slider came back as 0 when a click came before the first run had finished.
+    """
+    state = st.session_state
+    state.setdefault(DRAWING, set()).add(key)
+    found: dict[str, Any] = {"key": key, "on_change": moved, "args": (key,)}
+    if default is not None and key in state:
+        found[default] = state[key]
+    return found
 
 
 def finished_run() -> None:
@@ -113,17 +123,17 @@ def reassert(keys: Iterable[str]) -> set[str]:
     drawn with the server's value; returns the controls the browser moved for this run.
 
     A run that took over from an interrupted one otherwise drew a control the browser had not yet shown
-    with its default (0 for a slider) while the server held another value. A value set this way is also
-    pushed to the browser, so only controls not drawn in the last run that finished are set: pushing
-    every run put back a slider being moved with the arrow keys as each run arrived (12 quick presses
-    moved a weight by 10). A control the browser moved for this run is never pushed.
+    with its default while the server held another value (the link's weights came back as 0). A value set
+    this way is also pushed to the browser, so only the controls not drawn in the last run that finished
+    are set (what the browser reports of those is not to be trusted yet): pushing every run put back a
+    slider being moved with the arrow keys as each run arrived (12 quick presses moved a weight by 10).
     """
     state = st.session_state
     changed: set[str] = state.pop(MOVED, set())
     shown: set[str] = state.get(DRAWN, set())
     state[DRAWING] = set()
     for key in keys:
-        if key not in changed and key not in shown:
+        if key not in shown:
             state[key] = state[key]
     return changed
 

@@ -197,3 +197,23 @@ def test_charts_render_to_png_offline(problem: DecisionProblem) -> None:
     assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 1000
     spec = charts.value_for_money_chart(problem.options.assign(benefit=50.0), [], dict(problem.names), "A")
     assert charts.chart_png(spec).startswith(b"\x89PNG")
+
+
+def test_heatmap_rows_follow_the_ranking_from_one_base(problem: DecisionProblem) -> None:
+    """The page builds the heatmap once for the interventions shown and only reorders it as the weights move:
+    every row encoding and the table follow the order given, the data are the same cells, and a base shared
+    between two orders is left as it was."""
+    ids = list(problem.info.index)[:6]
+    base = charts.heatmap_base(problem, ids)
+    before = repr(base.chart)
+    names = charts.marked_names(problem)
+    for order in (ids, ids[::-1], [ids[2], ids[0], ids[5], ids[1], ids[4], ids[3]]):
+        view = charts.heatmap_view(problem, ids, order, base)
+        rows = [names[i] for i in order]
+        sorts = [layer["encoding"]["y"]["sort"] for layer in view.chart["layer"]]
+        assert sorts == [rows, rows]
+        assert list(view.table["intervention"]) == rows
+        assert len(dataset(view.chart)) == 4 * len(ids)
+        fresh = charts.heatmap_view(problem, ids, order)  # without a base: the same view
+        assert fresh.chart == view.chart and fresh.table.equals(view.table) and fresh.summary == view.summary
+    assert repr(base.chart) == before

@@ -59,3 +59,15 @@ def test_the_board_report_with_the_plan_is_offered_beside_it() -> None:
     labels = [d.proto.label for d in at.get("download_button")]
     assert "Download the board report with this plan (Word)" in labels
     assert "Download the board report with this plan (PDF)" in labels
+
+
+def test_the_plan_chart_is_valid_vega_lite_with_its_words(problem: DecisionProblem) -> None:
+    """The page sends chart specifications unvalidated, so each builder's is validated here."""
+    from ui.plan import _spend_view
+
+    plan = build_plan(problem, default_scenario(problem), PlanSettings(years=3))
+    view = _spend_view(plan)
+    spec = view.chart.to_dict()  # validates against the Vega-Lite schema
+    assert spec["description"] == f"{view.title}. {view.summary}"
+    assert spec["encoding"]["color"]["title"] == "funding stream"
+    assert abs(view.table["paid (£)"].sum() - plan.table["paid_gbp"].sum()) < 0.01
