@@ -369,9 +369,14 @@ def board_report_downloads(problem: DecisionProblem, scenario: Scenario, person:
 
 def compare_tab(problem: DecisionProblem) -> None:
     saved = state.compared()
-    if not saved:
+    if saved:
+        _compare_scenarios(problem, saved)
+    else:
         st.info("Save up to four scenarios on the Funding tab to compare them here.")
-        return
+    plan.compared_plans(problem)
+
+
+def _compare_scenarios(problem: DecisionProblem, saved: list[Scenario]) -> None:
     results, failed = [], []
     for scenario in saved:
         try:

@@ -4,12 +4,13 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import altair as alt
 import streamlit as st
 
 from matrix.access import Principal
-from matrix.decision import DecisionProblem, PlanResult, PlanSettings, Scenario, build_plan, to_safe_csv
+from matrix.decision import DecisionProblem, PlanResult, PlanSettings, Scenario, build_plan, compare_plans, to_safe_csv
 from matrix.persistence import build_record
 from matrix.report import board_report
 from scoring import MAX_YEARS, DecisionError, InfeasibleError, money
@@ -19,6 +20,9 @@ from ui.charts import ChartView
 from ui.text import plain
 
 NEVER = 0  # "the stream does not end" in the end-year box
+# Plans saved for the Compare tab, this session: (scenario JSON, settings JSON), at most MAX_PLANS.
+SAVED_PLANS = "saved_plans"
+MAX_PLANS = 4
 
 
 @cached(max_entries=8, spinner="Working out the best plan over the years...")
@@ -88,9 +92,12 @@ def plan_section(problem: DecisionProblem, scenario: Scenario, person: Principal
         + ("" if streams else " This catalogue names no funding streams, so its annual budget pays for everything.")
     )
     columns = st.columns(3)
-    columns[0].number_input("Years", min_value=1, max_value=MAX_YEARS, value=3, key="pl_years")
-    columns[1].number_input("Inflation (% a year)", min_value=0.0, max_value=50.0, value=0.0, step=0.5, key="pl_inflation")
-    columns[2].number_input("Minimum contract (years)", min_value=1, max_value=MAX_YEARS, value=1, key="pl_contract")
+    kept: dict[str, Any] = {"persist_state": "page"}  # kept while another tab is open, like the scenario's controls
+    columns[0].number_input("Years", min_value=1, max_value=MAX_YEARS, value=3, key="pl_years", **kept)
+    columns[1].number_input(
+        "Inflation (% a year)", min_value=0.0, max_value=50.0, value=0.0, step=0.5, key="pl_inflation", **kept
+    )
+    columns[2].number_input("Minimum contract (years)", min_value=1, max_value=MAX_YEARS, value=1, key="pl_contract", **kept)
     years = int(st.session_state["pl_years"])
     for stream in streams:
         left, right = st.columns(2)
@@ -99,14 +106,15 @@ def plan_section(problem: DecisionProblem, scenario: Scenario, person: Principal
             [NEVER, *range(2, years + 1)],
             format_func=lambda y: "does not end" if y == NEVER else f"before year {y} (pays nothing from year {y})",
             key=f"pl_end_{stream.id}",
+            persist_state="page",
         )
-        right.slider(f"{stream.name}: cut by (%)", 0, 100, 0, step=5, key=f"pl_cut_{stream.id}")
+        right.slider(f"{stream.name}: cut by (%)", 0, 100, 0, step=5, key=f"pl_cut_{stream.id}", persist_state="page")
     try:
         settings = _settings(problem)
     except ValueError as error:  # pydantic's ValidationError
         st.error(f"These plan settings cannot be used: {plain(error)}")
         return
-    if not st.toggle("Work out the plan", key="pl_on"):
+    if not st.toggle("Work out the plan", key="pl_on", persist_state="page"):
         return
     try:
         result = _plan(problem, scenario, settings)
@@ -144,6 +152,7 @@ def plan_section(problem: DecisionProblem, scenario: Scenario, person: Principal
         key="download_plan_csv",
         on_click="ignore",
     )
+    _save_button(scenario, settings)
     signed = person.actor
     elicited = elicit.current_elicited()  # bound now: the record is built when a button is clicked
     widgets.report_downloads(
@@ -163,3 +172,78 @@ def plan_section(problem: DecisionProblem, scenario: Scenario, person: Principal
         ),
         person,
     )
+
+
+def _saved() -> list[tuple[str, str]]:
+    saved: list[tuple[str, str]] = st.session_state.setdefault(SAVED_PLANS, [])
+    return saved
+
+
+def _save_button(scenario: Scenario, settings: PlanSettings) -> None:
+    """Keep this plan (its scenario and settings) for the Compare tab."""
+    saved = _saved()
+    entry = (scenario.model_dump_json(), settings.model_dump_json())
+    if entry in saved:
+        st.caption(f"This plan is kept for comparison ({saved.index(entry) + 1} of {MAX_PLANS}); see the Compare tab.")
+        return
+    if st.button("Save this plan for comparison", key="pl_save", disabled=len(saved) >= MAX_PLANS):
+        saved.append(entry)
+        st.rerun()
+    if len(saved) >= MAX_PLANS:
+        st.caption(f"{MAX_PLANS} plans are kept already: remove one on the Compare tab to keep this one.")
+
+
+def _label(k: int, scenario: Scenario, settings: PlanSettings) -> str:
+    return f"{k}. {scenario.name}, {settings.years} year{'s' if settings.years > 1 else ''}"
+
+
+def compared_plans(problem: DecisionProblem) -> None:
+    """The Compare tab's plans side by side: the what-ifs, value and cost, each year's spend, each stream's
+    payments, what is owed later and which stream runs out first; a safe CSV; and a way to remove one."""
+    saved = _saved()
+    st.markdown("**Plans over several years compared**")
+    if not saved:
+        st.caption("Work out a plan on the Funding tab and save it for comparison to see it here, beside others.")
+        return
+    plans, failed = [], []
+    for k, (scenario_json, settings_json) in enumerate(saved, start=1):
+        scenario = Scenario.model_validate_json(scenario_json)
+        settings = PlanSettings.model_validate_json(settings_json)
+        try:
+            plans.append((_label(k, scenario, settings), _plan(problem, scenario, settings)))
+        except InfeasibleError as error:
+            failed.append(f"{_label(k, scenario, settings)}: no plan meets every rule ({'; '.join(error.reasons)})")
+        except DecisionError as error:
+            failed.append(f"{_label(k, scenario, settings)}: no plan can be worked out ({error})")
+    for message in failed:
+        st.warning(plain(message))
+    if plans:
+        table = compare_plans(plans)
+        money_columns = [c for c in table.columns if c.endswith("£")]
+        st.dataframe(
+            table,
+            hide_index=True,
+            column_config={c: st.column_config.NumberColumn(format="£%,.0f") for c in money_columns}
+            | {"value": st.column_config.NumberColumn("total benefit", format="%,.1f")},
+            key="compare_plans",
+        )
+        st.download_button(
+            "Download the plans compared (CSV)",
+            to_safe_csv(table),
+            file_name="plans-compared.csv",
+            mime="text/csv",
+            key="download_compare_plans",
+            on_click="ignore",
+        )
+    remove = st.selectbox(
+        "Remove a saved plan",
+        options=list(range(len(saved))),
+        format_func=lambda k: _label(
+            k + 1, Scenario.model_validate_json(saved[k][0]), PlanSettings.model_validate_json(saved[k][1])
+        ),
+        index=None,
+        key="compare_plan_remove",
+    )
+    if remove is not None and st.button("Remove", key="compare_plan_remove_button"):
+        saved.pop(remove)
+        st.rerun()

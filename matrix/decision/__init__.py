@@ -41,7 +41,7 @@ from matrix.decision.link import (
     unique_name,
     write_link,
 )
-from matrix.decision.plan import PlanResult, PlanSettings, build_plan, eligible_interventions
+from matrix.decision.plan import PlanResult, PlanSettings, build_plan, compare_plans, eligible_interventions
 from matrix.decision.problem import (
     DecisionProblem,
     build_problem,
@@ -105,6 +105,7 @@ __all__ = [
     "build_plan",
     "build_problem",
     "compare",
+    "compare_plans",
     "confirm_first",
     "confirm_first_lines",
     "default_scenario",

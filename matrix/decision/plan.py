@@ -299,3 +299,40 @@ def build_plan(problem: DecisionProblem, scenario: Scenario, settings: PlanSetti
         changes_in_words=tuple(words),
         funded_today=frozenset(options.loc[options["funded_today"].astype(bool), "intervention"]),
     )
+
+
+def compare_plans(plans: list[tuple[str, PlanResult]]) -> pd.DataFrame:
+    """Plans side by side, one row each under its label: the what-ifs, the total value and cost, each year's
+    spend (blank past a plan's last year), each stream's payments over the plan, what contracts already owe
+    in later years and which stream runs out first. Money in GBP; the streams are the plans' own, in order."""
+    streams: dict[str, str] = {}
+    for _, result in plans:
+        for ident, name in result.stream_names.items():
+            streams.setdefault(ident, name)
+    longest = max((result.plan.rules.years for _, result in plans), default=0)
+    rows = []
+    for label, result in plans:
+        plan = result.plan
+        paid = plan.payments.groupby("stream")["amount_gbp"].sum() if len(plan.payments) else pd.Series(dtype=float)
+        spent = plan.money[(plan.money["available_gbp"] > 0) & (plan.money["left_gbp"] < 1.0)]
+        first_out = (
+            f"{result.stream_names[str(spent.iloc[0]['stream'])]} ({result.year_label(int(spent.iloc[0]['year']))})"
+            if len(spent)
+            else "none"
+        )
+        what_if = [line for line in result.changes_in_words if line.startswith("What if")]
+        row: dict[str, object] = {
+            "plan": label,
+            "years": plan.rules.years,
+            "what if": "; ".join(what_if) or "the streams as the catalogue gives them",
+            "value": round(plan.value, 1),
+            "cost £": round(plan.cost_gbp, 2),
+        }
+        for year in range(1, longest + 1):
+            row[f"year {year} spend £"] = round(plan.spend_gbp(year), 2) if year <= plan.rules.years else None
+        for ident, name in streams.items():
+            row[f"paid by {name} £"] = round(float(paid.get(ident, 0.0)), 2)
+        row["owed in later years £"] = round(sum(result.committed_later().values()), 2)
+        row["first to run out"] = first_out
+        rows.append(row)
+    return pd.DataFrame(rows)

@@ -71,3 +71,50 @@ def test_the_plan_chart_is_valid_vega_lite_with_its_words(problem: DecisionProbl
     assert spec["description"] == f"{view.title}. {view.summary}"
     assert spec["encoding"]["color"]["title"] == "funding stream"
     assert abs(view.table["paid (£)"].sum() - plan.table["paid_gbp"].sum()) < 0.01
+
+
+def test_plans_saved_for_comparison_sit_side_by_side_on_the_compare_tab(problem: DecisionProblem) -> None:
+    """Two plans saved from the Funding tab (as given, and with the EIYF ending in year 2) are on the Compare tab
+    with the library's figures, offered as a safe CSV; one can be removed; a fifth cannot be saved."""
+    from matrix.decision import compare_plans
+    from tests.ui.test_app import open_tab
+
+    at = start(tab="Funding")
+    at.number_input(key="pl_years").set_value(3)
+    at.toggle(key="pl_on").set_value(True).run()
+    at.button(key="pl_save").click().run()
+    assert not at.exception
+    assert any("kept for comparison (1 of 4)" in c.value for c in at.caption)
+    at.selectbox(key="pl_end_early-intervention-youth-fund").set_value(2).run()
+    at.button(key="pl_save").click().run()
+    open_tab(at, "Compare")
+    assert not at.exception
+    shown = next(df.value for df in at.dataframe if "what if" in df.value.columns)
+    scenario = default_scenario(problem)
+    expected = compare_plans(
+        [
+            ("1. " + scenario.name + ", 3 years", build_plan(problem, scenario, PlanSettings(years=3))),
+            (
+                "2. " + scenario.name + ", 3 years",
+                build_plan(problem, scenario, PlanSettings(years=3, stream_ends={"early-intervention-youth-fund": 2})),
+            ),
+        ]
+    )
+    assert list(shown["plan"]) == list(expected["plan"])
+    assert shown["value"].tolist() == expected["value"].tolist()
+    assert shown["cost £"].tolist() == expected["cost £"].tolist()
+    assert shown["what if"].iloc[1].startswith("What if Early Intervention Youth Fund ends in year 2")
+    download = next(d for d in at.get("download_button") if d.proto.label == "Download the plans compared (CSV)")
+    assert download is not None
+    at.selectbox(key="compare_plan_remove").set_value(0).run()
+    at.button(key="compare_plan_remove_button").click().run()
+    shown = next(df.value for df in at.dataframe if "what if" in df.value.columns)
+    assert len(shown) == 1 and shown["what if"].iloc[0].startswith("What if Early Intervention")
+
+    open_tab(at, "Funding")
+    for cut in (5, 10, 15):
+        at.slider(key="pl_cut_home-office-core-grant").set_value(cut).run()
+        at.button(key="pl_save").click().run()
+    at.slider(key="pl_cut_home-office-core-grant").set_value(20).run()
+    assert at.button(key="pl_save").disabled
+    assert any("4 plans are kept already" in c.value for c in at.caption)

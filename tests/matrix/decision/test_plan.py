@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from matrix.catalogue import SHIPPED_CATALOGUE, load_catalogue
@@ -11,6 +12,7 @@ from matrix.decision import (
     ScenarioError,
     build_plan,
     build_problem,
+    compare_plans,
     default_scenario,
     eligible_interventions,
     evaluate,
@@ -89,3 +91,34 @@ def test_unknown_stream_is_refused_in_words(shipped: DecisionProblem) -> None:
     """A stream change naming no stream lists the streams there are."""
     with pytest.raises(ScenarioError, match="stream end: no funding stream has the id 'eiyf'; streams: early-intervention"):
         build_plan(shipped, default_scenario(shipped), PlanSettings(years=2, stream_ends={"eiyf": 2}))
+
+
+def test_plans_compared_side_by_side_say_what_each_plan_does(shipped: DecisionProblem) -> None:
+    """Three years as given, three years with the EIYF ending in year 2, and two years with the core grant cut:
+    each row's figures are its own plan's, year columns past a plan's end are blank, and the what-ifs are named."""
+    scenario = default_scenario(shipped)
+    plans = [
+        ("as given", build_plan(shipped, scenario, PlanSettings(years=3))),
+        ("EIYF ends", build_plan(shipped, scenario, PlanSettings(years=3, stream_ends={"early-intervention-youth-fund": 2}))),
+        ("core cut", build_plan(shipped, scenario, PlanSettings(years=2, stream_cuts={"home-office-core-grant": 0.25}))),
+    ]
+    table = compare_plans(plans).set_index("plan")
+    assert list(table.index) == ["as given", "EIYF ends", "core cut"]
+    for label, result in plans:
+        row = table.loc[label]
+        assert row["value"] == round(result.plan.value, 1) and row["cost £"] == round(result.plan.cost_gbp, 2)
+        for year in (1, 2):
+            assert row[f"year {year} spend £"] == round(result.plan.spend_gbp(year), 2)
+        paid = result.plan.payments.groupby("stream")["amount_gbp"].sum()
+        for ident, name in result.stream_names.items():
+            assert row[f"paid by {name} £"] == round(float(paid.get(ident, 0.0)), 2)
+        paid_total = sum(row[f"paid by {name} £"] for name in result.stream_names.values())
+        assert abs(paid_total - result.plan.cost_gbp) < 1.0  # every pound of the plan is paid by a stream
+    assert pd.isna(table.loc["core cut", "year 3 spend £"]) and not pd.isna(table.loc["as given", "year 3 spend £"])
+    assert table.loc["as given", "what if"] == "the streams as the catalogue gives them"
+    assert table.loc["EIYF ends", "what if"].startswith("What if Early Intervention Youth Fund ends in year 2")
+    assert "cut by 25%" in table.loc["core cut", "what if"]
+    eiyf = plans[1][1].stream_names["early-intervention-youth-fund"]
+    eiyf_first_year = plans[1][1].plan.payments.query("stream == 'early-intervention-youth-fund' and year == 1")
+    assert table.loc["EIYF ends", f"paid by {eiyf} £"] == round(float(eiyf_first_year["amount_gbp"].sum()), 2)
+    assert compare_plans([]).empty
