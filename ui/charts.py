@@ -41,6 +41,9 @@ GREY = "#767676"  # the lightest grey with 4.5:1 on white
 FRONTIER_LINES = ("best combination", "by benefit per pound")
 HEATMAP_SCHEME: Any = "blues"  # one hue, light (0) to dark (100): readable with any colour vision and in greyscale
 HEATMAP_DARK_FROM = 55  # cells at or above this value are dark enough to need white text
+# Charts go to the page as specifications (``to_dict``), whose data Altair would otherwise refuse past 5,000
+# rows (the heatmap has four a row: a catalogue of 1,251 interventions). Set once for the process.
+alt.data_transformers.disable_max_rows()
 
 
 @dataclass(frozen=True)

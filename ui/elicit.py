@@ -24,7 +24,7 @@ from scoring import (
     trade_off_weights,
     weight_ranges,
 )
-from ui.text import plain
+from ui.text import distinct_labels, plain
 
 
 def _trade_off_words(question: TradeOff, labels: dict[str, str], found: dict[str, Swing]) -> tuple[str, str]:
@@ -157,7 +157,7 @@ def current_elicited() -> Elicited | None:
 
 def swing_weighting(problem: DecisionProblem, normalisation: Normalisation, target: str, key: str) -> None:
     """Weights from swings: order them, rate each against the most important, and set the sliders."""
-    labels = {c: getattr(problem.catalogue.scoring, c).label for c in CRITERIA}
+    labels = distinct_labels({c: getattr(problem.catalogue.scoring, c).label for c in CRITERIA})
     found = swings(problem, normalisation)
     with st.expander("Set the weights by swing weighting"):
         st.caption(

@@ -32,7 +32,7 @@ from matrix.persistence import Store, StoreError, StoreUnavailable
 from scoring import CRITERIA, DecisionError, MonteCarloResult, ScoreResult, WeightsError, WeightSpace
 from ui import charts, library, widgets
 from ui.caching import cached
-from ui.text import plain
+from ui.text import distinct_labels, plain
 
 
 @cached(max_entries=16, spinner="Finding the exact breakpoints...")
@@ -183,7 +183,7 @@ def monte_carlo_controls(problem: DecisionProblem, person: Principal) -> None:
 
 def space_controls(problem: DecisionProblem) -> None:
     """The agreed order (criteria picked most important first) and each criterion's lowest and highest weight."""
-    labels = {c: getattr(problem.catalogue.scoring, c).label for c in CRITERIA}
+    labels = distinct_labels({c: getattr(problem.catalogue.scoring, c).label for c in CRITERIA})
     st.multiselect(
         "Agreed order: pick the criteria from most to least important (leave out any the group does not agree on)",
         list(CRITERIA),

@@ -71,6 +71,7 @@ def prepare(problem: DecisionProblem) -> None:
     # Each control the browser may not have yet is drawn with the server's value (the link's weights when
     # a click comes before the first run's sliders were shown), and none the browser is moving is pushed back.
     moved = reassert(_widget_values(default_scenario(problem)))
+    _keep_known_choices(problem)
     _apply_picked_preset(problem, moved)
     pending = state.pop("pending_scenario", None)
     if pending is not None:
@@ -82,7 +83,35 @@ def prepare(problem: DecisionProblem) -> None:
         else:
             state.update(_widget_values(scenario))
             state[MESSAGES] = messages
-    state["preset"] = matching_preset(problem)
+    state["preset"] = shown = matching_preset(problem)
+    history: list[str] = state.get(PRESETS_SHOWN, [])
+    if not history or history[-1] != shown:
+        state[PRESETS_SHOWN] = [*history, shown][-3:]
+
+
+def _keep_known_choices(problem: DecisionProblem) -> None:
+    """Drop from the lists of interventions chosen (must fund, must not fund, harmful allowed) those the
+    catalogue no longer has, or no longer rates harmful, saying so: an edited catalogue otherwise left a
+    choice the box cannot show, and the Funding tab stopped."""
+    state = st.session_state
+    known = {str(i) for i in problem.info.index}
+    harmful = {str(i) for i in problem.info.index if problem.info.at[i, "harmful"]}
+    for key, allowed, words in (
+        ("sc_must", known, "Must fund"),
+        ("sc_exclude", known, "Must not fund"),
+        ("sc_allow_harmful", harmful, "Allowed despite a harmful rating"),
+    ):
+        chosen = list(state.get(key, []))
+        kept = [i for i in chosen if i in allowed]
+        if kept != chosen:
+            state[key] = kept
+            dropped = ", ".join(i for i in chosen if i not in allowed)
+            state[MESSAGES] = [
+                *state.get(MESSAGES, []),
+                f"{words} no longer lists {dropped}: the catalogue has no such intervention"
+                + (" rated harmful" if key == "sc_allow_harmful" else "")
+                + ".",
+            ]
 
 
 # The controls the browser changed for this run (their ``on_change``), those drawn so far in this run, and
@@ -159,8 +188,10 @@ def matching_preset(problem: DecisionProblem) -> str:
     return next((p.id for p in problem.catalogue.presets if p.weights.as_dict() == current), CUSTOM)
 
 
-# The preset chosen in the box, set by its callback for ``prepare`` to apply.
+# The preset chosen in the box, set by its callback for ``prepare`` to apply; the last presets the box was set
+# to by the server, newest last.
 PRESET_PICKED = "preset_picked"
+PRESETS_SHOWN = "presets_shown"
 
 
 def apply_preset() -> None:
@@ -169,7 +200,8 @@ def apply_preset() -> None:
 
 
 def _apply_picked_preset(problem: DecisionProblem, moved: set[str]) -> None:
-    """Set the sliders to the preset chosen for this run, unless a slider moved in it too.
+    """Set the sliders to the preset chosen for this run, unless a slider moved in it too and the box had shown
+    that preset before (a preset never shown, chosen quickly after another, is a choice).
 
     The box is set to the preset the sliders match (Custom after a slider moves), and the browser learns
     of it only when that run's page arrives. A run asked for meanwhile, by the next key press on the
@@ -178,7 +210,8 @@ def _apply_picked_preset(problem: DecisionProblem, moved: set[str]) -> None:
     """
     state = st.session_state
     chosen = state.pop(PRESET_PICKED, CUSTOM)
-    if chosen == CUSTOM or any(key.startswith("w_") for key in moved):
+    shown_before = state.get(PRESETS_SHOWN, [])[:-1]  # a stale report can only be of a preset the box showed
+    if chosen == CUSTOM or (chosen in shown_before and any(key.startswith("w_") for key in moved)):
         return
     for criterion, weight in problem.catalogue.preset(chosen).weights.as_dict().items():
         state[f"w_{criterion}"] = round(weight)

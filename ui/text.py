@@ -21,5 +21,12 @@ def distinct_labels(labels: Mapping[str, str]) -> dict[str, str]:
     labelled alike (two workshops of one name made in the same minute, two interventions of one name)
     gave back the wrong one.
     """
-    counts = Counter(labels.values())
-    return {key: f"{label} ({key})" if counts[label] > 1 else label for key, label in labels.items()}
+    result = dict(labels)
+    for _ in range(len(result) + 1):  # each round lengthens every label still shared; keys differ, so it ends
+        counts = Counter(result.values())
+        shared = [key for key, label in result.items() if counts[label] > 1]
+        if not shared:
+            break
+        for key in shared:
+            result[key] = f"{result[key]} ({key})"
+    return result

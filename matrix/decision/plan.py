@@ -304,11 +304,14 @@ def build_plan(problem: DecisionProblem, scenario: Scenario, settings: PlanSetti
 def compare_plans(plans: list[tuple[str, PlanResult]]) -> pd.DataFrame:
     """Plans side by side, one row each under its label: the what-ifs, the total value and cost, each year's
     spend (blank past a plan's last year), each stream's payments over the plan, what contracts already owe
-    in later years and which stream runs out first. Money in GBP; the streams are the plans' own, in order."""
+    in later years and which stream runs out first. Money in GBP; the streams are the plans' own, in order, by
+    name (with the id where two share one)."""
     streams: dict[str, str] = {}
     for _, result in plans:
         for ident, name in result.stream_names.items():
             streams.setdefault(ident, name)
+    shared = {name for name in streams.values() if list(streams.values()).count(name) > 1}
+    streams = {ident: f"{name} ({ident})" if name in shared else name for ident, name in streams.items()}
     longest = max((result.plan.rules.years for _, result in plans), default=0)
     rows = []
     for label, result in plans:
@@ -316,9 +319,7 @@ def compare_plans(plans: list[tuple[str, PlanResult]]) -> pd.DataFrame:
         paid = plan.payments.groupby("stream")["amount_gbp"].sum() if len(plan.payments) else pd.Series(dtype=float)
         spent = plan.money[(plan.money["available_gbp"] > 0) & (plan.money["left_gbp"] < 1.0)]
         first_out = (
-            f"{result.stream_names[str(spent.iloc[0]['stream'])]} ({result.year_label(int(spent.iloc[0]['year']))})"
-            if len(spent)
-            else "none"
+            f"{streams[str(spent.iloc[0]['stream'])]} ({result.year_label(int(spent.iloc[0]['year']))})" if len(spent) else "none"
         )
         what_if = [line for line in result.changes_in_words if line.startswith("What if")]
         row: dict[str, object] = {

@@ -230,3 +230,28 @@ def test_no_tab_uses_jargon(tab: str) -> None:
     assert len(words) > 10
     assert jargon_in(words) == []
     assert not [w for w in words if "sum of benefits" in w.lower()]
+
+
+def test_controls_carry_the_servers_value_and_are_pushed_only_until_drawn() -> None:
+    """Each weight slider's default is the server's value (a browser drawing it afresh shows that, not 0), its
+    value is pushed to the browser on the first run only, and never again while the browser moves it."""
+    at = start({"impact": "5", "reach": "60", "cost": "15", "risk": "20"})
+    reach = at.slider(key="w_reach")
+    assert reach.proto.default == [60] and reach.proto.set_value
+    at.run()  # a run after one that finished: the browser has the slider, so nothing is pushed
+    assert at.slider(key="w_reach").proto.default == [60] and not at.slider(key="w_reach").proto.set_value
+    at.slider(key="w_reach").set_value(61).run()
+    assert at.slider(key="w_reach").proto.default == [61] and not at.slider(key="w_reach").proto.set_value
+
+
+def test_a_quick_second_preset_is_applied() -> None:
+    """A preset chosen before the page from choosing another had arrived (the browser still reporting the old
+    sliders) is a choice, not a stale report: it is applied."""
+    at = start()
+    before = {c: at.slider(key=f"w_{c}").value for c in ("impact", "reach", "cost", "risk")}
+    at.selectbox(key="preset").set_value("value_for_money").run()
+    for criterion, weight in before.items():
+        at.slider(key=f"w_{criterion}").set_value(weight)
+    at.selectbox(key="preset").set_value("reach_first").run()
+    assert at.selectbox(key="preset").value == "reach_first"
+    assert [at.slider(key=f"w_{c}").value for c in ("impact", "reach", "cost", "risk")] == [25, 50, 10, 15]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tests.ui.test_app import open_tab, start, top_ranked
+from ui.text import plain
 
 
 def test_edit_a_cost_and_see_the_score_change() -> None:
@@ -52,3 +53,18 @@ def test_html_in_a_name_is_shown_as_text() -> None:
     at.selectbox(key="explain_id").set_value("cbt-community").run()
     shown = [m.value for m in at.markdown if "img" in m.value]
     assert shown and all("\\<img" in m for m in shown)
+
+
+def test_deleting_an_intervention_chosen_to_fund_says_so_and_the_funding_tab_works() -> None:
+    """An intervention in Must fund deleted on the Data tab leaves the list, with a message naming it, and the
+    Funding tab still opens (the box was given a choice it cannot show, and stopped)."""
+    at = start(tab="Funding")
+    at.multiselect(key="sc_must").set_value(["cbt-community"]).run()
+    open_tab(at, "Data")
+    at.session_state["data_editor"] = {"edited_rows": {}, "added_rows": [], "deleted_rows": [1]}
+    at.run()
+    at.button(key="edit_apply").click().run()
+    open_tab(at, "Funding")
+    assert not at.exception
+    assert at.session_state["sc_must"] == []
+    assert any(plain("Must fund no longer lists cbt-community") in w.value for w in at.warning)

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
+from matrix.catalogue import SHIPPED_CATALOGUE
 from matrix.decision import DecisionProblem, default_scenario, what_would_it_take
 from tests.ui.test_app import start
 from ui.text import plain
@@ -180,3 +185,17 @@ def test_contradicting_trade_off_answers_are_named_and_can_be_undone() -> None:
     assert sum(m.value.startswith(("- 1.", "- 2.", "- 3.")) for m in at.markdown) == 3
     at.button(key="to_undo").click().run()
     assert len(at.session_state["to_answers"]) == 2 and not at.error
+
+
+def test_criteria_labelled_alike_are_told_apart_in_the_agreed_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A catalogue giving two criteria one label: choosing reach then impact keeps both (the box handed back
+    the last option of a label, so both became impact)."""
+    catalogue = tmp_path / "alike.toml"
+    catalogue.write_text(SHIPPED_CATALOGUE.read_text(encoding="utf-8").replace('label = "Reach"', 'label = "Impact"', 1))
+    monkeypatch.setenv("MATRIX_CATALOGUE", str(catalogue))
+    at = start(tab="Sensitivity")
+    at.radio(key="mc_mode").set_value("space").run()
+    assert len(set(at.multiselect(key="mc_order").options)) == 4
+    at.multiselect(key="mc_order").set_value(["reach", "impact"]).run()
+    assert not at.exception
+    assert at.session_state["mc_order"] == ["reach", "impact"]

@@ -295,3 +295,5 @@ def test_labels_alike_get_their_keys() -> None:
         "b": "Mentoring (b)",
         "c": "Sport",
     }
+    labels = distinct_labels({"a": "X", "b": "X", "c": "X (a)"})  # adding the key must not make a new pair
+    assert len(set(labels.values())) == 3 and labels["b"] == "X (b)"

@@ -122,3 +122,14 @@ def test_plans_compared_side_by_side_say_what_each_plan_does(shipped: DecisionPr
     eiyf_first_year = plans[1][1].plan.payments.query("stream == 'early-intervention-youth-fund' and year == 1")
     assert table.loc["EIYF ends", f"paid by {eiyf} £"] == round(float(eiyf_first_year["amount_gbp"].sum()), 2)
     assert compare_plans([]).empty
+
+
+def test_plans_compared_keep_streams_of_one_name_apart(shipped: DecisionProblem) -> None:
+    """Streams sharing a name get their ids in the column names, so no stream's payments hide another's."""
+    renamed = tuple(s.model_copy(update={"name": "Same name"}) for s in shipped.catalogue.funding_streams)
+    problem = build_problem(shipped.catalogue.model_copy(update={"funding_streams": renamed}), shipped.sha256)
+    result = build_plan(problem, default_scenario(problem), PlanSettings(years=2))
+    row = compare_plans([("one", result)]).iloc[0]
+    paid = [c for c in row.index if c.startswith("paid by ")]
+    assert len(paid) == len(renamed) and all(f"({s.id})" in " ".join(paid) for s in renamed)
+    assert abs(sum(row[c] for c in paid) - result.plan.cost_gbp) < 1.0
