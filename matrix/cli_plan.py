@@ -17,6 +17,7 @@ from matrix.cli import UsageError, _once, _weights, _write, check_scenario_flags
 from scoring import CRITERIA, MAX_YEARS, InfeasibleError
 
 if TYPE_CHECKING:
+    from matrix.catalogue import LoadedCatalogue
     from matrix.decision import DecisionProblem, PlanSettings, Scenario
 
 
@@ -36,6 +37,12 @@ def add_plan_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--stream-cut", action="append", default=[], metavar="ID=SHARE", help="cut a stream by SHARE (0-1)")
     parser.add_argument("--stream-end", action="append", default=[], metavar="ID=YEAR", help="the stream pays nothing from YEAR")
     parser.add_argument("--stream-new", action="append", default=[], metavar="ID=GBP", help="a new stream for anything")
+    parser.add_argument(
+        "--scenario",
+        metavar="FILE",
+        help="the scenario and plan settings from a file (JSON as the app's 'This plan as a file' writes it, or TOML "
+        "with [scenario] and [plan] tables), instead of the scenario and plan flags",
+    )
     parser.add_argument("--out", help="file to write the year-by-stream CSV (default: standard output)")
     parser.add_argument(
         "--report",
@@ -100,10 +107,13 @@ def run_plan(args: argparse.Namespace) -> int:
         if report.is_dir() or not report.parent.is_dir():
             reason = "it is a folder" if report.is_dir() else f"there is no folder {report.parent}"
             raise UsageError(f"--report: cannot write {args.report}: {reason}")
-    from matrix.decision import PlanSettings, build_plan, build_problem, to_safe_csv
+    from matrix.decision import PlanSettings
 
-    check_scenario_flags(args)
     loaded = load_catalogue(args.catalogue)
+    if args.scenario:
+        scenario, settings = _from_file(args)
+        return _run(args, loaded, scenario, settings)
+    check_scenario_flags(args)
     weights = _weights(args, loaded)
     budget = loaded.catalogue.budget.annual_budget_gbp.value if args.budget is None else args.budget
     try:
@@ -121,6 +131,13 @@ def run_plan(args: argparse.Namespace) -> int:
         )
     except ValidationError as error:
         raise UsageError("; ".join(_flag_words(e["loc"], e["msg"]) for e in error.errors(include_url=False))) from None
+    return _run(args, loaded, scenario, settings)
+
+
+def _run(args: argparse.Namespace, loaded: LoadedCatalogue, scenario: Scenario, settings: PlanSettings) -> int:
+    """Work out the plan, say it on standard error, write its CSV (and the board report)."""
+    from matrix.decision import build_plan, build_problem, to_safe_csv
+
     problem = build_problem(loaded.catalogue, loaded.sha256, loaded.text)
     try:
         with solver_output_to_stderr():
@@ -130,10 +147,37 @@ def run_plan(args: argparse.Namespace) -> int:
         return 1
     for line in result.in_words():
         print(line, file=sys.stderr)
-    _write(args.out, to_safe_csv(result.table), f"wrote the {args.years}-year plan, year by stream")
+    _write(args.out, to_safe_csv(result.table), f"wrote the {settings.years}-year plan, year by stream")
     if args.report:
         _plan_report(Path(args.report), problem, scenario, settings)
     return 0
+
+
+# The scenario's and plan's flags, which a scenario file replaces (with their defaults, to see which were given).
+FILE_REPLACES = (
+    "weights", "preset", "budget", "must", "exclude", "allow_harmful", "reason", "tier_min", "tier_max",
+    "ringfence", "keep_today", "include_cost", "normalisation", "years", "start", "inflation",
+    "contract_years", "committed", "stop_early", "stream_cut", "stream_end", "stream_new",
+)  # fmt: skip
+
+
+def _from_file(args: argparse.Namespace) -> tuple[Scenario, PlanSettings]:
+    """The scenario and settings in ``--scenario``'s file; any scenario or plan flag beside it is refused."""
+    from matrix.cli import build_parser
+    from matrix.decision import read_plan_file
+
+    defaults = build_parser().parse_args(["plan"])
+    given = [f"--{d.replace('_', '-')}" for d in FILE_REPLACES if getattr(args, d, None) != getattr(defaults, d, None)]
+    if given:
+        raise UsageError(f"--scenario: the file holds the scenario and plan; leave out {', '.join(given)}")
+    path = Path(args.scenario)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        reason = error.strerror if isinstance(error, OSError) and error.strerror else "it is not UTF-8 text"
+        raise UsageError(f"--scenario: cannot read {args.scenario}: {reason}") from None
+    found = read_plan_file(text, str(path))
+    return found.scenario, found.plan
 
 
 def _plan_report(out: Path, problem: DecisionProblem, scenario: Scenario, settings: PlanSettings) -> None:

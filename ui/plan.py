@@ -10,7 +10,16 @@ import altair as alt
 import streamlit as st
 
 from matrix.access import Principal
-from matrix.decision import DecisionProblem, PlanResult, PlanSettings, Scenario, build_plan, compare_plans, to_safe_csv
+from matrix.decision import (
+    DecisionProblem,
+    PlanResult,
+    PlanSettings,
+    Scenario,
+    build_plan,
+    compare_plans,
+    plan_file_text,
+    to_safe_csv,
+)
 from matrix.persistence import build_record
 from matrix.report import board_report
 from scoring import MAX_YEARS, DecisionError, InfeasibleError, money
@@ -151,6 +160,15 @@ def plan_section(problem: DecisionProblem, scenario: Scenario, person: Principal
         mime="text/csv",
         key="download_plan_csv",
         on_click="ignore",
+    )
+    st.download_button(
+        "This plan as a file (JSON)",
+        plan_file_text(scenario, settings),
+        file_name="plan-scenario.json",
+        mime="application/json",
+        key="download_plan_file",
+        on_click="ignore",
+        help="The scenario and the plan's settings: python -m matrix plan --scenario FILE works the same plan out again.",
     )
     _save_button(scenario, settings)
     signed = person.actor

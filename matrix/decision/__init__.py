@@ -41,7 +41,16 @@ from matrix.decision.link import (
     unique_name,
     write_link,
 )
-from matrix.decision.plan import PlanResult, PlanSettings, build_plan, compare_plans, eligible_interventions
+from matrix.decision.plan import (
+    PlanFile,
+    PlanResult,
+    PlanSettings,
+    build_plan,
+    compare_plans,
+    eligible_interventions,
+    plan_file_text,
+    read_plan_file,
+)
 from matrix.decision.problem import (
     DecisionProblem,
     build_problem,
@@ -94,6 +103,7 @@ __all__ = [
     "GroupView",
     "LinkParams",
     "MatrixFilter",
+    "PlanFile",
     "PlanResult",
     "PlanSettings",
     "RobustResult",
@@ -134,9 +144,11 @@ __all__ = [
     "neutralise_cell",
     "next_pound",
     "plain_number",
+    "plan_file_text",
     "provenance_marks",
     "read_decimal",
     "read_link",
+    "read_plan_file",
     "robust_findings",
     "robust_lines",
     "run_monte_carlo",

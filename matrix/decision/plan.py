@@ -11,13 +11,15 @@ year-by-stream table and the answers in words.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Annotated
 
 import pandas as pd
-from pydantic import Field
+import tomli
+from pydantic import Field, ValidationError
 
 from matrix.catalogue import FULL_LEVEL, Catalogue, FinancialYear, FundingStream, Identifier, Intervention, Strict
 from matrix.decision.problem import DecisionProblem
@@ -337,3 +339,43 @@ def compare_plans(plans: list[tuple[str, PlanResult]]) -> pd.DataFrame:
         row["first to run out"] = first_out
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+class PlanFile(Strict):
+    """A plan as a file: the scenario and the plan's settings, as the app writes it and ``python -m matrix plan
+    --scenario`` reads it (JSON, or TOML with ``[scenario]`` and ``[plan]`` tables)."""
+
+    scenario: Scenario
+    plan: PlanSettings = PlanSettings()
+
+
+def plan_file_text(scenario: Scenario, settings: PlanSettings) -> str:
+    """The plan's scenario file, as JSON."""
+    return PlanFile(scenario=scenario, plan=settings).model_dump_json(indent=2) + "\n"
+
+
+def read_plan_file(text: str, name: str) -> PlanFile:
+    """A plan's scenario file read and checked; ScenarioError names each problem with its place in the file
+    (its line for a TOML or JSON that cannot be read, its field otherwise)."""
+    if name.lower().endswith(".toml"):
+        try:
+            data = tomli.loads(text)
+        except tomli.TOMLDecodeError as error:
+            raise ScenarioError([Problem(str(error), path=name)]) from None
+        text = json.dumps(data)  # strict models take lists as JSON arrays, not as Python lists
+    try:
+        return PlanFile.model_validate_json(text)
+    except ValidationError as error:
+        raise ScenarioError(
+            [
+                Problem(
+                    e["msg"]
+                    .removeprefix("Value error, ")
+                    .replace("Input should be", "must be")
+                    .replace("Extra inputs are not permitted", "is not a setting a plan file can have"),
+                    path=name,
+                    location=".".join(str(p) for p in e["loc"]) or "the file",
+                )
+                for e in error.errors(include_url=False)
+            ]
+        ) from None

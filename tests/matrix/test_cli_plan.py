@@ -71,3 +71,62 @@ def test_refusals_in_words() -> None:
         "error: the plan cannot meet every rule: year 1: must fund CCTV and lighting upgrades, "
         "but no stream that may pay for it has money that year\n"
     )
+
+
+def test_a_scenario_file_gives_the_same_plan_as_the_flags(tmp_path: Path) -> None:
+    """The app's plan file (JSON) and a hand-written TOML one give the plan the flags give, byte for byte."""
+    from matrix.catalogue import Weights
+    from matrix.decision import PlanSettings, Scenario, plan_file_text
+
+    flags = run("plan", "--weights", "impact=40,reach=20,cost=20,risk=20", "--must", "cbt-community", "--years", "3",
+                "--stream-end", "early-intervention-youth-fund=2", "--stream-cut", "home-office-core-grant=0.25")  # fmt: skip
+    assert flags.returncode == 0, flags.stderr
+    scenario = Scenario(
+        name="Command line plan",
+        weights=Weights(impact=40, reach=20, cost=20, risk=20),
+        budget_gbp=880_000,
+        must_fund=("cbt-community",),
+    )
+    settings = PlanSettings(
+        years=3, stream_ends={"early-intervention-youth-fund": 2}, stream_cuts={"home-office-core-grant": 0.25}
+    )
+    as_json = tmp_path / "plan.json"
+    as_json.write_text(plan_file_text(scenario, settings), encoding="utf-8")
+    as_toml = tmp_path / "plan.toml"
+    as_toml.write_text(
+        "[scenario]\nweights = { impact = 40, reach = 20, cost = 20, risk = 20 }\nbudget_gbp = 880000\n"
+        'must_fund = ["cbt-community"]\n\n[plan]\nyears = 3\n'
+        "stream_ends = { early-intervention-youth-fund = 2 }\nstream_cuts = { home-office-core-grant = 0.25 }\n",
+        encoding="utf-8",
+    )
+    for path in (as_json, as_toml):
+        found = run("plan", "--scenario", str(path))
+        assert found.returncode == 0, found.stderr
+        assert found.stdout == flags.stdout
+        assert "What if Early Intervention Youth Fund ends in year 2" in found.stderr
+
+
+def test_a_bad_scenario_file_is_refused_in_words(tmp_path: Path) -> None:
+    """Each problem named with the file and its place; flags beside a file refused; a missing file said so."""
+    bad = tmp_path / "bad.toml"
+    bad.write_text(
+        "[scenario]\nweights = { impact = 1, reach = 0, cost = 0, risk = 0 }\nbudget_gbp = -5\n[plan]\nyears = 9\nfoo = 1\n"
+    )
+    found = run("plan", "--scenario", str(bad))
+    assert found.returncode != 0 and "Traceback" not in found.stderr
+    assert f"{bad}: scenario.budget_gbp: must be greater than or equal to 0" in found.stderr
+    assert f"{bad}: plan.years: must be less than or equal to 5" in found.stderr
+    assert f"{bad}: plan.foo: is not a setting a plan file can have" in found.stderr
+    broken = tmp_path / "broken.toml"
+    broken.write_text("[scenario\n")
+    found = run("plan", "--scenario", str(broken))
+    assert found.returncode != 0 and "line 1" in found.stderr and str(broken) in found.stderr
+    unknown = tmp_path / "unknown.json"
+    unknown.write_text('{"scenario": {"weights": {"impact": 1, "reach": 1, "cost": 1, "risk": 1}, "budget_gbp": 1,'
+                       ' "must_fund": ["nope"]}}')  # fmt: skip
+    found = run("plan", "--scenario", str(unknown))
+    assert found.returncode != 0 and "no intervention has the id 'nope'" in found.stderr
+    found = run("plan", "--scenario", str(bad), "--years", "2", "--must", "cbt-community")
+    assert found.returncode != 0 and "leave out --must, --years" in found.stderr
+    found = run("plan", "--scenario", str(tmp_path / "none.json"))
+    assert found.returncode != 0 and "cannot read" in found.stderr and "No such file" in found.stderr

@@ -133,3 +133,16 @@ def test_plans_compared_keep_streams_of_one_name_apart(shipped: DecisionProblem)
     paid = [c for c in row.index if c.startswith("paid by ")]
     assert len(paid) == len(renamed) and all(f"({s.id})" in " ".join(paid) for s in renamed)
     assert abs(sum(row[c] for c in paid) - result.plan.cost_gbp) < 1.0
+
+
+def test_a_plan_file_reads_back_as_written(shipped: DecisionProblem) -> None:
+    """The app's plan file gives back the scenario and settings it was written from; a file without a scenario
+    is refused with where."""
+    from matrix.decision import ScenarioError, plan_file_text, read_plan_file
+
+    scenario = default_scenario(shipped).model_copy(update={"must_fund": ("cbt-community",), "name": "A, with commas"})
+    settings = PlanSettings(years=4, inflation=0.03, stream_cuts={"home-office-core-grant": 0.1})
+    found = read_plan_file(plan_file_text(scenario, settings), "plan.json")
+    assert found.scenario == scenario and found.plan == settings
+    with pytest.raises(ScenarioError, match=r"plan\.toml: scenario: Field required"):
+        read_plan_file("[plan]\nyears = 2\n", "plan.toml")
