@@ -223,16 +223,16 @@ def compared_plans(problem: DecisionProblem) -> None:
     if not saved:
         st.caption("Work out a plan on the Funding tab and save it for comparison to see it here, beside others.")
         return
+    entries = [(Scenario.model_validate_json(a), PlanSettings.model_validate_json(b)) for a, b in saved]
+    labels = [_label(k, scenario, settings) for k, (scenario, settings) in enumerate(entries, start=1)]
     plans, failed = [], []
-    for k, (scenario_json, settings_json) in enumerate(saved, start=1):
-        scenario = Scenario.model_validate_json(scenario_json)
-        settings = PlanSettings.model_validate_json(settings_json)
+    for label, (scenario, settings) in zip(labels, entries, strict=True):
         try:
-            plans.append((_label(k, scenario, settings), _plan(problem, scenario, settings)))
+            plans.append((label, _plan(problem, scenario, settings)))
         except InfeasibleError as error:
-            failed.append(f"{_label(k, scenario, settings)}: no plan meets every rule ({'; '.join(error.reasons)})")
+            failed.append(f"{label}: no plan meets every rule ({'; '.join(error.reasons)})")
         except DecisionError as error:
-            failed.append(f"{_label(k, scenario, settings)}: no plan can be worked out ({error})")
+            failed.append(f"{label}: no plan can be worked out ({error})")
     for message in failed:
         st.warning(plain(message))
     if plans:
@@ -256,9 +256,7 @@ def compared_plans(problem: DecisionProblem) -> None:
     remove = st.selectbox(
         "Remove a saved plan",
         options=list(range(len(saved))),
-        format_func=lambda k: _label(
-            k + 1, Scenario.model_validate_json(saved[k][0]), PlanSettings.model_validate_json(saved[k][1])
-        ),
+        format_func=labels.__getitem__,
         index=None,
         key="compare_plan_remove",
     )

@@ -95,7 +95,7 @@ def _keep_known_choices(problem: DecisionProblem) -> None:
     choice the box cannot show, and the Funding tab stopped."""
     state = st.session_state
     known = {str(i) for i in problem.info.index}
-    harmful = {str(i) for i in problem.info.index if problem.info.at[i, "harmful"]}
+    harmful = {str(i) for i in problem.info.index[problem.info["harmful"].astype(bool)]}
     for key, allowed, words in (
         ("sc_must", known, "Must fund"),
         ("sc_exclude", known, "Must not fund"),
