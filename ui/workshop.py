@@ -25,7 +25,7 @@ from matrix.decision import (
 from matrix.persistence import Store, StoreError, StoreUnavailable, Submission, Workshop
 from matrix.report import board_report
 from scoring import CRITERIA, DecisionError
-from ui import access, charts, elicit, library, widgets
+from ui import access, charts, elicit, library, state, widgets
 from ui.text import distinct_labels, plain
 
 REFRESH_SECONDS = 3
@@ -118,12 +118,15 @@ def participant_page(problem: DecisionProblem, token: str) -> None:
         "then submit. You can change and resubmit from this page; the latest counts."
     )
     st.text_input("Your name", key="p_name", max_chars=80)
-    for criterion in CRITERIA:
+    sliders = [f"p_{criterion}" for criterion in CRITERIA]
+    for key in sliders:
+        st.session_state.setdefault(key, 25)
+    # As the sidebar's (``state.prepare``): pushed to the browser only until drawn, so a run never undoes key
+    # presses made while it was on its way; drawn afresh with the server's value, never at 0.
+    state.reassert(sliders)
+    for criterion, key in zip(CRITERIA, sliders, strict=True):
         text = getattr(problem.catalogue.scoring, criterion)
-        # Set (not only defaulted) before the slider is drawn, as the sidebar's are (``state.prepare``): a run
-        # that took over from an interrupted one otherwise drew a slider the browser had not yet shown at 0.
-        st.session_state[f"p_{criterion}"] = st.session_state.get(f"p_{criterion}", 25)
-        st.slider(plain(text.label), 0, 100, key=f"p_{criterion}", help=plain(text.weight_help))
+        st.slider(plain(text.label), 0, 100, help=plain(text.weight_help), **state.control(key))
     # Or answer questions instead: either sets the four sliders above, then Submit sends them.
     elicit.swing_weighting(problem, "value_functions", target="p_", key="p_sw")
     elicit.trade_off_questions(problem, "value_functions", target="p_", key="p_to")

@@ -297,3 +297,17 @@ def test_labels_alike_get_their_keys() -> None:
     }
     labels = distinct_labels({"a": "X", "b": "X", "c": "X (a)"})  # adding the key must not make a new pair
     assert len(set(labels.values())) == 3 and labels["b"] == "X (b)"
+
+
+def test_participant_sliders_are_pushed_only_until_drawn(isolated_store: Path) -> None:
+    """The participant's sliders carry the server's value as their default and are pushed to the phone only on
+    the first run: pushing them on every run undid arrow-key presses made while a run was on its way."""
+    token = Store.open(data_dir=isolated_store).create_workshop("Board workshop", "Fran").participant_token
+    phone = start({"workshop": token})
+    impact = phone.slider(key="p_impact")
+    assert impact.proto.default == [25] and impact.proto.set_value
+    phone.text_input(key="p_name").set_value("Kim").run()  # a run the name starts, as when the field loses focus
+    assert not phone.slider(key="p_impact").proto.set_value
+    phone.slider(key="p_impact").set_value(35).run()
+    impact = phone.slider(key="p_impact")
+    assert impact.value == 35 and impact.proto.default == [35] and not impact.proto.set_value
