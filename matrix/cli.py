@@ -45,8 +45,8 @@ class UsageError(DecisionError):
     """A command-line argument that cannot be used; the message says why."""
 
 
-def parse_weights(text: str) -> dict[str, float]:
-    """``impact=40,reach=20,...`` -> {criterion: weight}; criteria left out weigh 0."""
+def parse_weights(text: str, criteria: tuple[str, ...] = CRITERIA) -> dict[str, float]:
+    """``impact=40,reach=20,...`` -> {criterion: weight} over ``criteria`` (the catalogue's); criteria left out weigh 0."""
     from matrix.decision import read_decimal
 
     weights: dict[str, float] = {}
@@ -55,8 +55,8 @@ def parse_weights(text: str) -> dict[str, float]:
         name = name.strip()
         if not sep:
             raise UsageError(f"--weights: '{part}' should look like criterion=number, e.g. impact=40")
-        if name not in CRITERIA:
-            raise UsageError(f"--weights: unknown criterion '{name}'; the criteria are {', '.join(CRITERIA)}")
+        if name not in criteria:
+            raise UsageError(f"--weights: unknown criterion '{name}'; the criteria are {', '.join(criteria)}")
         if name in weights:
             raise UsageError(f"--weights: {name} is given twice")
         weight = read_decimal(number)
@@ -65,7 +65,7 @@ def parse_weights(text: str) -> dict[str, float]:
         weights[name] = weight
     if not weights:
         raise UsageError("--weights: give at least one criterion=number")
-    return weights
+    return {c: weights.get(c, 0.0) for c in criteria}
 
 
 def parse_share(option: str, text: str) -> tuple[Tier, float]:
@@ -95,7 +95,7 @@ def _once(option: str, keys: list[str]) -> None:
 def _weights(args: argparse.Namespace, loaded: LoadedCatalogue) -> dict[str, float]:
     catalogue = loaded.catalogue
     if args.weights is not None:
-        return parse_weights(args.weights)
+        return parse_weights(args.weights, catalogue.criterion_ids)
     preset_id = catalogue.default_preset if args.preset is None else args.preset
     try:
         return catalogue.preset(preset_id).weights.as_dict()
@@ -162,7 +162,7 @@ def scenario_from_flags(args: argparse.Namespace, weights: dict[str, float], bud
 
     return Scenario(
         name=name,
-        weights=Weights.model_validate(weights | {c: 0.0 for c in CRITERIA if c not in weights}),
+        weights=Weights.model_validate(weights),
         normalisation=args.normalisation,
         budget_gbp=budget,
         must_fund=tuple(args.must),

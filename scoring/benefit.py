@@ -19,24 +19,25 @@ FloatArray = npt.NDArray[np.float64]
 COST = CRITERIA.index("cost")
 
 
-def benefit_weights(weights: npt.ArrayLike, include_cost: bool) -> FloatArray:
-    """Benefit weights in CRITERIA order, each row adding up to 1; one row (m,) or many (d, m).
+def benefit_weights(weights: npt.ArrayLike, include_cost: bool, cost: int | None = COST) -> FloatArray:
+    """Benefit weights in criteria order, each row adding up to 1; one row (m,) or many (d, m). ``cost`` is
+    where the cost criterion is (CRITERIA's by default; None when there is none, so nothing is left out).
 
     Raises WeightsError when a row has no weight left (e.g. only cost weighted, cost left out).
     """
     out = np.array(weights, dtype=np.float64)
-    if not include_cost:
-        out[..., COST] = 0.0
+    if not include_cost and cost is not None:
+        out[..., cost] = 0.0
     total = out.sum(axis=-1, keepdims=True)
     if np.any(total <= 0):
         raise WeightsError(
-            "the benefit weights are all zero: with cost left out of the benefit, give impact, reach or risk a weight"
-            if not include_cost
+            "the benefit weights are all zero: with cost left out of the benefit, give another criterion a weight"
+            if not include_cost and cost is not None
             else "all weights are zero: give at least one criterion a weight above zero"
         )
     return np.asarray(out / total, dtype=np.float64)
 
 
-def option_benefits(values: npt.ArrayLike, weights: npt.ArrayLike, include_cost: bool) -> FloatArray:
+def option_benefits(values: npt.ArrayLike, weights: npt.ArrayLike, include_cost: bool, cost: int | None = COST) -> FloatArray:
     """Each option's benefit: values (options x m) with weights (m,) give (options,); with (d, m), (d, options)."""
-    return np.asarray(benefit_weights(weights, include_cost) @ np.asarray(values, dtype=np.float64).T, dtype=np.float64)
+    return np.asarray(benefit_weights(weights, include_cost, cost) @ np.asarray(values, dtype=np.float64).T, dtype=np.float64)

@@ -12,6 +12,7 @@ never the only carrier of meaning: values are printed, shapes, dashes and labels
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,12 +31,15 @@ from matrix.report import (
     VALUE_TITLE,
     VALUE_X,
     VALUE_Y,
+    number_word,
     value_spec,
 )
-from scoring import CRITERIA, ScoreResult, money
+from scoring import ScoreResult, money
 
 # Okabe-Ito: told apart with the commonest colour blindness (red-green) and in greyscale by lightness.
 CRITERION_COLOURS = {"impact": "#0072B2", "reach": "#E69F00", "cost": "#009E73", "risk": "#CC79A7"}
+# A catalogue's own criteria take the rest of Okabe-Ito's colours (but its yellow, too light on white), then greys.
+_MORE_COLOURS = ("#D55E00", "#56B4E9", "#000000", "#767676", "#4D4D4D", "#A6A6A6", "#262626", "#8C8C8C")
 GREY = "#767676"  # the lightest grey with 4.5:1 on white
 # The frontier's two lines: the exact optimum, and ratio ranking (options by benefit per pound), in words.
 FRONTIER_LINES = ("best combination", "by benefit per pound")
@@ -70,8 +74,17 @@ def _names_list(names: list[str]) -> str:
     return ", ".join(names[:-1]) + " and " + names[-1]
 
 
-def _criterion_scale() -> alt.Scale:
-    return alt.Scale(domain=list(CRITERIA), range=[CRITERION_COLOURS[c] for c in CRITERIA])
+def criterion_colours(criteria: Sequence[str]) -> dict[str, str]:
+    """A colour for each criterion: the shipped four keep theirs; others take the next free one in turn."""
+    spare = iter(
+        c for c in (*CRITERION_COLOURS.values(), *_MORE_COLOURS) if c not in {CRITERION_COLOURS.get(k) for k in criteria}
+    )
+    return {c: CRITERION_COLOURS[c] if c in CRITERION_COLOURS else next(spare, GREY) for c in criteria}
+
+
+def _criterion_scale(criteria: Sequence[str]) -> alt.Scale:
+    colours = criterion_colours(criteria)
+    return alt.Scale(domain=list(criteria), range=[colours[c] for c in criteria])
 
 
 ROW_HEIGHT_PX = 24
@@ -98,7 +111,7 @@ def marked_names(problem: DecisionProblem) -> dict[str, str]:
 def heatmap_chart(problem: DecisionProblem, ids: list[str], order: list[str]) -> alt.Chart:
     """Interventions (rows, in ``order``) by criteria (columns), coloured by 0-100 value."""
     shown = [i for i in order if i in set(ids)]
-    columns = list(CRITERIA)
+    columns = list(problem.criteria)
     long = pd.DataFrame(
         {
             "id": np.repeat(shown, len(columns)),
@@ -113,7 +126,7 @@ def heatmap_chart(problem: DecisionProblem, ids: list[str], order: list[str]) ->
     long["label"] = long["value"].round(0).astype(int).astype(str) + long["provenance"].map(provenance_mark)
     names = [labels[i] for i in shown]
     base = alt.Chart(long).encode(
-        x=alt.X("criterion:N", sort=list(CRITERIA), title=None, axis=alt.Axis(orient="top", labelAngle=0)),
+        x=alt.X("criterion:N", sort=columns, title=None, axis=alt.Axis(orient="top", labelAngle=0)),
         y=alt.Y("name:N", sort=names, title=None, axis=alt.Axis(labelLimit=360, labelOverlap=False)),
     )
     cells = base.mark_rect(stroke="white", strokeWidth=1).encode(
@@ -148,7 +161,8 @@ def ranking_chart(problem: DecisionProblem, result: ScoreResult, ids: list[str])
     long["name"] = long["id"].map(labels)
     long["rank"] = long["id"].map(result.ranks)
     long["score"] = long["id"].map(result.scores)
-    long["order"] = long["criterion"].map({c: n for n, c in enumerate(CRITERIA)})
+    criteria = [str(c) for c in result.contributions.columns]
+    long["order"] = long["criterion"].map({c: n for n, c in enumerate(criteria)})
     names = [labels[i] for i in shown]
     return (
         alt.Chart(long)
@@ -158,7 +172,7 @@ def ranking_chart(problem: DecisionProblem, result: ScoreResult, ids: list[str])
                 "contribution:Q", stack="zero", title="score (0 to 100): each criterion's part", scale=alt.Scale(domain=[0, 100])
             ),
             y=alt.Y("name:N", sort=names, title=None, axis=alt.Axis(labelLimit=360, labelOverlap=False)),
-            color=alt.Color("criterion:N", scale=_criterion_scale(), sort=list(CRITERIA)),
+            color=alt.Color("criterion:N", scale=_criterion_scale(criteria), sort=criteria),
             order=alt.Order("order:Q"),
             tooltip=[
                 alt.Tooltip("rank:Q"),
@@ -369,13 +383,14 @@ def weight_spread_chart(table: pd.DataFrame) -> alt.Chart:
     """Each participant's weight (%) on each criterion as a tick, with the group's mean as a bar."""
     long = table.rename_axis("participant").reset_index().melt(id_vars="participant", var_name="criterion", value_name="weight %")
     means = long.groupby("criterion", as_index=False)["weight %"].mean()
+    criteria = [str(c) for c in table.columns]
     ticks = (
         alt.Chart(long)
         .mark_tick(thickness=2, size=18)
         .encode(
-            y=alt.Y("criterion:N", sort=list(CRITERIA), title=None),
+            y=alt.Y("criterion:N", sort=criteria, title=None),
             x=alt.X("weight %:Q", scale=alt.Scale(domain=[0, 100])),
-            color=alt.Color("criterion:N", scale=_criterion_scale(), legend=None),
+            color=alt.Color("criterion:N", scale=_criterion_scale(criteria), legend=None),
             tooltip=[alt.Tooltip("participant:N"), alt.Tooltip("criterion:N"), alt.Tooltip("weight %:Q", format=".1f")],
         )
     )
@@ -383,7 +398,7 @@ def weight_spread_chart(table: pd.DataFrame) -> alt.Chart:
         alt.Chart(means)
         .mark_point(shape="diamond", size=120, filled=True, color="black")
         .encode(
-            y=alt.Y("criterion:N", sort=list(CRITERIA)),
+            y=alt.Y("criterion:N", sort=criteria),
             x=alt.X("weight %:Q"),
             tooltip=[alt.Tooltip("criterion:N"), alt.Tooltip("weight %:Q", format=".1f", title="mean %")],
         )
@@ -410,24 +425,23 @@ def heatmap_base(problem: DecisionProblem, ids: list[str]) -> ChartView:
     shown = [i for i in problem.info.index if i in set(ids)]
     labels = marked_names(problem)
     table = pd.DataFrame({"intervention": [labels[i] for i in shown]}, index=pd.Index(shown, name="id"))
-    for criterion in CRITERIA:
+    criteria = list(problem.criteria)
+    for criterion in criteria:
         table[f"{criterion} value"] = problem.values.loc[shown, criterion].round(0).astype(int).to_numpy()
         table[f"{criterion} raw input"] = problem.inputs.loc[shown, criterion].astype(str).to_numpy()
         table[f"{criterion} source"] = problem.provenance.loc[shown, criterion].astype(str).to_numpy()
-    title = "Values on the four criteria (0 to 100, 100 = best)"
+    title = f"Values on the {number_word(len(criteria))} criteria (0 to 100, 100 = best)"
     if not shown:
         return ChartView(heatmap_chart(problem, ids, shown).to_dict(), title, "No intervention is shown.", table)
-    values = problem.values.loc[shown, list(CRITERIA)]
+    values = problem.values.loc[shown, criteria]
     means = values.mean()
-    best = {c: labels[str(values[c].idxmax())] for c in CRITERIA}
+    best = {c: labels[str(values[c].idxmax())] for c in criteria[:2]}
     summary = (
-        f"{len(shown)} interventions (rows, best-ranked first) by four criteria (columns); each cell prints its value. "
-        + "Average values: "
-        + ", ".join(f"{c} {means[c]:.0f}" for c in CRITERIA)
-        + ". Highest on impact: "
-        + best["impact"]
-        + "; on reach: "
-        + best["reach"]
+        f"{len(shown)} interventions (rows, best-ranked first) by {number_word(len(criteria))} criteria (columns); "
+        "each cell prints its value. Average values: "
+        + ", ".join(f"{c} {means[c]:.0f}" for c in criteria)
+        + ". "
+        + "; ".join(f"Highest on {c}: {name}" if n == 0 else f"on {c}: {name}" for n, (c, name) in enumerate(best.items()))
         + "."
     )
     spec = _titled(heatmap_chart(problem, ids, shown), title, summary).to_dict()

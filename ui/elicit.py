@@ -11,8 +11,8 @@ import streamlit as st
 from matrix.catalogue import Weights
 from matrix.decision import DecisionProblem, Swing, swings
 from matrix.persistence import Elicited, TradeOffAnswer
+from matrix.report import number_word
 from scoring import (
-    CRITERIA,
     PINNED,
     Answer,
     InconsistentAnswers,
@@ -48,12 +48,13 @@ def _progress(
     """The next question and each weight's range for these answers: a dozen small linear programmes, worked out
     once per set of answers rather than on every rerun of the page (a slider move redraws the sidebar)."""
     given = dict(sizes)
-    return next_trade_off(CRITERIA, answered, given), weight_ranges(CRITERIA, answered, given)
+    criteria = tuple(given)  # the catalogue's criteria, in its order (the order picks between equal questions)
+    return next_trade_off(criteria, answered, given), weight_ranges(criteria, answered, given)
 
 
 def trade_off_questions(problem: DecisionProblem, normalisation: Normalisation, target: str, key: str) -> None:
     """'Which would you rather fund?' between two hypothetical interventions, until the weights are pinned down."""
-    labels = {c: getattr(problem.catalogue.scoring, c).label for c in CRITERIA}
+    labels = problem.labels
     found = swings(problem, normalisation)
     sizes = {c: s.points for c, s in found.items()}
     state = st.session_state
@@ -73,7 +74,7 @@ def trade_off_questions(problem: DecisionProblem, normalisation: Normalisation, 
         if changed:
             st.info("The swings have changed (another normalisation or catalogue), so the earlier answers were set aside.")
         try:
-            question, ranges = _progress(tuple(answered), tuple(sorted(sizes.items())))
+            question, ranges = _progress(tuple(answered), tuple(sizes.items()))
         except InconsistentAnswers as error:
             st.error(plain(error))
             for position in error.conflicting:
@@ -124,7 +125,7 @@ def _apply_trade_offs(target: str, key: str, sizes: dict[str, float]) -> None:
     """Set the sliders to the weights in the middle of those agreeing with every answer (whole %)."""
     answered = list(st.session_state.get(f"{key}_answers", []))
     try:
-        weights = trade_off_weights(CRITERIA, answered, sizes)
+        weights = trade_off_weights(tuple(sizes), answered, sizes)
     except WeightsError:
         return  # the fold says which answers clash
     whole = {c: round(w * 100) for c, w in weights.items()}
@@ -157,7 +158,7 @@ def current_elicited() -> Elicited | None:
 
 def swing_weighting(problem: DecisionProblem, normalisation: Normalisation, target: str, key: str) -> None:
     """Weights from swings: order them, rate each against the most important, and set the sliders."""
-    labels = distinct_labels({c: getattr(problem.catalogue.scoring, c).label for c in CRITERIA})
+    labels = distinct_labels(problem.labels)
     found = swings(problem, normalisation)
     with st.expander("Set the weights by swing weighting"):
         st.caption(
@@ -169,12 +170,12 @@ def swing_weighting(problem: DecisionProblem, normalisation: Normalisation, targ
             st.markdown(f"**{plain(labels[criterion])}**: {plain(swing.words)}")
         order = st.multiselect(
             "The swings, most important first",
-            list(CRITERIA),
+            list(problem.criteria),
             format_func=lambda c: labels[str(c)],
             key=f"{key}_order",
         )
-        if len(order) < len(CRITERIA):
-            st.caption("Pick all four, most important first, to rate them.")
+        if len(order) < len(problem.criteria):
+            st.caption(f"Pick all {number_word(len(problem.criteria))}, most important first, to rate them.")
             return
         st.caption(f"{plain(labels[order[0]])}: 100 (the most important swing)")
         for criterion in order[1:]:

@@ -25,7 +25,6 @@ from matrix.persistence import (
     read_record,
 )
 from matrix.report import board_report
-from scoring import CRITERIA
 from ui import elicit, state, widgets
 from ui.text import plain
 
@@ -150,7 +149,7 @@ def _record_download(
             "top_k": int(session["sa_k"]),
         }
         if monte_carlo["mode"] == "space":
-            bounds = {c: tuple(session.get(f"mc_bounds_{c}", (0, 100))) for c in CRITERIA}
+            bounds = {c: tuple(session.get(f"mc_bounds_{c}", (0, 100))) for c in problem.criteria}
             monte_carlo |= {
                 "order": tuple(str(c) for c in session.get("mc_order", [])),
                 "lower": {c: b[0] / 100 for c, b in bounds.items() if b[0] > 0},

@@ -25,7 +25,6 @@ from matrix.decision import (
 )
 from matrix.report import headline, near_ties
 from scoring import (
-    CRITERIA,
     NORMALISATIONS,
     DecisionError,
     Normalisation,
@@ -62,14 +61,14 @@ def weights_sidebar(problem: DecisionProblem) -> tuple[dict[str, int], Normalisa
             format_func=presets.__getitem__,
             key="preset",
             on_change=state.apply_preset,
-            help="Sets all four sliders at once. You can then move any slider; the box then says Custom.",
+            help="Sets all the weight sliders at once. You can then move any slider; the box then says Custom.",
         )
         chosen = st.session_state["preset"]
         if chosen != state.CUSTOM:
             st.caption(plain(catalogue.preset(chosen).description))
         weights = {}
-        for criterion in CRITERIA:
-            text = getattr(catalogue.scoring, criterion)
+        for text in catalogue.defined_criteria:
+            criterion = text.id
             weights[criterion] = int(
                 st.slider(
                     plain(text.label),
@@ -82,7 +81,10 @@ def weights_sidebar(problem: DecisionProblem) -> tuple[dict[str, int], Normalisa
             )
         total = sum(weights.values())
         if total > 0:
-            st.caption("As shares of the total: " + ", ".join(f"{c} {w / total:.0%}" for c, w in weights.items()))
+            st.caption(
+                "As shares of the total: "
+                + ", ".join(f"{plain(problem.criterion_words(c))} {w / total:.0%}" for c, w in weights.items())
+            )
         labels = {
             "value_functions": "Fixed scales from the catalogue (default)",
             "minmax": "Relative to the other interventions (lowest 0, highest 100)",
@@ -286,11 +288,11 @@ GLOSSARY = {
 def method_tab(problem: DecisionProblem, weights: dict[str, int]) -> None:
     st.markdown(
         "Each intervention gets a value from 0 to 100 on each criterion, 100 being best. The overall score is the "
-        "weighted sum of the four values, with the weights divided by their total so they add up to 100%."
+        f"weighted sum of the {len(problem.criteria)} values, with the weights divided by their total so they add up to 100%."
     )
-    descriptions = describe_value_functions(problem.catalogue.scoring)
-    for criterion in CRITERIA:
-        text = getattr(problem.catalogue.scoring, criterion)
+    descriptions = describe_value_functions(problem.catalogue)
+    for text in problem.catalogue.defined_criteria:
+        criterion = text.id
         st.markdown(f"**{plain(text.label)}** ({weights[criterion]} on the slider). {plain(text.question)}")
         st.markdown(f"- Weight: {plain(text.weight_help)}")
         st.markdown(f"- Value: {plain(descriptions[criterion])}")

@@ -29,8 +29,9 @@ from matrix.decision import (
     what_would_it_take,
 )
 from matrix.persistence import Store, StoreError, StoreUnavailable
-from scoring import CRITERIA, DecisionError, MonteCarloResult, ScoreResult, WeightsError, WeightSpace
+from scoring import DecisionError, MonteCarloResult, ScoreResult, WeightsError, WeightSpace
 from ui import charts, library, widgets
+from ui import state as ui_state
 from ui.caching import cached
 from ui.text import distinct_labels, plain
 
@@ -123,7 +124,7 @@ def participants_pool(person: Principal) -> tuple[tuple[float, ...], ...] | None
         return None
     if not entries:
         return None
-    table = weights_table(entries) / 100
+    table = weights_table(entries, ui_state.criteria()) / 100
     return tuple(tuple(float(v) for v in row) for row in table.to_numpy())
 
 
@@ -134,7 +135,7 @@ def init_state() -> None:
     st.session_state.setdefault("mc_mode", "around")
     st.session_state.setdefault("mc_concentration", 50)
     st.session_state.setdefault("mc_order", [])
-    for criterion in CRITERIA:
+    for criterion in ui_state.criteria():
         st.session_state.setdefault(f"mc_bounds_{criterion}", (0, 100))
 
 
@@ -183,16 +184,16 @@ def monte_carlo_controls(problem: DecisionProblem, person: Principal) -> None:
 
 def space_controls(problem: DecisionProblem) -> None:
     """The agreed order (criteria picked most important first) and each criterion's lowest and highest weight."""
-    labels = distinct_labels({c: getattr(problem.catalogue.scoring, c).label for c in CRITERIA})
+    labels = distinct_labels(problem.labels)
     st.multiselect(
         "Agreed order: pick the criteria from most to least important (leave out any the group does not agree on)",
-        list(CRITERIA),
+        list(problem.criteria),
         format_func=lambda c: labels[str(c)],
         key="mc_order",
         persist_state="page",
     )
-    columns = st.columns(len(CRITERIA))
-    for column, criterion in zip(columns, CRITERIA, strict=True):
+    columns = st.columns(len(problem.criteria))
+    for column, criterion in zip(columns, problem.criteria, strict=True):
         column.slider(
             f"{labels[criterion]}: weight between (%)",
             0,
@@ -202,13 +203,14 @@ def space_controls(problem: DecisionProblem) -> None:
         )
 
 
-def weight_space() -> WeightSpace:
-    """The agreed order and bounds as a weight space; WeightsError, in words, when no weighting fits them."""
-    state = st.session_state
-    bounds = {c: tuple(state.get(f"mc_bounds_{c}", (0, 100))) for c in CRITERIA}
+def weight_space(criteria: tuple[str, ...]) -> WeightSpace:
+    """The agreed order and bounds over ``criteria`` as a weight space; WeightsError, in words, when no
+    weighting fits them."""
+    session = st.session_state
+    bounds = {c: tuple(session.get(f"mc_bounds_{c}", (0, 100))) for c in criteria}
     space = WeightSpace.ranked(
-        CRITERIA,
-        [str(c) for c in state.get("mc_order", [])],
+        criteria,
+        [str(c) for c in session.get("mc_order", []) if c in criteria],
         {c: b[0] / 100 for c, b in bounds.items() if b[0] > 0},
         {c: b[1] / 100 for c, b in bounds.items() if b[1] < 100},
     )
@@ -229,7 +231,7 @@ def monte_carlo(problem: DecisionProblem, scenario: Scenario, person: Principal)
     space = None
     if mode == "space":
         try:
-            space = weight_space()
+            space = weight_space(problem.criteria)
         except WeightsError as error:
             st.error(f"These weights cannot be drawn from: {plain(error)}.")
             return None
@@ -315,7 +317,15 @@ def sensitivity_tab(problem: DecisionProblem, scenario: Scenario | None, result:
     weights = {str(c): float(w) for c, w in result.weights.items()}
 
     st.header("How far can a weight move?")
-    criterion = st.selectbox("Weight to vary", list(CRITERIA), key="sa_criterion", persist_state="page")
+    if st.session_state.get("sa_criterion") not in problem.criteria:
+        st.session_state.pop("sa_criterion", None)
+    criterion = st.selectbox(
+        "Weight to vary",
+        list(problem.criteria),
+        format_func=distinct_labels(problem.labels).__getitem__,
+        key="sa_criterion",
+        persist_state="page",
+    )
     sweep = weight_sweep(problem, weights, criterion, k, result.normalisation)
     widgets.chart_view(
         charts.weight_lines_view(
@@ -401,7 +411,7 @@ def sensitivity_tab(problem: DecisionProblem, scenario: Scenario | None, result:
 
 @cached(max_entries=16, spinner="Checking every corner of the agreed weights...")
 def _robust(problem: DecisionProblem, scenario: Scenario, order: str, lower: str, upper: str, k: int) -> list[str]:
-    space = WeightSpace(CRITERIA, tuple(tuple(p) for p in json.loads(order)), json.loads(lower), json.loads(upper))
+    space = WeightSpace(problem.criteria, tuple(tuple(p) for p in json.loads(order)), json.loads(lower), json.loads(upper))
     return robust_lines(robust_findings(problem, scenario, space, k))
 
 
@@ -409,11 +419,11 @@ def robust_section(problem: DecisionProblem, scenario: Scenario, k: int) -> None
     """What holds for every weighting within the agreed order and bounds, in words."""
     st.markdown("**What holds whatever the weights** (within the agreed order and bounds)")
     try:
-        space = weight_space()
+        space = weight_space(problem.criteria)
     except WeightsError:
         return  # said above, where the trials are set up
     # The findings do not depend on the sliders' weights: keep them out of the cache key.
-    neutral = scenario.model_copy(update={"weights": Weights(impact=1, reach=1, cost=1, risk=1)})
+    neutral = scenario.model_copy(update={"weights": Weights(**dict.fromkeys(problem.criteria, 1))})
     lines = _robust(
         problem,
         neutral,

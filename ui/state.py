@@ -26,10 +26,12 @@ CUSTOM = "custom"
 # Messages for the user, shown above the tabs so they are seen whichever tab is open.
 MESSAGES = "state_messages"
 COMPARED = "saved_scenarios"
+# The catalogue's criteria for this run (a catalogue may define its own), set by ``prepare``.
+CRITERIA_NOW = "criteria_now"
 
 
 def _widget_values(scenario: Scenario) -> dict[str, Any]:
-    values: dict[str, Any] = {f"w_{c}": round(getattr(scenario.weights, c)) for c in CRITERIA}
+    values: dict[str, Any] = {f"w_{c}": round(w) for c, w in scenario.weights.as_dict().items()}
     values |= {
         "normalisation": scenario.normalisation,
         "sc_name": scenario.name,
@@ -58,6 +60,7 @@ def prepare(problem: DecisionProblem) -> None:
     """Before any widget: every control's value set, from the link on a first run, and any queued
     scenario applied."""
     state = st.session_state
+    state[CRITERIA_NOW] = problem.criteria
     if "state_ready" not in state:
         scenario, compared, messages = _from_link(problem)
         state.update(_widget_values(scenario))
@@ -178,8 +181,14 @@ def dismiss_messages() -> None:
     st.session_state.pop(MESSAGES, None)
 
 
+def criteria() -> tuple[str, ...]:
+    """The catalogue's criteria, as ``prepare`` found them for this run."""
+    found: tuple[str, ...] = st.session_state.get(CRITERIA_NOW, CRITERIA)
+    return found
+
+
 def weights() -> dict[str, int]:
-    return {c: int(st.session_state[f"w_{c}"]) for c in CRITERIA}
+    return {c: int(st.session_state[f"w_{c}"]) for c in criteria()}
 
 
 def matching_preset(problem: DecisionProblem) -> str:

@@ -24,7 +24,7 @@ from matrix.decision import (
 )
 from matrix.persistence import Store, StoreError, StoreUnavailable, Submission, Workshop
 from matrix.report import board_report
-from scoring import CRITERIA, DecisionError
+from scoring import DecisionError
 from ui import access, charts, elicit, library, state, widgets
 from ui.text import distinct_labels, plain
 
@@ -118,22 +118,24 @@ def participant_page(problem: DecisionProblem, token: str) -> None:
         "then submit. You can change and resubmit from this page; the latest counts."
     )
     st.text_input("Your name", key="p_name", max_chars=80)
-    sliders = [f"p_{criterion}" for criterion in CRITERIA]
+    criteria = problem.catalogue.defined_criteria
+    sliders = [f"p_{criterion.id}" for criterion in criteria]
     for key in sliders:
         st.session_state.setdefault(key, 25)
     # As the sidebar's (``state.prepare``): pushed to the browser only until drawn, so a run never undoes key
     # presses made while it was on its way; drawn afresh with the server's value, never at 0.
     state.reassert(sliders)
-    for criterion, key in zip(CRITERIA, sliders, strict=True):
-        text = getattr(problem.catalogue.scoring, criterion)
+    for text, key in zip(criteria, sliders, strict=True):
         st.slider(plain(text.label), 0, 100, help=plain(text.weight_help), **state.control(key))
-    # Or answer questions instead: either sets the four sliders above, then Submit sends them.
+    # Or answer questions instead: either sets the sliders above, then Submit sends them.
     elicit.swing_weighting(problem, "value_functions", target="p_", key="p_sw")
     elicit.trade_off_questions(problem, "value_functions", target="p_", key="p_to")
-    raw = {c: float(st.session_state[f"p_{c}"]) for c in CRITERIA}
+    raw = {c: float(st.session_state[f"p_{c}"]) for c in problem.criteria}
     total = sum(raw.values())
     if total > 0:
-        st.caption("Your weights as shares: " + ", ".join(f"{c} {w / total:.0%}" for c, w in raw.items()))
+        st.caption(
+            "Your weights as shares: " + ", ".join(f"{plain(problem.criterion_words(c))} {w / total:.0%}" for c, w in raw.items())
+        )
     if st.button("Submit my weights", key="p_submit", type="primary"):
         if total <= 0:
             st.error("All your weights are zero: give at least one criterion a weight above zero.")

@@ -18,7 +18,14 @@ from pydantic import ValidationError
 
 from matrix.catalogue.errors import CatalogueError, Problem
 from matrix.catalogue.files import read_bounded
-from matrix.catalogue.schema import PROVENANCE_KEYWORDS, Catalogue
+from matrix.catalogue.schema import (
+    ATTRIBUTE_PATTERN,
+    CRITERION_KINDS,
+    FIGURE_PREFIX,
+    NUMERIC_ATTRIBUTES,
+    PROVENANCE_KEYWORDS,
+    Catalogue,
+)
 
 # The largest catalogue or upload read, in megabytes, unless MATRIX_MAX_CATALOGUE_MB says otherwise.
 CATALOGUE_LIMIT_SETTING = "MATRIX_MAX_CATALOGUE_MB"
@@ -99,11 +106,14 @@ def validate_document(document: dict[str, Any], shown: str) -> Catalogue:
     except _TooDeep:
         _frozen(document, shown, "", 0)  # says where, in words
         raise
-    problems = _reference_problems(document, shown)
+    versions = _version_problems(document, shown)
+    problems = versions + _reference_problems(document, shown)
     try:
         catalogue = Catalogue.model_validate(document)
     except ValidationError as error:
-        problems = _schema_problems(error, shown) + problems
+        # The version rules (the model's own check, with no place to name) are said above with their place.
+        found = _schema_problems(error, shown)
+        problems = [p for p in found if p.location or not versions] + problems
         raise CatalogueError(problems) from None
     if problems:
         raise CatalogueError(problems)
@@ -197,12 +207,18 @@ _MESSAGES = {
 _PATTERNS = {
     r"^[a-z0-9][a-z0-9_-]*$": "must be lower-case letters, digits, - and _, starting with a letter or digit",
     r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$": "must be a date written YYYY, YYYY-MM or YYYY-MM-DD",
+    ATTRIBUTE_PATTERN: f"must be one of {', '.join(NUMERIC_ATTRIBUTES)}, or figures.<id> for a figure each intervention gives",
 }
+_KINDS = ", ".join(CRITERION_KINDS)
 
 
 def _clean_loc(loc: tuple[int | str, ...]) -> tuple[int | str, ...]:
-    # Pydantic names the branch of a generic or a validator in the location; drop those.
-    return tuple(p for p in loc if not (isinstance(p, str) and ("[" in p or p.startswith("function-"))))
+    # Pydantic names the branch of a generic or a validator in the location, and the kind of a criterion
+    # (criteria[0].rating.label); drop those.
+    kept = tuple(p for p in loc if not (isinstance(p, str) and ("[" in p or p.startswith("function-"))))
+    if len(kept) > 2 and kept[0] == "criteria" and isinstance(kept[1], int) and kept[2] in CRITERION_KINDS:
+        kept = kept[:2] + kept[3:]
+    return kept
 
 
 def _schema_problems(error: ValidationError, shown: str) -> list[Problem]:
@@ -216,10 +232,17 @@ def _schema_problems(error: ValidationError, shown: str) -> list[Problem]:
         if loc in containing:
             continue
         message = _MESSAGES.get(item["type"], item["msg"])
+        if item["type"] in ("union_tag_not_found", "union_tag_invalid"):  # a criterion's kind
+            loc = (*loc, "kind")
+            message = (
+                f"must be one of {_KINDS}" if item["type"] == "union_tag_invalid" else f"missing required key: one of {_KINDS}"
+            )
         if item["type"] == "string_pattern_mismatch":
             message = _PATTERNS.get(str(item.get("ctx", {}).get("pattern")), message)
         message = message.removeprefix("Value error, ").replace("Input should be", "must be")
-        got = None if item["type"] == "missing" else _show(item.get("input"))
+        got = None if item["type"] in ("missing", "union_tag_not_found") else _show(item.get("input"))
+        if item["type"] == "union_tag_invalid":
+            got = _show(item.get("ctx", {}).get("tag"))
         problems.append(Problem(message[:1].lower() + message[1:], shown, location=_location(loc), got=got))
     return problems
 
@@ -264,7 +287,7 @@ def _reference_problems(document: dict[str, Any], shown: str) -> list[Problem]:
     """Duplicate ids and references to sources, strands and presets that do not exist (after the
     whitespace the schema strips is stripped: "a" and "a " are the same id)."""
     problems: list[Problem] = []
-    for table in ("sources", "presets", "yef_strands", "interventions", "funding_streams"):
+    for table in ("sources", "presets", "criteria", "yef_strands", "interventions", "funding_streams"):
         entries = [(index, _kept(entry.get("id"))) for index, entry in _entries(document, table)]
         counts = Counter(ident for _, ident in entries if isinstance(ident, str))
         for index, ident in entries:
@@ -302,6 +325,7 @@ def _reference_problems(document: dict[str, Any], shown: str) -> list[Problem]:
                     )
                 )
     problems += _stream_problems(document, shown)
+    problems += _criteria_problems(document, shown)
     preset_ids = _ids(document, "presets")
     default = _kept(document.get("default_preset"))
     if isinstance(default, str) and preset_ids and default not in preset_ids:
@@ -310,6 +334,107 @@ def _reference_problems(document: dict[str, Any], shown: str) -> list[Problem]:
                 f"no preset has this id; presets: {', '.join(sorted(preset_ids))}", shown, "default_preset", got=_show(default)
             )
         )
+    return problems
+
+
+def _version_problems(document: dict[str, Any], shown: str) -> list[Problem]:
+    """The criteria in the form the schema version says: ``[scoring.*]`` for 1, ``[[criteria]]`` for 2."""
+    version = document.get("schema_version")
+    has_scoring, has_criteria = "scoring" in document, bool(document.get("criteria"))
+    if version == 1 and type(version) is int:
+        if has_criteria:
+            return [
+                Problem("[[criteria]] needs schema_version = 2 (version 1 has [scoring.*] tables instead)", shown, "criteria")
+            ]
+        if not has_scoring:
+            return [Problem("missing required key: version 1 has the four [scoring.*] tables", shown, "scoring")]
+    if version == 2 and type(version) is int:
+        if has_scoring:
+            return [
+                Problem(
+                    "schema_version 2 defines criteria in [[criteria]], not [scoring.*] tables "
+                    "(write schema_version = 1, or move them into [[criteria]])",
+                    shown,
+                    "scoring",
+                )
+            ]
+        if not has_criteria:
+            return [Problem("missing required key: schema_version 2 needs at least one [[criteria]] entry", shown, "criteria")]
+    return []
+
+
+def _criteria_problems(document: dict[str, Any], shown: str) -> list[Problem]:
+    """Presets without a weight for every criterion (or with one for a criterion there is not), ratings for
+    criteria that are not rated, and interventions missing a rating or figure a criterion needs."""
+    problems: list[Problem] = []
+    criteria = _entries(document, "criteria")
+    if criteria:
+        ids = [i for _, entry in criteria if isinstance(i := _kept(entry.get("id")), str)]
+    elif isinstance(document.get("scoring"), dict):
+        ids = ["impact", "reach", "cost", "risk"]
+    else:
+        return problems
+    known = ", ".join(ids)
+    for index, preset in _entries(document, "presets"):
+        weights = preset.get("weights")
+        if not isinstance(weights, dict):
+            continue
+        for criterion in ids:
+            if criterion not in weights:
+                where = f"presets[{index}].weights.{criterion}"
+                problems.append(Problem(f"missing required key: give a weight for every criterion ({known})", shown, where))
+        for key in weights:
+            if key not in ids:
+                where = f"presets[{index}].weights.{key}"
+                problems.append(Problem(f"unknown key: no criterion has this id; the criteria are {known}", shown, where))
+    rated = {
+        i: entry.get("missing_value") is None
+        for _, entry in criteria
+        if entry.get("kind") == "rating" and isinstance(i := _kept(entry.get("id")), str)
+    }
+    figures = {
+        str(_kept(entry.get("attribute"))).removeprefix(FIGURE_PREFIX): _kept(entry.get("id"))
+        for _, entry in criteria
+        if entry.get("kind") == "piecewise_linear"
+        and str(_kept(entry.get("attribute"))).startswith(FIGURE_PREFIX)
+        and entry.get("missing_value") is None
+    }
+    for index, item in _entries(document, "interventions"):
+        ratings = item.get("ratings")
+        ratings = ratings if isinstance(ratings, dict) else {}
+        for key in ratings:
+            if key not in rated:
+                rating_ids = ", ".join(rated) or "none: this catalogue has no rating criterion"
+                problems.append(
+                    Problem(
+                        f"no rating criterion has this id; rating criteria: {rating_ids}",
+                        shown,
+                        f"interventions[{index}].ratings.{key}",
+                    )
+                )
+        for criterion, required in rated.items():
+            if required and criterion not in ratings:
+                problems.append(
+                    Problem(
+                        f"missing required key: criterion '{criterion}' rates every intervention "
+                        "(or give the criterion a missing_value)",
+                        shown,
+                        f"interventions[{index}].ratings.{criterion}",
+                    )
+                )
+        given = item.get("figures")
+        given = given if isinstance(given, dict) else {}
+        for figure, criterion in figures.items():
+            entry = given.get(figure)
+            if entry is None or (isinstance(entry, dict) and "value" not in entry):
+                problems.append(
+                    Problem(
+                        f"criterion '{criterion}' scores this figure for every intervention: give it a value "
+                        "(or give the criterion a missing_value)",
+                        shown,
+                        f"interventions[{index}].figures.{figure}",
+                    )
+                )
     return problems
 
 

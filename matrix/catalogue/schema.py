@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from itertools import pairwise
 from typing import Annotated, Generic, Literal, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 ILLUSTRATIVE = "illustrative"
 UNCONFIRMED = "unconfirmed"
@@ -39,6 +39,7 @@ EVIDENCE_WORDS: tuple[str, ...] = ("very_low", "low", "moderate", "high", "very_
 DELIVERY_RISKS: tuple[str, ...] = ("low", "medium", "high")
 
 Identifier = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=80)]
+_IDENTIFIER = re.compile(r"[a-z0-9][a-z0-9_-]{0,79}")
 
 
 # Unicode's control characters (category Cc, fixed by the standard) but the line break and the tab.
@@ -160,20 +161,33 @@ class Budget(Strict):
         return year
 
 
-class Weights(Strict):
-    impact: Share
-    reach: Share
-    cost: Share
-    risk: Share
+class Weights(BaseModel):
+    """A weight (0-100) for each criterion, keyed by the criterion's id: the catalogue's criteria, so a
+    catalogue that defines its own has weights for those. Which ids are known is checked where the weights
+    meet a catalogue (presets when it loads; scenarios when they are scored)."""
+
+    model_config = ConfigDict(extra="allow", frozen=True, allow_inf_nan=False, strict=True)
+    __pydantic_extra__: dict[str, Share]
 
     @model_validator(mode="after")
-    def _not_all_zero(self) -> Weights:
-        if self.impact + self.reach + self.cost + self.risk <= 0:
+    def _ids_and_not_all_zero(self) -> Weights:
+        weights = self.as_dict()
+        if not weights:
+            raise ValueError("no weights given: give a weight for each criterion")
+        bad = next((key for key in weights if not _IDENTIFIER.fullmatch(key)), None)
+        if bad is not None:
+            raise ValueError(f"'{bad[:40]}' is not a criterion id (lower-case letters, digits, - and _)")
+        if sum(weights.values()) <= 0:
             raise ValueError("all weights are zero: give at least one criterion a weight above zero")
         return self
 
     def as_dict(self) -> dict[str, float]:
-        return {"impact": self.impact, "reach": self.reach, "cost": self.cost, "risk": self.risk}
+        """The weights by criterion id, in the order given."""
+        return dict(self.__pydantic_extra__ or {})
+
+    def __getitem__(self, criterion: str) -> float:
+        """The weight of one criterion; 0 for a criterion not given."""
+        return float((self.__pydantic_extra__ or {}).get(criterion, 0.0))
 
 
 class Preset(Strict):
@@ -258,10 +272,148 @@ class RiskScoring(CriterionText):
 
 
 class Scoring(Strict):
+    """The four criteria of schema version 1, each in its own table (``[scoring.impact]`` ...)."""
+
     impact: ImpactScoring
     reach: ReachScoring
     cost: LogScaleScoring
     risk: RiskScoring
+
+
+Direction = Literal["more_is_better", "less_is_better"]
+# The numeric attributes a piecewise-linear criterion may score: the intervention's own (per funding level
+# where a level has its own), its YEF strand's, or a figure the catalogue gives it (``figures.<id>``).
+NUMERIC_ATTRIBUTES: dict[str, str] = {
+    "annual_cost_gbp": "£{x:,.0f} a year",
+    "reach_per_year": "{x:,.0f} people a year",
+    "cost_per_person": "£{x:,.0f} a person",
+    "yef_impact_pct": "{x:g}% less violence (YEF)",
+    "yef_evidence_rating": "YEF evidence {x:g}/5",
+    "yef_cost_rating": "YEF cost rating {x:g}/3",
+}
+FIGURE_PREFIX = "figures."
+ATTRIBUTE_PATTERN = r"^(" + "|".join(NUMERIC_ATTRIBUTES) + r"|figures\.[a-z0-9][a-z0-9_-]*)$"
+Attribute = Annotated[str, Field(pattern=ATTRIBUTE_PATTERN, max_length=100)]
+CRITERION_KINDS = ("yef_impact", "reach", "cost", "risk", "piecewise_linear", "rating")
+MAX_CRITERIA = 12
+
+
+class _Defined(Strict):
+    """What every criterion of ``[[criteria]]`` says beside its kind's own rules."""
+
+    id: Identifier
+    label: Name
+    question: Text
+    weight_help: Text
+    direction: Direction
+
+
+def _kind_direction(criterion: _Defined, kind: str, direction: str, meaning: str) -> None:
+    if criterion.direction != direction:
+        raise ValueError(f'a "{kind}" criterion has direction "{direction}" ({meaning})')
+
+
+class ImpactCriterion(_Defined, ImpactScoring):
+    """The YEF Toolkit's impact on violence, as in schema version 1."""
+
+    kind: Literal["yef_impact"]
+
+    @model_validator(mode="after")
+    def _direction(self) -> ImpactCriterion:
+        _kind_direction(self, "yef_impact", "more_is_better", "more violence prevented is better")
+        return self
+
+
+class ReachCriterion(_Defined, ReachScoring):
+    kind: Literal["reach"]
+
+    @model_validator(mode="after")
+    def _direction(self) -> ReachCriterion:
+        _kind_direction(self, "reach", "more_is_better", "reaching more people is better")
+        return self
+
+
+class CostCriterion(_Defined, LogScaleScoring):
+    """The annual cost, on a log scale; the criterion the funding benefit leaves out unless told."""
+
+    kind: Literal["cost"]
+
+    @model_validator(mode="after")
+    def _direction(self) -> CostCriterion:
+        _kind_direction(self, "cost", "less_is_better", "a lower cost is better")
+        return self
+
+
+class RiskCriterion(_Defined, RiskScoring):
+    kind: Literal["risk"]
+
+    @model_validator(mode="after")
+    def _direction(self) -> RiskCriterion:
+        _kind_direction(self, "risk", "less_is_better", "fewer risk penalties are better")
+        return self
+
+
+MissingValue = Annotated[float, Field(ge=0, le=100)]
+
+
+class PiecewiseCriterion(_Defined):
+    """Straight lines between points ``[x, value]`` on a numeric attribute (in log10 x with ``log_scale``);
+    ``missing_value`` scores an intervention whose attribute is not known (and marks it as resting on an
+    estimate); without it every intervention must have the attribute."""
+
+    kind: Literal["piecewise_linear"]
+    attribute: Attribute
+    points: Points
+    log_scale: bool = False
+    unit: Name | None = None  # how a raw figure reads, with {x}: "{x:,.0f} places"; the attribute's own otherwise
+    missing_value: MissingValue | None = None
+
+    _check_points = field_validator("points")(_increasing)
+
+    @model_validator(mode="after")
+    def _shape(self) -> PiecewiseCriterion:
+        values = [p[1] for p in self.points]
+        if self.log_scale and self.points[0][0] <= 0:
+            raise ValueError("a log scale needs every x above zero")
+        rising = all(b >= a for a, b in pairwise(values))
+        falling = all(b <= a for a, b in pairwise(values))
+        if values[0] == values[-1] or not (rising or falling):
+            raise ValueError("the points' values must rise or fall from the first point to the last, not both")
+        if rising != (self.direction == "more_is_better"):
+            word = "rise" if self.direction == "more_is_better" else "fall"
+            raise ValueError(f'direction is "{self.direction}", so the points\' values must {word} as x rises')
+        if self.unit is not None:
+            try:
+                self.unit.format(x=1.0)
+            except (KeyError, IndexError, ValueError):
+                raise ValueError("unit must be words with {x} where the figure goes, such as '{x:,.0f} places'") from None
+        return self
+
+
+class RatingCriterion(_Defined):
+    """A 0-100 rating given to each intervention in its ``ratings`` table, with provenance. With
+    ``less_is_better`` the value is 100 minus the rating. ``missing_value`` scores an intervention with no
+    rating (marked as resting on an estimate); without it every intervention must be rated."""
+
+    kind: Literal["rating"]
+    scale: Text | None = None  # what 0 and 100 mean, in words
+    missing_value: MissingValue | None = None
+
+
+Criterion = Annotated[
+    ImpactCriterion | ReachCriterion | CostCriterion | RiskCriterion | PiecewiseCriterion | RatingCriterion,
+    Field(discriminator="kind"),
+]
+
+
+def criteria_from_scoring(scoring: Scoring) -> tuple[Criterion, ...]:
+    """Schema version 1's four criteria as ``[[criteria]]`` entries: the migration, in memory."""
+    return (
+        ImpactCriterion(id="impact", kind="yef_impact", direction="more_is_better", **scoring.impact.__dict__),
+        ReachCriterion(id="reach", kind="reach", direction="more_is_better", **scoring.reach.__dict__),
+        CostCriterion(id="cost", kind="cost", direction="less_is_better", **scoring.cost.__dict__),
+        RiskCriterion(id="risk", kind="risk", direction="less_is_better", **scoring.risk.__dict__),
+    )
 
 
 Spread = Annotated[float, Field(ge=0, le=50)]
@@ -348,6 +500,10 @@ class Intervention(Strict):
     yef_fit: StrandFit | None = None
     yef_mapping_note: Text | None = None
     levels: tuple[FundingLevel, ...] = ()
+    # Direct 0-100 ratings for the catalogue's "rating" criteria, and figures its piecewise-linear criteria may
+    # score ("figures.<id>"), each keyed by id and sourced like every other value.
+    ratings: dict[Identifier, Sourced[Annotated[float, Field(ge=0, le=100)]]] = {}
+    figures: dict[Identifier, MaybeSourced[Annotated[float, Field(ge=-1e12, le=1e12)]]] = {}
 
     @field_validator("named_in")
     @classmethod
@@ -445,14 +601,17 @@ class FundingStream(Strict):
     may_share: bool = True
 
 
+SCHEMA_VERSION = 2
+
+
 class Catalogue(Strict):
-    schema_version: Literal[1]
+    schema_version: Literal[1, 2]
 
     @field_validator("schema_version", mode="before")
     @classmethod
     def _a_number(cls, version: object) -> object:
-        if type(version) is not int:  # true and 1.0 equal 1 to Python, but they are not the version number
-            raise ValueError("must be 1, the only schema version there is")
+        if type(version) is not int or version not in (1, 2):  # true and 1.0 equal 1 to Python, but are not versions
+            raise ValueError("must be 2 (criteria in [[criteria]]) or 1 (the four criteria in [scoring.*])")
         return version
 
     title: Text
@@ -460,11 +619,48 @@ class Catalogue(Strict):
     budget: Budget
     default_preset: Identifier
     presets: Annotated[tuple[Preset, ...], Field(min_length=1)]
-    scoring: Scoring
+    scoring: Scoring | None = None  # schema version 1
+    criteria: tuple[Criterion, ...] = ()  # schema version 2
     uncertainty: Uncertainty
     yef_strands: tuple[YefStrand, ...] = ()
     interventions: Annotated[tuple[Intervention, ...], Field(min_length=1)]
     funding_streams: tuple[FundingStream, ...] = ()
+    _defined: tuple[Criterion, ...] = PrivateAttr(default=())
+
+    @model_validator(mode="after")
+    def _criteria_for_the_version(self) -> Catalogue:
+        if self.schema_version == 1:
+            if self.scoring is None:
+                raise ValueError(
+                    "schema_version 1 needs the four [scoring.*] tables (or write schema_version = 2 and [[criteria]])"
+                )
+            if self.criteria:
+                raise ValueError("[[criteria]] needs schema_version = 2; version 1 has [scoring.*] tables instead")
+        else:
+            if self.scoring is not None:
+                raise ValueError("schema_version 2 defines criteria in [[criteria]], not [scoring.*]")
+            if not self.criteria:
+                raise ValueError("schema_version 2 needs at least one [[criteria]] entry")
+            if len(self.criteria) > MAX_CRITERIA:
+                raise ValueError(f"at most {MAX_CRITERIA} criteria; this catalogue has {len(self.criteria)}")
+        self._defined = self.criteria if self.scoring is None else criteria_from_scoring(self.scoring)
+        return self
+
+    @property
+    def defined_criteria(self) -> tuple[Criterion, ...]:
+        """The criteria in order: ``[[criteria]]``, or version 1's four ``[scoring.*]`` tables read as criteria."""
+        return self._defined
+
+    @property
+    def criterion_ids(self) -> tuple[str, ...]:
+        return tuple(c.id for c in self.defined_criteria)
+
+    def criterion(self, criterion_id: str) -> Criterion:
+        """The criterion with this id; KeyError if there is none."""
+        for criterion in self.defined_criteria:
+            if criterion.id == criterion_id:
+                return criterion
+        raise KeyError(criterion_id)
 
     def strand(self, strand_id: str | None) -> YefStrand | None:
         """The YEF strand with this id, or None."""

@@ -12,7 +12,7 @@ import tomli_w
 
 from matrix.catalogue.errors import CatalogueError, Problem
 from matrix.catalogue.loader import LoadedCatalogue, parse_catalogue
-from matrix.catalogue.schema import Catalogue
+from matrix.catalogue.schema import SCHEMA_VERSION, Catalogue
 
 
 def plain_document(value: Any) -> Any:
@@ -25,11 +25,16 @@ def plain_document(value: Any) -> Any:
 
 
 def catalogue_document(catalogue: Catalogue) -> dict[str, Any]:
-    """The catalogue as a TOML-ready document (missing optional values left out, and no funding streams
-    table when there are none, so a catalogue from before streams is written as before)."""
+    """The catalogue as a TOML-ready document (missing optional values left out, and no funding streams,
+    criteria, ratings or figures tables when there are none, so an older catalogue is written as before)."""
     document = dict(plain_document(catalogue.model_dump(mode="python", exclude_none=True)))
-    if not document.get("funding_streams"):
-        document.pop("funding_streams", None)
+    for key in ("funding_streams", "criteria"):  # a catalogue without them is written as before
+        if not document.get(key):
+            document.pop(key, None)
+    for item in document.get("interventions", []):
+        for key in ("ratings", "figures"):
+            if not item.get(key):
+                item.pop(key, None)
     return document
 
 
@@ -40,6 +45,34 @@ def catalogue_to_toml(catalogue: Catalogue) -> str:
         '# source is a [[sources]] id, "illustrative" or "unconfirmed". Check with `python -m matrix validate`.\n\n'
     )
     return header + tomli_w.dumps(catalogue_document(catalogue))
+
+
+def migrate_catalogue(catalogue: Catalogue) -> Catalogue:
+    """A schema version 1 catalogue as version 2: its four ``[scoring.*]`` tables become ``[[criteria]]``
+    entries (ids impact, reach, cost and risk, with their kinds and directions), every other value kept.
+    A version 2 catalogue comes back as it is. The scores are the same either way."""
+    if catalogue.schema_version == SCHEMA_VERSION:
+        return catalogue
+    first = ("id", "kind", "label", "question", "weight_help", "direction")
+    criteria = []
+    for criterion in catalogue.defined_criteria:
+        fields = plain_document(criterion.model_dump(mode="python", exclude_none=True))
+        criteria.append({k: fields[k] for k in first} | {k: v for k, v in fields.items() if k not in first})
+    document: dict[str, Any] = {}
+    for key, value in catalogue_document(catalogue).items():  # the criteria where the scoring tables were
+        if key == "scoring":
+            document["criteria"] = criteria
+        else:
+            document[key] = SCHEMA_VERSION if key == "schema_version" else value
+    return Catalogue.model_validate(_as_tuples(document))
+
+
+def _as_tuples(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _as_tuples(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return tuple(_as_tuples(v) for v in value)
+    return value
 
 
 def load_document(document: dict[str, Any], shown: str) -> LoadedCatalogue:

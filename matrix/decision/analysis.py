@@ -14,14 +14,14 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from matrix.decision.problem import DecisionProblem, value_functions
+from matrix.decision.problem import DecisionProblem, cost_criterion, impact_criterion, value_functions
 from matrix.decision.scenario import Scenario, funding_rules, scenario_options
 from scoring import (
-    CRITERIA,
     FundingRules,
     Interval,
     MonteCarloResult,
     Normalisation,
+    PiecewiseLinear,
     WeightMode,
     WeightSpace,
     benefit_weights,
@@ -62,16 +62,18 @@ class FundingSolver:
     options: pd.DataFrame
     rules: FundingRules
     include_cost: bool
+    criteria: tuple[str, ...]
+    cost: int | None  # where the cost criterion is, if there is one
 
     @classmethod
     def for_scenario(cls, problem: DecisionProblem, scenario: Scenario, options: pd.DataFrame | None = None) -> FundingSolver:
         rules, _ = funding_rules(problem, scenario)
         table = scenario_options(problem, scenario) if options is None else options
-        return cls(table, rules, scenario.include_cost)
+        return cls(table, rules, scenario.include_cost, problem.criteria, problem.cost_position)
 
     @property
     def values(self) -> FloatArray:
-        return self.options[list(CRITERIA)].to_numpy(dtype=np.float64)
+        return self.options[list(self.criteria)].to_numpy(dtype=np.float64)
 
     @property
     def method(self) -> str:
@@ -83,7 +85,7 @@ class FundingSolver:
 
     def benefits(self, weights: FloatArray) -> FloatArray:
         """Each option's benefit for weights (m,) or (d, m)."""
-        return option_benefits(self.values, weights, self.include_cost)
+        return option_benefits(self.values, weights, self.include_cost, self.cost)
 
     def solve(self, benefits: FloatArray) -> npt.NDArray[np.bool_]:
         """Funded options (draws x options) for benefit rows (draws x options)."""
@@ -98,7 +100,7 @@ def weight_lines(
     problem: DecisionProblem, weights: dict[str, float], criterion: str, normalisation: Normalisation = "value_functions"
 ) -> pd.DataFrame:
     """Each intervention's score as ``criterion``'s weight runs from 0% to 100% (others in proportion)."""
-    normalised = normalise_weights(weights)
+    normalised = normalise_weights(weights, problem.criteria)
     values = problem.criterion_values(normalisation)
     rows = []
     for t in (0.0, 1.0):
@@ -127,7 +129,7 @@ def weight_sweep(
     problem: DecisionProblem, weights: dict[str, float], criterion: str, k: int, normalisation: Normalisation = "value_functions"
 ) -> WeightSweep:
     """The sweep of ``criterion``'s weight for the top ``k`` (weights and breakpoints as shares 0-1)."""
-    normalised = normalise_weights(weights)
+    normalised = normalise_weights(weights, problem.criteria)
     intervals = top_k_intervals(problem.criterion_values(normalisation), normalised, criterion, k)
     now = float(normalised[criterion])
     ranked = score(problem.values, weights, normalisation=normalisation)
@@ -145,10 +147,10 @@ def top_k_table(
     problem: DecisionProblem, weights: dict[str, float], k: int, normalisation: Normalisation = "value_functions"
 ) -> pd.DataFrame:
     """For each criterion: its weight now and the range over which the top-k set stays the same."""
-    normalised = normalise_weights(weights)
+    normalised = normalise_weights(weights, problem.criteria)
     values = problem.criterion_values(normalisation)
     rows = []
-    for criterion in CRITERIA:
+    for criterion in problem.criteria:
         intervals = top_k_intervals(values, normalised, criterion, k)
         here = containing(intervals, float(normalised[criterion]))
         rows.append(
@@ -172,8 +174,8 @@ def funded_intervals(
     set cannot change with it: one interval is returned.
     """
     solver = solver or FundingSolver.for_scenario(problem, scenario)
-    base = normalise_weights(scenario.weights.as_dict()).to_numpy()
-    position = CRITERIA.index(criterion)
+    base = normalise_weights(scenario.weights.as_dict(), problem.criteria).to_numpy()
+    position = problem.criteria.index(criterion)
 
     def benefits(t: float) -> FloatArray:
         return solver.benefits(one_way_array(base, position, t))
@@ -183,7 +185,7 @@ def funded_intervals(
         members = frozenset(str(o) for o in solver.options.index[picked])
         return members, lambda u, p=picked: float(benefits(u)[p].sum())
 
-    if criterion == "cost" and not scenario.include_cost:
+    if position == problem.cost_position and not scenario.include_cost:
         members, _ = solve(float(base[position]))
         return [Interval(0.0, 1.0, members)]
     return funded_breakpoints(solve)
@@ -195,11 +197,11 @@ def stability_table(problem: DecisionProblem, scenario: Scenario, k: int) -> pd.
     The ``room`` columns (percentage points, the smaller of down and up) feed a tornado chart:
     the criterion with the least room moves the decision most.
     """
-    normalised = normalise_weights(scenario.weights.as_dict())
+    normalised = normalise_weights(scenario.weights.as_dict(), problem.criteria)
     values = problem.criterion_values(scenario.normalisation)
     solver = FundingSolver.for_scenario(problem, scenario)
     rows = []
-    for criterion in CRITERIA:
+    for criterion in problem.criteria:
         now = float(normalised[criterion])
         here = containing(funded_intervals(problem, scenario, criterion, solver), now)
         top = containing(top_k_intervals(values, normalised, criterion, k), now)
@@ -241,9 +243,14 @@ def dominance_table(problem: DecisionProblem) -> pd.DataFrame:
     ).reset_index(drop=True)
 
 
-def _cost_for_value(problem: DecisionProblem, value: float) -> float:
+def _cost_curve(problem: DecisionProblem) -> PiecewiseLinear | None:
+    """The value function of the criterion of kind "cost", if there is one."""
+    cost = cost_criterion(problem.catalogue)
+    return None if cost is None else value_functions(problem.catalogue)[cost.id]
+
+
+def _cost_for_value(curve: PiecewiseLinear, value: float) -> float:
     """The annual cost (GBP) whose cost value is ``value`` (the cost curve is falling)."""
-    curve = value_functions(problem.catalogue.scoring)["cost"]
     logs = np.log10(np.asarray(curve.xs))
     return float(10 ** np.interp(value, curve.values[::-1], logs[::-1]))
 
@@ -254,7 +261,7 @@ def what_would_it_take(problem: DecisionProblem, scenario: Scenario, interventio
     names = problem.info["name"]
     name = str(names[intervention])
     weights = scenario.weights.as_dict()
-    normalised = normalise_weights(weights)
+    normalised = normalise_weights(weights, problem.criteria)
     result = score(problem.values, weights, normalisation=scenario.normalisation)
     statements = []
     rank = int(result.ranks[intervention])
@@ -283,7 +290,7 @@ def _smallest_change(
     """Across criteria, the one-weight change closest to the current weights that reaches a wanted
     interval: (criterion, weight now, weight needed), or None."""
     choices = []
-    for criterion in CRITERIA:
+    for criterion in (str(c) for c in normalised.index):
         now = float(normalised[criterion])
         target = _nearest(intervals_for(criterion), now, wanted)
         if target is not None:
@@ -320,19 +327,22 @@ def _top_k_changes(
             statements.append(f"Top {k}: no change to a single weight puts {name} in the top {k}.")
     others = scores.drop(intervention).sort_values(ascending=False)
     needed = float(others.iloc[k - 1]) - float(scores[intervention])
-    value = _number(values, intervention, "impact")
-    w_impact = float(normalised["impact"])
+    impact = impact_criterion(problem.catalogue)
+    w_impact = float(normalised[impact.id]) if impact is not None else 0.0
+    value = _number(values, intervention, impact.id) if impact is not None else 0.0
     if w_impact > 0:
         target = value + needed / w_impact
         if target <= 100:
             statements.append(f"Top {k}: its impact value would need to rise from {value:.0f} to above {target:.1f} (of 100).")
         else:
             statements.append(f"Top {k}: even the best impact value (100) would not be enough at these weights.")
-    w_cost = float(normalised["cost"])
-    cost_value = _number(values, intervention, "cost")
-    if w_cost > 0 and cost_value + needed / w_cost <= 100:
+    curve = _cost_curve(problem)
+    cost = problem.criteria[problem.cost_position] if problem.cost_position is not None else None
+    w_cost = float(normalised[cost]) if cost is not None else 0.0
+    cost_value = _number(values, intervention, cost) if cost is not None else 0.0
+    if curve is not None and cost is not None and w_cost > 0 and cost_value + needed / w_cost <= 100:
         cost_now = _number(problem.info, intervention, "annual_cost_gbp")
-        cheaper = _cost_for_value(problem, problem.value_function_value("cost", cost_value + needed / w_cost, normalisation))
+        cheaper = _cost_for_value(curve, problem.value_function_value(cost, cost_value + needed / w_cost, normalisation))
         statements.append(f"Top {k}: its annual cost would need to fall from £{cost_now:,.0f} to below £{cheaper:,.0f}.")
     return statements
 
@@ -347,7 +357,7 @@ def _funded_with(
     """Whether the intervention is funded once ``change`` is applied to a copy of the scenario's options."""
     options = change(base.copy())
     solver = FundingSolver.for_scenario(problem, scenario, options)
-    picked = solver.funded(normalise_weights(scenario.weights.as_dict()).to_numpy())[0]
+    picked = solver.funded(normalise_weights(scenario.weights.as_dict(), problem.criteria).to_numpy())[0]
     return bool((options.loc[picked, "intervention"] == intervention).any())
 
 
@@ -363,7 +373,7 @@ def _funding_changes(problem: DecisionProblem, scenario: Scenario, intervention:
         return [f"Funding: {name} is funded in this scenario."]
     statements = []
     solver = FundingSolver.for_scenario(problem, scenario)
-    normalised = normalise_weights(scenario.weights.as_dict())
+    normalised = normalise_weights(scenario.weights.as_dict(), problem.criteria)
     change = _smallest_change(
         lambda c: funded_intervals(problem, scenario, c, solver),
         normalised,
@@ -380,15 +390,17 @@ def _funding_changes(problem: DecisionProblem, scenario: Scenario, intervention:
         statements.append(f"Funding: no change to a single weight would fund {name} in this scenario.")
     mine = options["intervention"] == intervention
     cost_now = float(options.loc[mine, "annual_cost_gbp"].min())
-    cost_curve = value_functions(problem.catalogue.scoring)["cost"]
+    cost_curve = _cost_curve(problem)
+    cost = problem.criteria[problem.cost_position] if problem.cost_position is not None else None
 
     def cheaper(factor: float) -> Callable[[pd.DataFrame], pd.DataFrame]:
         def apply(options: pd.DataFrame) -> pd.DataFrame:
             options.loc[mine, "annual_cost_gbp"] = (options.loc[mine, "annual_cost_gbp"] * factor).round(0)
-            options.loc[mine, "cost"] = [
-                problem.normalised_value("cost", float(v), scenario.normalisation)
-                for v in cost_curve(options.loc[mine, "annual_cost_gbp"].to_numpy())
-            ]
+            if cost_curve is not None and cost is not None:
+                options.loc[mine, cost] = [
+                    problem.normalised_value(cost, float(v), scenario.normalisation)
+                    for v in cost_curve(options.loc[mine, "annual_cost_gbp"].to_numpy())
+                ]
             return options
 
         return apply
@@ -406,16 +418,19 @@ def _funding_changes(problem: DecisionProblem, scenario: Scenario, intervention:
         )
     else:
         statements.append("Funding: no cut in its cost alone would fund it.")
-    impact_now = float(options.loc[mine, "impact"].iloc[0])
+    impact = impact_criterion(problem.catalogue)
+    if impact is None:
+        return statements
+    impact_now = float(options.loc[mine, impact.id].iloc[0])
 
     def better(value: float) -> Callable[[pd.DataFrame], pd.DataFrame]:
         def apply(options: pd.DataFrame) -> pd.DataFrame:
-            options.loc[mine, "impact"] = value
+            options.loc[mine, impact.id] = value
             return options
 
         return apply
 
-    if scenario.weights.impact > 0 and _funded_with(problem, scenario, intervention, better(100.0), options):
+    if scenario.weights[impact.id] > 0 and _funded_with(problem, scenario, intervention, better(100.0), options):
         low, high = impact_now, 100.0  # not funded at low, funded at high
         for _ in range(14):
             middle = (low + high) / 2
@@ -449,16 +464,18 @@ def run_monte_carlo(
     """Rank, top-k and (optionally) funding probabilities under the scenario, from seeded draws.
 
     ``progress(done, total)`` hears of each finished chunk of draws (see ``scoring.simulate``)."""
-    normalised = normalise_weights(scenario.weights.as_dict())
+    normalised = normalise_weights(scenario.weights.as_dict(), problem.criteria)
     solver = FundingSolver.for_scenario(problem, scenario)
     options = solver.options
     group = problem.values.index.get_indexer(pd.Index(options["intervention"]))
-    option_values = options[list(CRITERIA)].to_numpy(dtype=np.float32)
-    option_sd = options[[f"sd_{c}" for c in CRITERIA]].to_numpy(dtype=np.float32)
+    option_values = options[list(problem.criteria)].to_numpy(dtype=np.float32)
+    option_sd = options[[f"sd_{c}" for c in problem.criteria]].to_numpy(dtype=np.float32)
 
     def funding(weights: FloatArray, z: npt.NDArray[np.float32]) -> npt.NDArray[np.bool_]:
         drawn = np.clip(option_values[None, :, :] + option_sd[None, :, :] * z[:, group, :], 0.0, 100.0)
-        benefits = np.einsum("dom,dm->do", drawn.astype(np.float64), benefit_weights(weights, scenario.include_cost))
+        benefits = np.einsum(
+            "dom,dm->do", drawn.astype(np.float64), benefit_weights(weights, scenario.include_cost, problem.cost_position)
+        )
         picked = solver.solve(benefits)
         funded = np.zeros((len(weights), len(problem.values)), dtype=bool)
         rows, cols = np.nonzero(picked)

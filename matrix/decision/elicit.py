@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from matrix.decision.problem import DecisionProblem
-from scoring import CRITERIA, Normalisation
+from scoring import Normalisation
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,7 @@ def swings(problem: DecisionProblem, normalisation: Normalisation = "value_funct
     """Each criterion's swing across the catalogue's interventions (ties: the first in catalogue order)."""
     values = problem.criterion_values(normalisation)
     found = {}
-    for criterion in CRITERIA:
+    for criterion in problem.criteria:
         column = values[criterion]
         low, high = str(column.idxmin()), str(column.idxmax())
         found[criterion] = Swing(

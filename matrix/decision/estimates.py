@@ -26,15 +26,13 @@ from matrix.catalogue import PROVENANCE_KEYWORDS, UNCONFIRMED
 from matrix.decision.analysis import FundingSolver
 from matrix.decision.problem import NO_RATING, DecisionProblem
 from matrix.decision.scenario import Scenario, ScenarioResult
-from scoring import CRITERIA, ScoreResult, benefit_weights, normalise_weights, rank_scores
+from scoring import ScoreResult, benefit_weights, normalise_weights, rank_scores
 
 # How far either side of a value its stated uncertainty reaches, in standard deviations (about 95% of
 # the Monte Carlo's draws of that value fall within two).
 UNCERTAINTY_WIDTH_SD = 2.0
 # How many figures the short list "confirm these figures first" names at most.
 CONFIRM_FIRST_LIMIT = 10
-# The criteria in words, as a phrase inside a sentence.
-_CRITERION_WORDS = {"impact": "impact", "reach": "reach", "cost": "cost", "risk": "risk"}
 
 
 def estimated_shares(problem: DecisionProblem, result: ScoreResult) -> pd.Series:
@@ -55,9 +53,11 @@ def funded_estimated_share(evaluated: ScenarioResult) -> float:
     if chosen.empty:
         return 0.0
     scenario = evaluated.scenario
-    weights = benefit_weights([getattr(scenario.weights, c) for c in CRITERIA], scenario.include_cost)
-    values = chosen[list(CRITERIA)].to_numpy(dtype=np.float64)
-    flags = chosen[[f"estimated_{c}" for c in CRITERIA]].to_numpy(dtype=bool)
+    criteria = [c for c in chosen.columns if f"estimated_{c}" in chosen.columns]
+    cost = criteria.index(evaluated.cost_criterion) if evaluated.cost_criterion in criteria else None
+    weights = benefit_weights([scenario.weights[c] for c in criteria], scenario.include_cost, cost)
+    values = chosen[criteria].to_numpy(dtype=np.float64)
+    flags = chosen[[f"estimated_{c}" for c in criteria]].to_numpy(dtype=bool)
     total = float((values * weights).sum())
     return min(1.0, float((values * weights * flags).sum()) / total) if total > 0 else 0.0
 
@@ -125,14 +125,15 @@ def figures_to_confirm(problem: DecisionProblem, scenario: Scenario, k: int = 5)
     names = problem.names
     values = problem.criterion_values(scenario.normalisation)
     ids = values.index
-    weights = normalise_weights(scenario.weights.as_dict()).reindex(list(CRITERIA)).to_numpy(dtype=np.float64)
-    base_values = values[list(CRITERIA)].to_numpy(dtype=np.float64)
-    estimated = problem.estimated.reindex(index=ids)[list(CRITERIA)].to_numpy(dtype=bool)
-    spread = problem.spread.reindex(index=ids)[list(CRITERIA)].to_numpy(dtype=np.float64)
+    criteria = list(problem.criteria)
+    weights = normalise_weights(scenario.weights.as_dict(), problem.criteria).reindex(criteria).to_numpy(dtype=np.float64)
+    base_values = values[criteria].to_numpy(dtype=np.float64)
+    estimated = problem.estimated.reindex(index=ids)[criteria].to_numpy(dtype=bool)
+    spread = problem.spread.reindex(index=ids)[criteria].to_numpy(dtype=np.float64)
     position = {str(ident): row for row, ident in enumerate(ids)}
     figures: list[_Figure] = []
     for row, ident in enumerate(ids):
-        for column, criterion in enumerate(CRITERIA):
+        for column, criterion in enumerate(criteria):
             if not estimated[row, column]:
                 continue
             value = base_values[row, column]
@@ -167,14 +168,14 @@ def figures_to_confirm(problem: DecisionProblem, scenario: Scenario, k: int = 5)
         return pd.DataFrame(columns=columns)
     solver = FundingSolver.for_scenario(problem, scenario)
     options = solver.options
-    option_values = options[list(CRITERIA)].to_numpy(dtype=np.float64)
-    bw = benefit_weights(weights, scenario.include_cost)
+    option_values = options[criteria].to_numpy(dtype=np.float64)
+    bw = benefit_weights(weights, scenario.include_cost, problem.cost_position)
     base_benefits = option_values @ bw
     # Two rows of option benefits per figure: the value at its low end, then at its high end.
     rows = np.repeat(base_benefits[None, :], 2 * len(figures), axis=0)
     belongs = options["intervention"].astype(str).to_numpy()
     for n, figure in enumerate(figures):
-        column = CRITERIA.index(figure.criterion)
+        column = criteria.index(figure.criterion)
         mine = (belongs == figure.intervention) & options[f"estimated_{figure.criterion}"].to_numpy(dtype=bool)
         for end, target in enumerate((figure.low, figure.high)):
             # The intervention's value moves to the end; its options' values move by the same amount.
@@ -187,7 +188,7 @@ def figures_to_confirm(problem: DecisionProblem, scenario: Scenario, k: int = 5)
     out = []
     for n, figure in enumerate(figures):
         row = position[figure.intervention]
-        column = CRITERIA.index(figure.criterion)
+        column = criteria.index(figure.criterion)
         value = base_values[row, column]
         moves = {"funded": 0, "top": 0}
         words = []
@@ -203,7 +204,8 @@ def figures_to_confirm(problem: DecisionProblem, scenario: Scenario, k: int = 5)
                 "id": figure.intervention,
                 "name": names[figure.intervention],
                 "criterion": figure.criterion,
-                "figure": f"{_CRITERION_WORDS[figure.criterion]}: {problem.inputs.at[figure.intervention, figure.criterion]!s}",
+                "figure": f"{problem.criterion_words(figure.criterion)}: "
+                f"{problem.inputs.at[figure.intervention, figure.criterion]!s}",
                 "kind": figure.kind,
                 "value": round(value, 2),
                 "low": round(figure.low, 2),

@@ -11,15 +11,9 @@ from matrix.decision.scenario import ScenarioResult
 from scoring import CRITERIA, ScoreResult
 
 # The score CSV's columns, in order. They are part of the public interface: the README lists
-# them and later exports only ever add columns at the end (of both CSVs).
-_FIRST_SCORE_COLUMNS: tuple[str, ...] = (
-    "rank",
-    "id",
-    "name",
-    "score",
-    *CRITERIA,
-    *(f"contribution_{c}" for c in CRITERIA),
-    *(f"weight_{c}" for c in CRITERIA),
+# them and later exports only ever add columns at the end (of both CSVs). A catalogue's own criteria
+# take the place of the four: a value, a contribution and a weight column each, in its order.
+_DESCRIBING: tuple[str, ...] = (
     "prevention_tiers",
     "delivery_model",
     "target_group",
@@ -33,19 +27,35 @@ _FIRST_SCORE_COLUMNS: tuple[str, ...] = (
     "catalogue_sha256",
     "normalisation",
 )
-# Added later: the share 0-1 of the score resting on illustrative, unconfirmed or missing figures.
-SCORE_COLUMNS: tuple[str, ...] = (*_FIRST_SCORE_COLUMNS, "estimated_share")
 
-# The funding shortlist: the score columns, then what the scenario funds.
-FUNDING_COLUMNS: tuple[str, ...] = (
-    *_FIRST_SCORE_COLUMNS,
-    "benefit",
-    "funded",
-    "funded_level",
-    "funded_cost_gbp",
-    "change",
-    "estimated_share",
-)
+
+def _first_score_columns(criteria: tuple[str, ...]) -> tuple[str, ...]:
+    return (
+        "rank",
+        "id",
+        "name",
+        "score",
+        *criteria,
+        *(f"contribution_{c}" for c in criteria),
+        *(f"weight_{c}" for c in criteria),
+        *_DESCRIBING,
+    )
+
+
+def score_columns(criteria: tuple[str, ...] = CRITERIA) -> tuple[str, ...]:
+    """The score CSV's columns for these criteria. Added later: the share 0-1 of the score resting on
+    illustrative, unconfirmed or missing figures."""
+    return (*_first_score_columns(criteria), "estimated_share")
+
+
+def funding_columns(criteria: tuple[str, ...] = CRITERIA) -> tuple[str, ...]:
+    """The funding shortlist's columns: the score columns, then what the scenario funds."""
+    return (*_first_score_columns(criteria), "benefit", "funded", "funded_level", "funded_cost_gbp", "change", "estimated_share")
+
+
+# The columns for the four criteria of the shipped catalogue.
+SCORE_COLUMNS: tuple[str, ...] = score_columns()
+FUNDING_COLUMNS: tuple[str, ...] = funding_columns()
 
 # OWASP: a cell starting with one of these can be read by a spreadsheet as a formula.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -62,7 +72,7 @@ def shortlist_table(problem: DecisionProblem, result: ScoreResult) -> pd.DataFra
     """The ranked shortlist with the stable SCORE_COLUMNS, best first."""
     order = result.ranks.index
     table = result.table().round(4)
-    for criterion in CRITERIA:
+    for criterion in problem.criteria:
         table[f"weight_{criterion}"] = round(float(result.weights[criterion]) * 100, 4)
     info = problem.info.loc[order]
     table = table.join(info)
@@ -71,7 +81,7 @@ def shortlist_table(problem: DecisionProblem, result: ScoreResult) -> pd.DataFra
     table["catalogue_sha256"] = problem.sha256
     table["normalisation"] = result.normalisation
     table["estimated_share"] = estimated_shares(problem, result).reindex(order).round(4)
-    return table.reset_index(names="id")[list(SCORE_COLUMNS)]
+    return table.reset_index(names="id")[list(score_columns(problem.criteria))]
 
 
 def funding_table(problem: DecisionProblem, result: ScoreResult, evaluated: ScenarioResult) -> pd.DataFrame:
@@ -94,7 +104,7 @@ def funding_table(problem: DecisionProblem, result: ScoreResult, evaluated: Scen
     table["funded_level"] = [str(level.get(i, "")) for i in table["id"]]
     table["funded_cost_gbp"] = [float(cost.get(i, 0.0)) for i in table["id"]]
     table["change"] = [evaluated.change_of(str(i)) for i in table["id"]]
-    return table[list(FUNDING_COLUMNS)]
+    return table[list(funding_columns(problem.criteria))]
 
 
 def to_safe_csv(table: pd.DataFrame) -> bytes:

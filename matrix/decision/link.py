@@ -53,10 +53,6 @@ class LinkParams(BaseModel):
 
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True, allow_inf_nan=False)
 
-    impact: Number | None = None
-    reach: Number | None = None
-    cost: Number | None = None
-    risk: Number | None = None
     normalisation: Normalisation | None = None
     scenario: str | None = None
     budget: Number | None = None
@@ -76,16 +72,40 @@ class LinkParams(BaseModel):
 
 
 _WORDS = {
-    "impact": "impact weight",
-    "reach": "reach weight",
-    "cost": "cost weight",
-    "risk": "risk weight",
     "normalisation": "normalisation",
     "budget": "budget",
     "ringfence": "ring-fence",
     "keep_today": "keep-today setting",
     "include_cost": "include-cost setting",
 }
+
+
+def weight_key(criterion: str) -> str:
+    """A criterion's weight in a link: its id for the four shipped criteria (as links have always
+    written them), ``w_<id>`` for a catalogue's own (so an id can never be taken for another setting)."""
+    return criterion if criterion in CRITERIA else f"w_{criterion}"
+
+
+def _link_weights(params: Mapping[str, str], problem: DecisionProblem, base: Scenario, messages: list[str]) -> dict[str, float]:
+    """The weight of each of the catalogue's criteria from the link (the base scenario's where the link
+    has none or one that cannot be used, with a message)."""
+    weights = {}
+    for criterion in problem.criteria:
+        fallback = base.weights[criterion]
+        text = params.get(weight_key(criterion))
+        if text is None:
+            weights[criterion] = fallback
+            continue
+        number = read_decimal(str(text))
+        what = f"{problem.criterion_words(criterion)} weight"
+        if number is None:
+            messages.append(f"The link's {what} '{str(text)[:40]}' is not a number; it was ignored.")
+            number = fallback
+        elif not 0 <= number <= 100:
+            messages.append(f"The link's {what} {number:g} is not from 0 to 100; {fallback:g} is used.")
+            number = fallback
+        weights[criterion] = number
+    return weights
 
 
 def plain_number(number: float) -> str:
@@ -129,17 +149,23 @@ def fit_scenario(data: Mapping[str, Any], problem: DecisionProblem, source: str)
     messages: list[str] = []
     default = problem.catalogue.preset(problem.catalogue.default_preset).weights.as_dict()
     given = dict(data.get("weights") or {})
+    foreign = [str(c) for c in given if c not in default]
+    if foreign:
+        messages.append(
+            f"The {source}'s weights name {', '.join(foreign)[:200]}, which this catalogue does not have as a criterion; "
+            "those weights were ignored."
+        )
     weights = {
         c: _within(
             float(given.get(c, default[c])),
             0,
             100,
-            f"{source}'s {c} weight",
+            f"{source}'s {problem.criterion_words(c)} weight",
             f"{float(given.get(c, default[c])):g}",
             "0-100",
             messages,
         )
-        for c in CRITERIA
+        for c in problem.criteria
     }
     if sum(weights.values()) <= 0:
         messages.append(f"The {source}'s weights are all zero; the catalogue's default weights are used.")
@@ -202,13 +228,7 @@ def read_link(params: Mapping[str, str], problem: DecisionProblem, base: Scenari
     """The scenario and the saved comparisons a link holds (over ``base`` for what it leaves out),
     with a message for everything that could not be used as it was."""
     link, messages = _parse(params)
-    weights = {c: getattr(link, c) if getattr(link, c) is not None else getattr(base.weights, c) for c in CRITERIA}
-    for criterion, weight in list(weights.items()):
-        if not 0 <= weight <= 100:
-            messages.append(
-                f"The link's {criterion} weight {weight:g} is not from 0 to 100; {getattr(base.weights, criterion):g} is used."
-            )
-            weights[criterion] = getattr(base.weights, criterion)
+    weights = _link_weights(params, problem, base, messages)
     if sum(weights.values()) <= 0:
         messages.append("The link's weights are all zero; the catalogue's default weights are used.")
         weights = base.weights.as_dict()
@@ -274,7 +294,7 @@ def _unpack(token: str) -> dict[str, Any]:
 
 def write_link(scenario: Scenario, compared: list[Scenario] | None = None) -> dict[str, str]:
     """The scenario (and the saved comparisons) as query parameters, numbers written plainly."""
-    query = {c: plain_number(getattr(scenario.weights, c)) for c in CRITERIA}
+    query = {weight_key(c): plain_number(w) for c, w in scenario.weights.as_dict().items()}
     query["normalisation"] = scenario.normalisation
     query["scenario"] = scenario.name
     query["budget"] = plain_number(scenario.budget_gbp)

@@ -1,7 +1,7 @@
 """From a validated catalogue to the decision problem: a 0-100 value per criterion.
 
-The value functions are the catalogue's (``[scoring.*]``); this module applies them to each
-intervention's raw attributes, keeping the raw input, the value and the provenance of
+The value functions are the catalogue's criteria (``[[criteria]]``, or version 1's ``[scoring.*]``); this
+module applies them to each intervention's raw attributes, keeping the raw input, the value and the provenance of
 every cell so that any score can be explained.
 """
 
@@ -12,24 +12,34 @@ from functools import cached_property
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from matrix.catalogue import (
+    FIGURE_PREFIX,
     FULL_LEVEL,
     ILLUSTRATIVE,
+    NUMERIC_ATTRIBUTES,
     PROVENANCE_KEYWORDS,
     TIERS,
     UNCONFIRMED,
     Catalogue,
+    CostCriterion,
+    Criterion,
+    ImpactCriterion,
     Intervention,
     MaybeSourced,
-    Scoring,
+    PiecewiseCriterion,
+    RatingCriterion,
+    ReachCriterion,
+    RiskCriterion,
     Sourced,
     Tier,
     Uncertainty,
+    Weights,
     YefStrand,
 )
-from scoring import CRITERIA, Normalisation, PiecewiseLinear, ScoreResult, minmax_rescale
+from scoring import Normalisation, PiecewiseLinear, ScoreResult, WeightsError, minmax_rescale
 
 # The provenance of an impact with no YEF strand to rate it: the "unknown" value, an assumption.
 NO_RATING = "no rating"
@@ -90,10 +100,43 @@ class DecisionProblem:
         """The financial year the catalogue's budget is for ("2020/21"), when it says."""
         return self.catalogue.budget.year
 
+    @property
+    def criteria(self) -> tuple[str, ...]:
+        """The catalogue's criterion ids, in order: the columns of ``values``."""
+        return self.catalogue.criterion_ids
+
+    @cached_property
+    def labels(self) -> dict[str, str]:
+        """Criterion id -> its label, in order."""
+        return {c.id: c.label for c in self.catalogue.defined_criteria}
+
+    def criterion_words(self, criterion: str) -> str:
+        """A criterion's label as a phrase inside a sentence ("impact"; "YEF rating" keeps its capitals)."""
+        label = self.labels[criterion]
+        return label if label[:2].isupper() else label[:1].lower() + label[1:]
+
+    @cached_property
+    def cost_position(self) -> int | None:
+        """Where the criterion of kind "cost" is among the criteria (the benefit leaves it out unless told)."""
+        cost = cost_criterion(self.catalogue)
+        return None if cost is None else self.criteria.index(cost.id)
+
+    def weight_vector(self, weights: Weights) -> npt.NDArray[np.float64]:
+        """The weights in criteria order (0 for a criterion not given); WeightsError, in words, for a weight
+        on a criterion this catalogue does not have (weights saved for another catalogue's criteria)."""
+        given = weights.as_dict()
+        unknown = [c for c in given if c not in self.labels]
+        if unknown:
+            raise WeightsError(
+                f"the weights name {', '.join(unknown)}, which this catalogue does not have as a criterion; "
+                f"its criteria are {', '.join(self.criteria)}"
+            )
+        return np.array([float(given.get(c, 0.0)) for c in self.criteria], dtype=np.float64)
+
     @cached_property
     def estimated(self) -> pd.DataFrame:
         """Interventions x criteria: True where the value rests on an illustrative, unconfirmed or missing figure."""
-        return self.provenance[list(CRITERIA)].map(lambda source: rests_on_estimate(str(source))).astype(bool)
+        return self.provenance[list(self.criteria)].map(lambda source: rests_on_estimate(str(source))).astype(bool)
 
     @cached_property
     def names(self) -> dict[str, str]:
@@ -125,17 +168,35 @@ class DecisionProblem:
         """Each funding option's 0-100 values under a normalisation. Min-max uses the interventions'
         lowest and highest (as the ranking does), so a full level's values equal its intervention's;
         a level outside that range is kept within 0-100."""
-        values = self.options[list(CRITERIA)]
+        values = self.options[list(self.criteria)]
         return values if normalisation == "value_functions" else minmax_rescale(values, reference=self.values)
 
 
-def value_functions(scoring: Scoring) -> dict[str, PiecewiseLinear]:
-    """The catalogue's numeric value functions, ready to evaluate."""
-    return {
-        "impact": PiecewiseLinear.from_points(scoring.impact.percent_points),
-        "reach": PiecewiseLinear.from_points(scoring.reach.points, log_scale=True),
-        "cost": PiecewiseLinear.from_points(scoring.cost.points, log_scale=True),
-    }
+def value_function(criterion: Criterion) -> PiecewiseLinear | None:
+    """A criterion's numeric value function, ready to evaluate (None for risk and ratings, which have none)."""
+    if isinstance(criterion, ImpactCriterion):
+        return PiecewiseLinear.from_points(criterion.percent_points)
+    if isinstance(criterion, ReachCriterion | CostCriterion):
+        return PiecewiseLinear.from_points(criterion.points, log_scale=True)
+    if isinstance(criterion, PiecewiseCriterion):
+        return PiecewiseLinear.from_points(criterion.points, log_scale=criterion.log_scale)
+    return None
+
+
+def value_functions(catalogue: Catalogue) -> dict[str, PiecewiseLinear]:
+    """The catalogue's numeric value functions by criterion id, ready to evaluate."""
+    curves = {c.id: value_function(c) for c in catalogue.defined_criteria}
+    return {k: v for k, v in curves.items() if v is not None}
+
+
+def cost_criterion(catalogue: Catalogue) -> CostCriterion | None:
+    """The criterion of kind "cost" (the one the funding benefit leaves out unless told), if there is one."""
+    return next((c for c in catalogue.defined_criteria if isinstance(c, CostCriterion)), None)
+
+
+def impact_criterion(catalogue: Catalogue) -> ImpactCriterion | None:
+    """The criterion of kind "yef_impact", if there is one."""
+    return next((c for c in catalogue.defined_criteria if isinstance(c, ImpactCriterion)), None)
 
 
 def source_label(catalogue: Catalogue, source: str) -> str:
@@ -146,18 +207,18 @@ def source_label(catalogue: Catalogue, source: str) -> str:
     return f"{found.title} ({found.publisher}, {found.date})" if found else source
 
 
-def _impact(item: Intervention, strand: YefStrand | None, scoring: Scoring, curve: PiecewiseLinear) -> CriterionCell:
+def _impact(item: Intervention, strand: YefStrand | None, scoring: ImpactCriterion, curve: PiecewiseLinear) -> CriterionCell:
     cell = _strand_impact(strand, scoring, curve)
     if item.yef_fit != "partial" or (strand is not None and strand.impact_band.value == "harmful"):
         return cell
-    unknown = scoring.impact.band_points["unknown"]
-    share = scoring.impact.partial_fit_share
+    unknown = scoring.band_points["unknown"]
+    share = scoring.partial_fit_share
     value = unknown + share * (cell.value - unknown)
     return CriterionCell(value, f"{cell.raw}; partial match, keeps {share:.0%} of the difference from unknown", cell.provenance)
 
 
-def _strand_impact(strand: YefStrand | None, scoring: Scoring, curve: PiecewiseLinear) -> CriterionCell:
-    points = scoring.impact.band_points
+def _strand_impact(strand: YefStrand | None, scoring: ImpactCriterion, curve: PiecewiseLinear) -> CriterionCell:
+    points = scoring.band_points
     if strand is None:
         return CriterionCell(points["unknown"], "no YEF Toolkit strand matches; impact unknown", NO_RATING)
     band = strand.impact_band.value
@@ -174,12 +235,12 @@ def _strand_impact(strand: YefStrand | None, scoring: Scoring, curve: PiecewiseL
     return CriterionCell(points["unknown"], f"YEF {strand.name}: rating not known", UNCONFIRMED)
 
 
-def _reach(reach: MaybeSourced[int], tiers: tuple[Tier, ...], scoring: Scoring, curve: PiecewiseLinear) -> CriterionCell:
+def _reach(reach: MaybeSourced[int], tiers: tuple[Tier, ...], scoring: ReachCriterion, curve: PiecewiseLinear) -> CriterionCell:
     if reach.value is not None:
         return CriterionCell(float(curve(reach.value)), f"{reach.value:,} people a year", reach.source)
     best = next(t for t in TIERS if t in tiers)  # the widest: primary, then secondary, then tertiary
     return CriterionCell(
-        scoring.reach.tier_points[best],
+        scoring.tier_points[best],
         f"reach not known; scored by its widest tier ({best})",
         f"{UNCONFIRMED}; tier rule",
     )
@@ -211,22 +272,139 @@ def _impact_sd(item: Intervention, strand: YefStrand | None, impact_unconfirmed:
     return float(np.sqrt(base**2 + extra**2 + partial**2))
 
 
+# Criteria whose value depends on the funding level (a level has its own cost and reach).
+_LEVEL_ATTRIBUTES = ("annual_cost_gbp", "reach_per_year", "cost_per_person")
+
+
+def _by_level(criterion: Criterion) -> bool:
+    if isinstance(criterion, ReachCriterion | CostCriterion):
+        return True
+    return isinstance(criterion, PiecewiseCriterion) and criterion.attribute in _LEVEL_ATTRIBUTES
+
+
+@dataclass(frozen=True)
+class _Subject:
+    """What a criterion scores: an intervention at one funding level (its cost and reach), and its strand."""
+
+    item: Intervention
+    strand: YefStrand | None
+    cost: Sourced[float]
+    reach: MaybeSourced[int]
+    impact_unconfirmed: bool
+
+
+def _attribute(subject: _Subject, attribute: str) -> tuple[float | None, str]:
+    """A numeric attribute's figure and its provenance (None when it is not known)."""
+    strand = subject.strand
+    if attribute == "annual_cost_gbp":
+        return subject.cost.value, subject.cost.source
+    if attribute == "reach_per_year":
+        return (float(subject.reach.value) if subject.reach.value is not None else None), subject.reach.source
+    if attribute == "cost_per_person":
+        if subject.reach.value is None:
+            return None, UNCONFIRMED
+        sources = "; ".join(dict.fromkeys((subject.cost.source, subject.reach.source)))
+        return subject.cost.value / subject.reach.value, sources
+    if attribute.startswith(FIGURE_PREFIX):
+        figure = subject.item.figures.get(attribute.removeprefix(FIGURE_PREFIX))
+        return (figure.value, figure.source) if figure is not None else (None, UNCONFIRMED)
+    field = {"yef_impact_pct": "impact_pct", "yef_evidence_rating": "evidence_rating", "yef_cost_rating": "cost_rating"}[
+        attribute
+    ]
+    if strand is None:
+        return None, NO_RATING
+    rated = getattr(strand, field)
+    return (float(rated.value) if rated.value is not None else None), rated.source
+
+
+def _missing(criterion: PiecewiseCriterion | RatingCriterion, what: str) -> CriterionCell:
+    if criterion.missing_value is None:  # the loader requires the figure when there is no missing value
+        raise ValueError(f"criterion '{criterion.id}': {what}")
+    return CriterionCell(
+        criterion.missing_value,
+        f"{what}; scored {criterion.missing_value:g} by the catalogue's rule",
+        f"{UNCONFIRMED}; missing rule",
+    )
+
+
+def _piecewise(criterion: PiecewiseCriterion, subject: _Subject, curve: PiecewiseLinear) -> CriterionCell:
+    figure, source = _attribute(subject, criterion.attribute)
+    name = criterion.attribute.removeprefix(FIGURE_PREFIX).replace("_", " ")
+    if figure is None:
+        return _missing(criterion, f"{name} not known")
+    unit = criterion.unit or NUMERIC_ATTRIBUTES.get(criterion.attribute, name + " {x:,.6g}")
+    return CriterionCell(float(curve(figure)), unit.format(x=figure), source)
+
+
+def _rating(criterion: RatingCriterion, item: Intervention) -> CriterionCell:
+    rating = item.ratings.get(criterion.id)
+    if rating is None:
+        return _missing(criterion, "not rated")
+    value = rating.value if criterion.direction == "more_is_better" else 100.0 - rating.value
+    shown = f"rated {rating.value:g} of 100" + ("" if criterion.direction == "more_is_better" else " (lower is better)")
+    if rating.note:
+        shown += f": {rating.note}"
+    return CriterionCell(value, shown, rating.source)
+
+
+def _cell(criterion: Criterion, subject: _Subject, curves: dict[str, PiecewiseLinear]) -> CriterionCell:
+    """One criterion's value for an intervention at one funding level, with its raw input and provenance."""
+    item, strand = subject.item, subject.strand
+    if isinstance(criterion, ImpactCriterion):
+        return _impact(item, strand, criterion, curves[criterion.id])
+    if isinstance(criterion, ReachCriterion):
+        cell = _reach(subject.reach, item.prevention_tiers.value, criterion, curves[criterion.id])
+        if item.audience is not None:
+            # An audience (views, social-media reach) is another kind of figure than people engaged: said, not scored.
+            audience = f"audience of {item.audience.value:,} ({item.audience.measure}) is not people engaged and is not scored"
+            cell = CriterionCell(cell.value, f"{cell.raw}; {audience}", cell.provenance)
+        return cell
+    if isinstance(criterion, CostCriterion):
+        return _cost(subject.cost, curves[criterion.id])
+    if isinstance(criterion, RiskCriterion):
+        return _risk(item, strand, subject.impact_unconfirmed, criterion)
+    if isinstance(criterion, PiecewiseCriterion):
+        return _piecewise(criterion, subject, curves[criterion.id])
+    return _rating(criterion, item)
+
+
+def _cell_sd(criterion: Criterion, cell: CriterionCell, subject: _Subject, uncertainty: Uncertainty) -> float:
+    """A value's spread for the Monte Carlo: impact by its evidence, risk by the catalogue's risk spread, any
+    other by where its figure came from."""
+    if isinstance(criterion, ImpactCriterion):
+        return _impact_sd(subject.item, subject.strand, subject.impact_unconfirmed, uncertainty)
+    if isinstance(criterion, RiskCriterion):
+        return uncertainty.risk_sd
+    return _figure_sd(cell.provenance, uncertainty)
+
+
 def _options(
-    item: Intervention,
+    subject: _Subject,
+    catalogue: Catalogue,
     cells: dict[str, CriterionCell],
-    scoring: Scoring,
     curves: dict[str, PiecewiseLinear],
     spread: dict[str, float],
-    uncertainty: Uncertainty,
 ) -> list[dict[str, Any]]:
     """One row per way of funding the intervention: its full level first, then its alternatives."""
+    item = subject.item
     tiers = item.prevention_tiers.value
     shares = {f"share_{t}": (1.0 / len(tiers) if t in tiers else 0.0) for t in TIERS}
     rows = []
     levels = [(FULL_LEVEL, "Full", item.annual_cost_gbp, item.reach_per_year)]
     levels += [(lv.id, lv.label, lv.annual_cost_gbp, lv.reach_per_year) for lv in item.levels]
     for level_id, label, cost, reach in levels:
-        reach_cell = _reach(reach, tiers, scoring, curves["reach"])
+        at_level = _Subject(item, subject.strand, cost, reach, subject.impact_unconfirmed)
+        values: dict[str, float] = {}
+        sds: dict[str, float] = {}
+        estimated: dict[str, bool] = {}
+        for criterion in catalogue.defined_criteria:
+            c = criterion.id
+            if level_id != FULL_LEVEL and _by_level(criterion):
+                cell = _cell(criterion, at_level, curves)
+                sd = _cell_sd(criterion, cell, at_level, catalogue.uncertainty)
+            else:
+                cell, sd = cells[c], spread[c]
+            values[c], sds[f"sd_{c}"], estimated[f"estimated_{c}"] = cell.value, sd, rests_on_estimate(cell.provenance)
         row: dict[str, Any] = {
             "option": f"{item.id}/{level_id}",
             "intervention": item.id,
@@ -234,26 +412,16 @@ def _options(
             "level_label": label,
             "annual_cost_gbp": cost.value,
             "reach_per_year": reach.value,
-            "impact": cells["impact"].value,
-            "reach": reach_cell.value,
-            "cost": _cost(cost, curves["cost"]).value,
-            "risk": cells["risk"].value,
+            **values,
             "funded_today": bool(item.funded_today.value and level_id == FULL_LEVEL),
-            "sd_impact": spread["impact"],
-            "sd_reach": uncertainty.unconfirmed_sd if reach.value is None else _figure_sd(reach.source, uncertainty),
-            "sd_cost": _figure_sd(cost.source, uncertainty),
-            "sd_risk": spread["risk"],
-            "estimated_impact": rests_on_estimate(cells["impact"].provenance),
-            "estimated_reach": rests_on_estimate(reach_cell.provenance),
-            "estimated_cost": rests_on_estimate(cost.source),
-            "estimated_risk": rests_on_estimate(cells["risk"].provenance),
+            **sds,
+            **estimated,
         }
         rows.append(row | shares)
     return rows
 
 
-def _risk(item: Intervention, strand: YefStrand | None, impact_unconfirmed: bool, scoring: Scoring) -> CriterionCell:
-    rules = scoring.risk
+def _risk(item: Intervention, strand: YefStrand | None, impact_unconfirmed: bool, rules: RiskCriterion) -> CriterionCell:
     penalties: list[tuple[str, float]] = []
     sources: list[str] = []
     if strand is not None and strand.evidence_rating.value is not None:
@@ -287,6 +455,8 @@ def _flags(item: Intervention, strand: YefStrand | None) -> list[str]:
         fields |= {f"yef_{name}": getattr(strand, name) for name in ("impact_band", "impact_pct", "evidence_rating")}
     else:
         fields["yef_impact_band"] = None
+    fields |= {f"ratings.{key}": rating for key, rating in item.ratings.items()}
+    fields |= {f"figures.{key}": figure for key, figure in item.figures.items()}
     flags = []
     for name, field in fields.items():
         if isinstance(field, Sourced | MaybeSourced) and field.source in PROVENANCE_KEYWORDS:
@@ -318,8 +488,8 @@ def _yef_evidence(strand: YefStrand | None) -> str:
 
 def build_problem(catalogue: Catalogue, sha256: str, text: str = "") -> DecisionProblem:
     """Apply the catalogue's value functions to every intervention (``text``: the file, for records)."""
-    scoring = catalogue.scoring
-    curves = value_functions(scoring)
+    criteria = catalogue.criterion_ids
+    curves = value_functions(catalogue)
     values: dict[str, dict[str, float]] = {}
     inputs: dict[str, dict[str, str]] = {}
     provenance: dict[str, dict[str, str]] = {}
@@ -328,30 +498,14 @@ def build_problem(catalogue: Catalogue, sha256: str, text: str = "") -> Decision
     options: list[dict[str, Any]] = []
     for item in catalogue.interventions:
         strand = catalogue.strand(item.yef_strand)
-        impact = _impact(item, strand, scoring, curves["impact"])
         impact_unconfirmed = strand is None or strand.impact_band.value is None or strand.impact_band.source == UNCONFIRMED
-        cells = {
-            "impact": impact,
-            "reach": _reach(item.reach_per_year, item.prevention_tiers.value, scoring, curves["reach"]),
-            "cost": _cost(item.annual_cost_gbp, curves["cost"]),
-            "risk": _risk(item, strand, impact_unconfirmed, scoring),
-        }
-        if item.audience is not None:
-            # An audience (views, social-media reach) is another kind of figure than people engaged: said, not scored.
-            reach = cells["reach"]
-            audience = f"audience of {item.audience.value:,} ({item.audience.measure}) is not people engaged and is not scored"
-            cells["reach"] = CriterionCell(reach.value, f"{reach.raw}; {audience}", reach.provenance)
-        uncertainty = catalogue.uncertainty
-        spread[item.id] = {
-            "impact": _impact_sd(item, strand, impact_unconfirmed, uncertainty),
-            "reach": _figure_sd(cells["reach"].provenance, uncertainty),
-            "cost": _figure_sd(cells["cost"].provenance, uncertainty),
-            "risk": uncertainty.risk_sd,
-        }
-        options += _options(item, cells, scoring, curves, spread[item.id], uncertainty)
-        values[item.id] = {c: cells[c].value for c in CRITERIA}
-        inputs[item.id] = {c: cells[c].raw for c in CRITERIA}
-        provenance[item.id] = {c: cells[c].provenance for c in CRITERIA}
+        subject = _Subject(item, strand, item.annual_cost_gbp, item.reach_per_year, impact_unconfirmed)
+        cells = {c.id: _cell(c, subject, curves) for c in catalogue.defined_criteria}
+        spread[item.id] = {c.id: _cell_sd(c, cells[c.id], subject, catalogue.uncertainty) for c in catalogue.defined_criteria}
+        options += _options(subject, catalogue, cells, curves, spread[item.id])
+        values[item.id] = {c: cells[c].value for c in criteria}
+        inputs[item.id] = {c: cells[c].raw for c in criteria}
+        provenance[item.id] = {c: cells[c].provenance for c in criteria}
         flags = _flags(item, strand)
         info[item.id] = {
             "name": item.name,
@@ -377,30 +531,29 @@ def build_problem(catalogue: Catalogue, sha256: str, text: str = "") -> Decision
     return DecisionProblem(
         catalogue=catalogue,
         sha256=sha256,
-        values=pd.DataFrame.from_dict(values, orient="index").reindex(index)[list(CRITERIA)].astype(float),
+        values=pd.DataFrame.from_dict(values, orient="index").reindex(index)[list(criteria)].astype(float),
         inputs=pd.DataFrame.from_dict(inputs, orient="index").reindex(index),
         provenance=pd.DataFrame.from_dict(provenance, orient="index").reindex(index),
         info=pd.DataFrame.from_dict(info, orient="index").reindex(index),
         options=pd.DataFrame(options).set_index("option"),
-        spread=pd.DataFrame.from_dict(spread, orient="index").reindex(index)[list(CRITERIA)].astype(float),
+        spread=pd.DataFrame.from_dict(spread, orient="index").reindex(index)[list(criteria)].astype(float),
         text=text,
     )
 
 
 def explain(problem: DecisionProblem, result: ScoreResult, intervention_id: str) -> pd.DataFrame:
     """How one intervention's score was reached: a row per criterion, in plain words."""
-    scoring = problem.catalogue.scoring
     position = result.values.index.get_loc(intervention_id)
     values = dict(zip(result.values.columns, result.values.to_numpy()[position], strict=True))
     contributions = dict(zip(result.contributions.columns, result.contributions.to_numpy()[position], strict=True))
     rows = []
-    for criterion in CRITERIA:
+    for criterion in problem.criteria:
         value = float(values[criterion])
         weight = float(result.weights[criterion])
         contribution = float(contributions[criterion])
         raw = str(problem.inputs.loc[intervention_id, criterion])
         provenance = str(problem.provenance.loc[intervention_id, criterion])
-        label = getattr(scoring, criterion).label
+        label = problem.labels[criterion]
         rows.append(
             {
                 "criterion": label,
@@ -426,33 +579,61 @@ def _anchor_text(points: tuple[tuple[float, float], ...], unit: str) -> str:
     return "; ".join(f"{value:g} = {unit.format(x=x)}" for x, value in points)
 
 
-def describe_value_functions(scoring: Scoring) -> dict[str, str]:
+def describe_value_functions(catalogue: Catalogue) -> dict[str, str]:
     """Each criterion's value function in plain words, generated from the catalogue's anchors."""
-    curves = value_functions(scoring)
-    impact = scoring.impact
-    bands = ", ".join(f"{_words(b)} {v:g}" for b, v in impact.band_points.items())
-    reach_step = curves["reach"].step_per_tenfold()
-    cost_step = curves["cost"].step_per_tenfold()
-    reach_tiers = ", ".join(f"{t} {v:g}" for t, v in scoring.reach.tier_points.items())
-    risk = scoring.risk
-    evidence = ", ".join(f"{n}/5 -{p:g}" for n, p in enumerate(risk.evidence_rating_penalty, start=1))
-    words = ", ".join(f"{_words(w)} -{p:g}" for w, p in risk.evidence_words_penalty.items())
-    delivery = ", ".join(f"{r} -{p:g}" for r, p in risk.delivery_risk_penalty.items())
-    reach_text = _anchor_text(scoring.reach.points, "{x:,.0f} people a year")
-    cost_text = _anchor_text(scoring.cost.points, "£{x:,.0f} a year")
-    return {
-        "impact": "By the YEF estimate of the change in violence, straight lines between: "
-        + "; ".join(f"{v:g} = {_change(x)}" for x, v in impact.percent_points)
-        + f". Where only the YEF band is known: {bands}. An intervention that only partly matches its strand "
-        f"keeps {impact.partial_fit_share:.0%} of the difference between its strand's value and the unknown value.",
-        "reach": f"On a log scale: {reach_text}"
-        + (f" (each tenfold rise adds {reach_step:g} points)" if reach_step is not None else "")
-        + f". Where reach is not known, by its widest prevention tier: {reach_tiers}.",
-        "cost": f"On a log scale, cheaper is better: {cost_text}"
-        + (f" (each tenfold rise in cost loses {abs(cost_step):g} points)" if cost_step is not None else "")
-        + ".",
-        "risk": "100 minus penalties, never below 0. Evidence: by the YEF evidence rating "
-        f"({evidence}), or where only YEF's words are known ({words}). Rated harmful: -{risk.harmful_penalty:g}. "
-        f"Delivery risk: {delivery}. Impact rating unconfirmed or no YEF strand: -{risk.unconfirmed_impact_penalty:g}. "
-        f"Only partly matches its YEF strand: -{risk.partial_fit_penalty:g}.",
-    }
+    return {c.id: describe_value_function(c) for c in catalogue.defined_criteria}
+
+
+def describe_value_function(criterion: Criterion) -> str:
+    """One criterion's value function in plain words."""
+    curve = value_function(criterion)
+    step = curve.step_per_tenfold() if curve is not None else None
+    if isinstance(criterion, ImpactCriterion):
+        bands = ", ".join(f"{_words(b)} {v:g}" for b, v in criterion.band_points.items())
+        return (
+            "By the YEF estimate of the change in violence, straight lines between: "
+            + "; ".join(f"{v:g} = {_change(x)}" for x, v in criterion.percent_points)
+            + f". Where only the YEF band is known: {bands}. An intervention that only partly matches its strand "
+            f"keeps {criterion.partial_fit_share:.0%} of the difference between its strand's value and the unknown value."
+        )
+    if isinstance(criterion, ReachCriterion):
+        tiers = ", ".join(f"{t} {v:g}" for t, v in criterion.tier_points.items())
+        return (
+            f"On a log scale: {_anchor_text(criterion.points, '{x:,.0f} people a year')}"
+            + (f" (each tenfold rise adds {step:g} points)" if step is not None else "")
+            + f". Where reach is not known, by its widest prevention tier: {tiers}."
+        )
+    if isinstance(criterion, CostCriterion):
+        return (
+            f"On a log scale, cheaper is better: {_anchor_text(criterion.points, '£{x:,.0f} a year')}"
+            + (f" (each tenfold rise in cost loses {abs(step):g} points)" if step is not None else "")
+            + "."
+        )
+    if isinstance(criterion, RiskCriterion):
+        evidence = ", ".join(f"{n}/5 -{p:g}" for n, p in enumerate(criterion.evidence_rating_penalty, start=1))
+        words = ", ".join(f"{_words(w)} -{p:g}" for w, p in criterion.evidence_words_penalty.items())
+        delivery = ", ".join(f"{r} -{p:g}" for r, p in criterion.delivery_risk_penalty.items())
+        return (
+            "100 minus penalties, never below 0. Evidence: by the YEF evidence rating "
+            f"({evidence}), or where only YEF's words are known ({words}). Rated harmful: -{criterion.harmful_penalty:g}. "
+            f"Delivery risk: {delivery}. Impact rating unconfirmed or no YEF strand: -{criterion.unconfirmed_impact_penalty:g}. "
+            f"Only partly matches its YEF strand: -{criterion.partial_fit_penalty:g}."
+        )
+    missing = (
+        f" Where it is not known: {criterion.missing_value:g}, marked as resting on an estimate."
+        if criterion.missing_value is not None
+        else ""
+    )
+    if isinstance(criterion, PiecewiseCriterion):
+        name = criterion.attribute.removeprefix(FIGURE_PREFIX).replace("_", " ")
+        unit = criterion.unit or NUMERIC_ATTRIBUTES.get(criterion.attribute, name + " {x:,.6g}")
+        better = "more is better" if criterion.direction == "more_is_better" else "less is better"
+        scale = "on a log scale" if criterion.log_scale else "in straight lines"
+        return f"By {name}, {scale} ({better}): {_anchor_text(criterion.points, unit)}.{missing}"
+    scale = f" ({criterion.scale})" if criterion.scale else ""
+    if criterion.direction == "more_is_better":
+        return f"A rating from 0 to 100 given to each intervention in the catalogue{scale}, used as it is.{missing}"
+    return (
+        f"A rating from 0 to 100 given to each intervention in the catalogue{scale}; lower is better, so the value is "
+        f"100 minus the rating.{missing}"
+    )

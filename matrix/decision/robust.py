@@ -22,7 +22,7 @@ import pandas as pd
 from matrix.decision.analysis import DEFAULT_SEED, FundingSolver
 from matrix.decision.problem import DecisionProblem
 from matrix.decision.scenario import Scenario
-from scoring import CRITERIA, WeightSpace
+from scoring import WeightSpace
 
 ROBUST_DRAWS = 2_000
 
@@ -47,11 +47,11 @@ def robust_findings(
     draws: int = ROBUST_DRAWS,
     seed: int = DEFAULT_SEED,
 ) -> RobustResult:
-    """What holds for every weighting in ``space`` (over CRITERIA), for the scenario's interventions."""
-    if tuple(space.criteria) != tuple(CRITERIA):
+    """What holds for every weighting in ``space`` (over the catalogue's criteria), for the scenario's interventions."""
+    if tuple(space.criteria) != tuple(problem.criteria):
         raise ValueError("the weight space must be over the catalogue's criteria, in order")
     corners = space.corners()
-    values = problem.criterion_values(scenario.normalisation)[list(CRITERIA)].to_numpy(dtype=np.float64)
+    values = problem.criterion_values(scenario.normalisation)[list(problem.criteria)].to_numpy(dtype=np.float64)
     scores = values @ corners.T  # interventions x corners
     n = len(values)
     diff = scores[None, :, :] - scores[:, None, :]  # diff[i, j, c] = score_j - score_i at corner c
@@ -62,9 +62,9 @@ def robust_findings(
     solver = FundingSolver.for_scenario(problem, scenario)
     sampled = space.sample(draws, np.random.default_rng(seed))
     weights = np.vstack([corners, sampled])
-    cost = CRITERIA.index("cost")
+    cost = problem.cost_position
     usable = np.ones(len(weights), dtype=bool)
-    if not scenario.include_cost:
+    if not scenario.include_cost and cost is not None:
         # With cost out of the benefit, a weighting of cost alone leaves nothing to choose by.
         usable = np.delete(weights, cost, axis=1).sum(axis=1) > 1e-12
     funded_count = np.zeros(n, dtype=np.int64)

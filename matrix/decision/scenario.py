@@ -21,7 +21,6 @@ from pydantic import AfterValidator, Field, field_validator
 from matrix.catalogue import FULL_LEVEL, PROVENANCE_KEYWORDS, TIERS, Identifier, Strict, Text, Tier, Weights, one_line
 from matrix.decision.problem import DecisionProblem
 from scoring import (
-    CRITERIA,
     DecisionError,
     FundingRules,
     Normalisation,
@@ -112,9 +111,10 @@ def scenario_options(problem: DecisionProblem, scenario: Scenario) -> pd.DataFra
     benefit (0-100, the one rule in ``scoring.option_benefits``)."""
     options = problem.options.copy()
     values = problem.option_values(scenario.normalisation)
-    options[list(CRITERIA)] = values
-    weights = np.array([getattr(scenario.weights, c) for c in CRITERIA])
-    options["benefit"] = option_benefits(values.to_numpy(), weights, scenario.include_cost)
+    criteria = list(problem.criteria)
+    options[criteria] = values
+    weights = problem.weight_vector(scenario.weights)
+    options["benefit"] = option_benefits(values.to_numpy(), weights, scenario.include_cost, problem.cost_position)
     return options
 
 
@@ -128,6 +128,7 @@ class ScenarioResult:
     ratio: Portfolio
     names: Mapping[str, str]
     harmful_excluded: tuple[str, ...]
+    cost_criterion: str | None = "cost"  # the criterion the benefit leaves out unless told (kind "cost")
 
     @property
     def funded_today(self) -> tuple[str, ...]:
@@ -277,6 +278,7 @@ def evaluate(problem: DecisionProblem, scenario: Scenario) -> ScenarioResult:
         ratio=ratio_ranking(options, rules),
         names=names,
         harmful_excluded=tuple(i for i in harmful if i not in scenario.must_not_fund),
+        cost_criterion=None if problem.cost_position is None else problem.criteria[problem.cost_position],
     )
 
 

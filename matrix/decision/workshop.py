@@ -13,7 +13,7 @@ from matrix.catalogue import Weights
 from matrix.decision.analysis import FundingSolver
 from matrix.decision.problem import DecisionProblem
 from matrix.decision.scenario import Scenario, evaluate
-from scoring import CRITERIA, score
+from scoring import score
 
 Entry = tuple[str, Weights]
 
@@ -57,19 +57,22 @@ def look_alike_names(names: Iterable[str]) -> list[tuple[str, ...]]:
     return [tuple(group) for group in groups.values() if len(group) > 1]
 
 
-def weights_table(entries: Sequence[Entry]) -> pd.DataFrame:
-    """Each participant's weights normalised to %, one row each."""
+def weights_table(entries: Sequence[Entry], criteria: Sequence[str] | None = None) -> pd.DataFrame:
+    """Each participant's weights normalised to %, one row each, a column per criterion (``criteria``, or
+    every criterion the entries weigh, in first-seen order; a criterion someone did not weigh counts 0)."""
+    if criteria is None:
+        criteria = list(dict.fromkeys(c for _, weights in entries for c in weights.as_dict()))
     rows = {}
     for name, weights in entries:
-        raw = np.array([getattr(weights, c) for c in CRITERIA], dtype=np.float64)
-        rows[name] = raw / raw.sum() * 100
-    return pd.DataFrame.from_dict(rows, orient="index", columns=list(CRITERIA)).rename_axis("participant")
+        raw = np.array([weights[c] for c in criteria], dtype=np.float64)
+        rows[name] = raw / raw.sum() * 100 if raw.sum() > 0 else raw
+    return pd.DataFrame.from_dict(rows, orient="index", columns=list(criteria)).rename_axis("participant")
 
 
-def group_summary(entries: Sequence[Entry], decimals: int | None = 1) -> pd.DataFrame:
+def group_summary(entries: Sequence[Entry], decimals: int | None = 1, criteria: Sequence[str] | None = None) -> pd.DataFrame:
     """Per criterion: mean, median, lowest, highest and standard deviation of the participants' weights (%),
     rounded to ``decimals`` (None: not rounded, for text that rounds once itself)."""
-    table = weights_table(entries)
+    table = weights_table(entries, criteria)
     summary = pd.DataFrame(
         {
             "mean %": table.mean(),
@@ -86,14 +89,14 @@ def group_weights(entries: Sequence[Entry], how: str = "mean") -> Weights:
     """The group's weights: the mean (or median) of the participants' normalised weights."""
     table = weights_table(entries)
     central = table.median() if how == "median" else table.mean()
-    return Weights(**{c: round(float(central[c]), 4) for c in CRITERIA})
+    return Weights(**{str(c): round(float(central[c]), 4) for c in table.columns})
 
 
 def funded_share(problem: DecisionProblem, scenario: Scenario, entries: Sequence[Entry]) -> pd.Series:
     """For every intervention, the share of participants whose own weights (with the scenario's budget
     and constraints) fund it. Each participant's problem is solved exactly."""
     solver = FundingSolver.for_scenario(problem, scenario)
-    picked = solver.funded(weights_table(entries).to_numpy() / 100)
+    picked = solver.funded(weights_table(entries, problem.criteria).to_numpy() / 100)
     group = problem.values.index.get_indexer(pd.Index(solver.options["intervention"]))
     funded = np.zeros((len(entries), len(problem.values)), dtype=bool)
     rows, cols = np.nonzero(picked)

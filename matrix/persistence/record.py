@@ -19,7 +19,7 @@ from pydantic import AfterValidator, ConfigDict, Field, ValidationError
 from matrix.catalogue import Strict, Weights, max_catalogue_bytes, one_line, parse_catalogue
 from matrix.decision import DecisionProblem, PlanSettings, Scenario, build_plan, build_problem, evaluate, swings
 from matrix.version import APP_VERSION
-from scoring import CRITERIA, EXACT_METHOD, MAX_YEARS, DecisionError, TradeOff, money, score, swing_weights, trade_off_weights
+from scoring import EXACT_METHOD, MAX_YEARS, DecisionError, TradeOff, money, score, swing_weights, trade_off_weights
 
 RECORD_FORMAT: Literal[1] = 1
 # A record holds the catalogue's text and the results: it may be twice the catalogue limit, and 10 MB
@@ -133,7 +133,7 @@ def elicited_weights(problem: DecisionProblem, scenario: Scenario, elicited: Eli
         weights = swing_weights(list(elicited.order), elicited.ratings, ranges)
     else:
         answered = [(TradeOff(a.first, a.first_points, a.second, a.second_points), a.answer) for a in elicited.answers]
-        weights = trade_off_weights(CRITERIA, answered, ranges)
+        weights = trade_off_weights(problem.criteria, answered, ranges)
     return {c: round(w * 100) for c, w in weights.items()}
 
 

@@ -33,7 +33,7 @@ from matrix.decision import (
 )
 from matrix.persistence import DecisionRecord, Elicited, record_json
 from matrix.report.charts import chart_label, spend_chart, value_chart
-from scoring import CRITERIA, DecisionError, money, score
+from scoring import DecisionError, money, score
 
 # How sure we are that an intervention is funded, in words, from the share of draws that fund it.
 FIRM, LIKELY = 0.9, 0.6
@@ -62,6 +62,21 @@ CRITERION_WORDS = {
     "cost": "cost (cheaper is better)",
     "risk": "risk (how safe a bet it is)",
 }
+# The kind each of those four phrases describes: a catalogue's own criterion with one of these ids is said by its label.
+_SHIPPED_KINDS = {"impact": "yef_impact", "reach": "reach", "cost": "cost", "risk": "risk"}
+_NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve")
+
+
+def number_word(n: int) -> str:
+    """A small count in words ("four criteria"), larger ones in figures."""
+    return _NUMBER_WORDS[n] if 0 <= n < len(_NUMBER_WORDS) else f"{n:,}"
+
+
+def criterion_phrase(problem: DecisionProblem, criterion: str) -> str:
+    """A criterion in words for the paper: the shipped four with what they measure, any other by its label."""
+    if _SHIPPED_KINDS.get(criterion) == problem.catalogue.criterion(criterion).kind:
+        return CRITERION_WORDS[criterion]
+    return problem.criterion_words(criterion)
 
 
 @dataclass(frozen=True)
@@ -324,20 +339,21 @@ def _weights(problem: DecisionProblem, record: DecisionRecord) -> tuple[Block, .
     else:
         where = f"These weights were set by {record.created_by}."
     blocks: list[Block] = [
-        "Each intervention is scored from 0 to 100 on four things, and the scores are added up with these weights: "
-        + _list([f"{CRITERION_WORDS[c]} {shares[c]:.0%}" for c in CRITERIA])
+        f"Each intervention is scored from 0 to 100 on {number_word(len(problem.criteria))} things, and the scores are "
+        "added up with these weights: "
+        + _list([f"{criterion_phrase(problem, c)} {shares.get(c, 0.0):.0%}" for c in problem.criteria])
         + ". "
         + where
         + (" The cost of each intervention is also counted as a benefit." if record.scenario.include_cost else "")
     ]
     if participants:
-        blocks += _workshop([(p.name, p.weights) for p in participants], shares)
+        blocks += _workshop(problem, [(p.name, p.weights) for p in participants], shares)
     return tuple(blocks)
 
 
 def _elicitation(problem: DecisionProblem, elicited: Elicited) -> str:
     """How the weights were elicited, in words, from the answers the record keeps."""
-    labels = {c: getattr(problem.catalogue.scoring, c).label for c in CRITERIA}
+    labels = problem.labels
     if elicited.method == "swing weighting":
         rated = [f"{labels.get(c, c)} {elicited.ratings.get(c, 100):g}" for c in elicited.order]
         return (
@@ -350,12 +366,14 @@ def _elicitation(problem: DecisionProblem, elicited: Elicited) -> str:
     )
 
 
-def _workshop(participants: Sequence[tuple[str, Weights]], shares: Mapping[str, float]) -> list[Block]:
+def _workshop(problem: DecisionProblem, participants: Sequence[tuple[str, Weights]], shares: Mapping[str, float]) -> list[Block]:
     """The workshop's weights: the group's (the participants' average), the lowest and highest anyone gave and
     the spread, the figures the facilitator saw (``group_summary``), each rounded once here; names are left out."""
     summary = {
         str(criterion): {str(k): float(v) for k, v in row.items()}
-        for criterion, row in group_summary(participants, decimals=None).to_dict(orient="index").items()
+        for criterion, row in group_summary(participants, decimals=None, criteria=problem.criteria)
+        .to_dict(orient="index")
+        .items()
     }
     rows = tuple(
         (
@@ -365,9 +383,9 @@ def _workshop(participants: Sequence[tuple[str, Weights]], shares: Mapping[str, 
             f"{summary[criterion]['highest %']:.0f}%",
             f"{summary[criterion]['spread (sd, points)']:.0f} points",
         )
-        for criterion in CRITERIA
+        for criterion in problem.criteria
     )
-    by_spread = sorted(CRITERIA, key=lambda c: summary[c]["spread (sd, points)"])
+    by_spread = sorted(problem.criteria, key=lambda c: summary[c]["spread (sd, points)"])
     least, most = by_spread[0], by_spread[-1]
     text = (
         f"People disagreed most about {most}: from {summary[most]['lowest %']:.0f}% to {summary[most]['highest %']:.0f}%"
@@ -383,7 +401,7 @@ def _workshop(participants: Sequence[tuple[str, Weights]], shares: Mapping[str, 
             rows,
         ),
     ]
-    if any(abs(summary[c]["mean %"] - shares[c] * 100) >= 0.5 for c in CRITERIA):
+    if any(abs(summary[c]["mean %"] - shares.get(c, 0.0) * 100) >= 0.5 for c in problem.criteria):
         blocks.append(
             "The weights used were fixed when the workshop closed and differ from the average of the participants "
             "shown here: weights erased after the close are not shown."

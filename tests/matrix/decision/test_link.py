@@ -19,6 +19,7 @@ from matrix.decision import (
     unique_name,
     write_link,
 )
+from scoring import CRITERIA
 from tests.conftest import ROOT
 
 
@@ -142,4 +143,4 @@ def test_readme_lists_exactly_the_link_parameters() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     block = readme.split("<!-- link-parameters -->")[1].split("<!-- /link-parameters -->")[0]
     listed = set(re.findall(r"`([a-z_]+)(?:=1)?`", block)) - {"value_functions", "minmax"}
-    assert listed == set(LinkParams.model_fields) | {"tab"}
+    assert listed == set(LinkParams.model_fields) | {"tab"} | set(CRITERIA)

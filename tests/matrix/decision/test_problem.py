@@ -70,7 +70,7 @@ def test_explanation_adds_up_and_names_sources(problem: DecisionProblem) -> None
 
 def test_descriptions_are_generated_from_the_anchors(problem: DecisionProblem) -> None:
     """Each criterion's description states its anchors in words."""
-    text = describe_value_functions(problem.catalogue.scoring)
+    text = describe_value_functions(problem.catalogue)
     assert set(text) == set(CRITERIA)
     assert "0 = 10 people a year; 100 = 100,000 people a year (each tenfold rise adds 25 points)" in text["reach"]
     assert "each tenfold rise in cost loses 50 points" in text["cost"]
