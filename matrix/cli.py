@@ -119,6 +119,23 @@ def _validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _migrate(args: argparse.Namespace) -> int:
+    """A schema version 1 catalogue written as version 2 ([[criteria]]), to --out or standard output."""
+    from matrix.catalogue import catalogue_to_toml, load_catalogue, migrate_catalogue, parse_catalogue
+
+    loaded = load_catalogue(args.path)
+    if loaded.catalogue.schema_version != 1:
+        raise UsageError(f"{args.path} is already schema version {loaded.catalogue.schema_version}; nothing to migrate")
+    migrated = migrate_catalogue(loaded.catalogue)
+    text = catalogue_to_toml(migrated)
+    if parse_catalogue(text.encode("utf-8"), "the migrated catalogue").catalogue != migrated:  # never write a changed one
+        raise DecisionError("the migrated catalogue does not read back the same; nothing was written")
+    if args.out is not None and Path(args.out).resolve() == Path(args.path).resolve():
+        raise UsageError("--out: give another file; the original is kept as it is")
+    _write(args.out, text.encode("utf-8"), "migrated catalogue (schema version 2; comments are not carried over)")
+    return 0
+
+
 def _score(args: argparse.Namespace) -> int:
     from matrix.catalogue import load_catalogue
     from matrix.decision import build_problem, shortlist_table, to_safe_csv
@@ -365,6 +382,13 @@ def build_parser() -> argparse.ArgumentParser:
     validate = commands.add_parser("validate", help="check a catalogue file and list every problem")
     validate.add_argument("path", nargs="?", default=str(DEFAULT_CATALOGUE), help="catalogue TOML (default: the shipped one)")
     validate.set_defaults(run=_validate)
+
+    move = commands.add_parser(
+        "migrate", help="write a schema version 1 catalogue as version 2, its four criteria as [[criteria]]"
+    )
+    move.add_argument("path", help="catalogue TOML written for schema version 1")
+    move.add_argument("--out", help="file to write (default: standard output); never the catalogue itself")
+    move.set_defaults(run=_migrate)
 
     audit_cmd = commands.add_parser("audit", help="check a catalogue's internal consistency, as warnings with places")
     audit_cmd.add_argument("path", nargs="?", default=str(DEFAULT_CATALOGUE), help="catalogue TOML (default: the shipped one)")

@@ -50,6 +50,15 @@ def swing_weights(order: Sequence[str], ratings: Mapping[str, float], ranges: Ma
                 f"the swing on {below} is rated above the swing on {above} ({rated[below]:g} against "
                 f"{rated[above]:g}) but was put below it: change the order or the ratings"
             )
+    if all(float(size) <= _TOL for size in ranges.values()):
+        raise WeightsError(
+            "every option scores the same on every criterion, so no swing changes anything: there is nothing to weigh"
+        )
+    if float(ranges[order[0]]) <= _TOL:
+        raise WeightsError(
+            f"every option scores the same on {order[0]}, so its swing changes nothing and cannot be the most important: "
+            "put it last and rate it 0"
+        )
     raw = {}
     for criterion, rating in rated.items():
         size = float(ranges[criterion])

@@ -44,7 +44,7 @@ TEXT_KEYS = {"title", "overview", "area", "description", "question", "weight_hel
 NAME_KEYS = {"name", "label"}
 # Tables whose keys are fixed names (bands, tiers, levels): an extra key is a key that is not one of them.
 FIXED_KEY_TABLES = {"band_points", "tier_points", "evidence_words_penalty", "delivery_risk_penalty", "impact_sd_by_words"}
-ID_TABLES = ("sources", "presets", "yef_strands", "interventions")
+ID_TABLES = ("sources", "presets", "criteria", "yef_strands", "interventions")
 
 
 @dataclass(frozen=True)
@@ -209,7 +209,7 @@ def _toml_specials(text: str, base: dict[str, Any]) -> list[Case]:
         Case(
             "toml",
             "anchors-too-close",
-            _toml(_set(base, ("scoring", "cost", "points"), [[5e4, 100.0], [5.00000000001e4, 0.0]])),
+            _toml(_set(base, ("criteria", 2, "points"), [[5e4, 100.0], [5.00000000001e4, 0.0]])),
             ("too close",),
         ),
         Case("toml", "line-separator-in-name", _toml(_set(base, ("interventions", 0, "name"), "a\u2028b")), ("a line break",)),

@@ -20,7 +20,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from matrix.decision import DecisionProblem
+from matrix.decision import DecisionProblem, number_word
 from matrix.report import (
     SPEND_TITLE,
     SPEND_X,
@@ -31,7 +31,6 @@ from matrix.report import (
     VALUE_TITLE,
     VALUE_X,
     VALUE_Y,
-    number_word,
     value_spec,
 )
 from scoring import ScoreResult, money
@@ -486,7 +485,8 @@ def ranking_view(problem: DecisionProblem, result: ScoreResult, ids: list[str]) 
         top = [f"{labels[str(i)]} ({result.scores[i]:.1f})" for i in shown[:3]]
         largest = result.contributions.loc[shown].sum().idxmax()
         summary = (
-            f"{len(shown)} interventions, best first; each bar is the score, split into the four criteria's parts. "
+            f"{len(shown)} interventions, best first; each bar is the score, split into the "
+            f"{number_word(len(problem.criteria))} criteria's parts. "
             f"Highest: {_names_list(top)}. Across them, {largest} adds the most to the scores."
         )
     else:

@@ -9,9 +9,8 @@ import functools
 import streamlit as st
 
 from matrix.catalogue import Weights
-from matrix.decision import DecisionProblem, Swing, swings
+from matrix.decision import DecisionProblem, Swing, number_word, swings
 from matrix.persistence import Elicited, TradeOffAnswer
-from matrix.report import number_word
 from scoring import (
     PINNED,
     Answer,

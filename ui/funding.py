@@ -189,11 +189,7 @@ def show_result(problem: DecisionProblem, result: ScenarioResult) -> None:
         )
     st.caption(
         "Benefit is each intervention's weighted sum of "
-        + (
-            "all four criteria"
-            if result.scenario.include_cost
-            else "impact, reach and risk (cost left out: the budget already counts it)"
-        )
+        + plain(problem.benefit_words(result.scenario.include_cost))
         + ". The set is the best combination within the budget and the rules, worked out exactly (every combination "
         "is considered), not a list of the best value for money one by one. "
         f"{funded_estimated_share(result):.0%} of its total benefit rests on illustrative, unconfirmed or missing "

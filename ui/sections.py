@@ -17,6 +17,7 @@ from matrix.decision import (
     estimated_shares,
     explain,
     filter_ids,
+    number_word,
     provenance_marks,
     select_rows,
     shortlist_table,
@@ -153,7 +154,7 @@ def _heatmap_base(problem: DecisionProblem, visible: tuple[str, ...]) -> charts.
 def matrix_tab(problem: DecisionProblem, result: ScoreResult, visible: list[str]) -> None:
     st.caption(
         f"Showing {len(visible)} of {len(problem.info)} interventions. Values are 0-100, 100 = best "
-        "(high impact, wide reach, low cost, low risk). In a cell, * marks a value resting on an illustrative "
+        f"({problem.best_words}). In a cell, * marks a value resting on an illustrative "
         "figure (our estimate) and ? one resting on an unconfirmed figure. Each value's raw input and source are in "
         "the chart's data table (and on hover)."
     )
@@ -215,7 +216,9 @@ def ranking_tab(problem: DecisionProblem, result: ScoreResult, visible: list[str
         st.warning(f"Rated harmful by the YEF, and excluded from funding unless overridden with a reason: {plain(names)}")
     widgets.chart_view(charts.ranking_view(problem, result, visible), "ranking", png=("Download this chart (PNG)", "ranking.png"))
     st.caption(
-        "Each bar is the score: the sum of weight x value over the four criteria. Equal scores share a rank and are "
+        f"Each bar is the score: the sum of weight x value over the {number_word(len(problem.criteria))} criteria. "
+        "Equal scores share "
+        "a rank and are "
         "always listed in the same order. Values: " + plain(NORMALISATIONS[result.normalisation])
     )
     shown = [str(i) for i in result.ranks.index if i in set(visible)]
@@ -267,7 +270,7 @@ def ranking_tab(problem: DecisionProblem, result: ScoreResult, visible: list[str
 
 
 GLOSSARY = {
-    "Value (0-100)": "How good an intervention is on one criterion: 100 is best (high impact, wide reach, low cost, low risk).",
+    "Value (0-100)": "How good an intervention is on one criterion: 100 is best (such as high impact or low cost).",
     "Weight": "How much a criterion counts. The four weights are divided by their total, so only their proportions matter.",
     "Score": "The weighted sum of an intervention's four values: what the ranking orders by.",
     "Benefit": "What funding an intervention adds: its score on impact, reach and risk (cost too if chosen), "

@@ -22,9 +22,13 @@ def _flatten(value: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
 def diff_catalogues(old: Catalogue, new: Catalogue) -> pd.DataFrame:
     """What changed: added and removed entries, and every changed field (old -> new)."""
     rows = []
-    for table in ("sources", "yef_strands", "interventions", "presets", "funding_streams"):
-        before = {e.id: dict(_flatten(plain_document(e.model_dump(mode="json", exclude_none=True)))) for e in getattr(old, table)}
-        after = {e.id: dict(_flatten(plain_document(e.model_dump(mode="json", exclude_none=True)))) for e in getattr(new, table)}
+    for table in ("sources", "yef_strands", "interventions", "presets", "funding_streams", "criteria"):
+        # Criteria as either version defines them (version 1's [scoring.*] read as criteria).
+        entries = (
+            (old.defined_criteria, new.defined_criteria) if table == "criteria" else (getattr(old, table), getattr(new, table))
+        )
+        before = {e.id: dict(_flatten(plain_document(e.model_dump(mode="json", exclude_none=True)))) for e in entries[0]}
+        after = {e.id: dict(_flatten(plain_document(e.model_dump(mode="json", exclude_none=True)))) for e in entries[1]}
         for ident in after.keys() - before.keys():
             rows.append({"what": table, "id": ident, "change": "added", "field": "", "old": "", "new": ""})
         for ident in before.keys() - after.keys():
@@ -34,18 +38,22 @@ def diff_catalogues(old: Catalogue, new: Catalogue) -> pd.DataFrame:
                 a, b = before[ident].get(field, ""), after[ident].get(field, "")
                 if a != b:
                     rows.append({"what": table, "id": ident, "change": "changed", "field": field, "old": str(a), "new": str(b)})
-    for field in ("title", "default_preset", "budget", "scoring", "uncertainty"):
+    for field in ("schema_version", "title", "default_preset", "budget", "uncertainty"):
         a = dict(
             _flatten(
                 plain_document(
-                    getattr(old, field) if isinstance(getattr(old, field), str) else getattr(old, field).model_dump(mode="json")
+                    getattr(old, field)
+                    if isinstance(getattr(old, field), str | int)
+                    else getattr(old, field).model_dump(mode="json")
                 )
             )
         )
         b = dict(
             _flatten(
                 plain_document(
-                    getattr(new, field) if isinstance(getattr(new, field), str) else getattr(new, field).model_dump(mode="json")
+                    getattr(new, field)
+                    if isinstance(getattr(new, field), str | int)
+                    else getattr(new, field).model_dump(mode="json")
                 )
             )
         )

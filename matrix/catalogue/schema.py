@@ -688,6 +688,9 @@ def provenance_counts(catalogue: Catalogue) -> Mapping[str, int]:
         elif isinstance(node, tuple):
             for child in node:
                 visit(child)
+        elif isinstance(node, dict):  # an intervention's ratings and figures
+            for child in node.values():
+                visit(child)
         elif isinstance(node, BaseModel):
             for child in node.__dict__.values():  # the field values (extra keys are refused)
                 visit(child)

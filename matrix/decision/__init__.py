@@ -56,6 +56,7 @@ from matrix.decision.problem import (
     build_problem,
     describe_value_functions,
     explain,
+    number_word,
 )
 from matrix.decision.robust import ROBUST_DRAWS, RobustResult, robust_findings, robust_lines
 from matrix.decision.scenario import (
@@ -143,6 +144,7 @@ __all__ = [
     "name_skeleton",
     "neutralise_cell",
     "next_pound",
+    "number_word",
     "plain_number",
     "plan_file_text",
     "provenance_marks",

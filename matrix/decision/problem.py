@@ -7,6 +7,7 @@ every cell so that any score can be explained.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -43,6 +44,14 @@ from scoring import Normalisation, PiecewiseLinear, ScoreResult, WeightsError, m
 
 # The provenance of an impact with no YEF strand to rate it: the "unknown" value, an assumption.
 NO_RATING = "no rating"
+
+
+_NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve")
+
+
+def number_word(n: int) -> str:
+    """A small count in words ("four criteria"), larger ones in figures."""
+    return _NUMBER_WORDS[n] if 0 <= n < len(_NUMBER_WORDS) else f"{n:,}"
 
 
 def rests_on_estimate(provenance: str) -> bool:
@@ -114,6 +123,29 @@ class DecisionProblem:
         """A criterion's label as a phrase inside a sentence ("impact"; "YEF rating" keeps its capitals)."""
         label = self.labels[criterion]
         return label if label[:2].isupper() else label[:1].lower() + label[1:]
+
+    def listed(self, criteria: Sequence[str] | None = None) -> str:
+        """Criteria in words, as a list in a sentence ("impact, reach, cost and risk")."""
+        words = [self.criterion_words(c) for c in (self.criteria if criteria is None else criteria)]
+        return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1] if words else ""
+
+    def benefit_words(self, include_cost: bool) -> str:
+        """Which criteria the funding benefit adds up, in words."""
+        cost = None if self.cost_position is None else self.criteria[self.cost_position]
+        if include_cost or cost is None:
+            return f"all {number_word(len(self.criteria))} criteria"
+        others = [c for c in self.criteria if c != cost]
+        return f"{self.listed(others)} ({self.criterion_words(cost)} left out: the budget already counts it)"
+
+    @cached_property
+    def best_words(self) -> str:
+        """What 100 means on each criterion, in words ("high impact, wide reach, low cost, low risk")."""
+        shipped = {"yef_impact": "high {}", "reach": "wide {}", "cost": "low {}", "risk": "low {}"}
+        words = []
+        for criterion in self.catalogue.defined_criteria:
+            pattern = shipped.get(criterion.kind, "more {}" if criterion.direction == "more_is_better" else "less {}")
+            words.append(pattern.format(self.criterion_words(criterion.id)))
+        return ", ".join(words)
 
     @cached_property
     def cost_position(self) -> int | None:
@@ -342,8 +374,6 @@ def _rating(criterion: RatingCriterion, item: Intervention) -> CriterionCell:
         return _missing(criterion, "not rated")
     value = rating.value if criterion.direction == "more_is_better" else 100.0 - rating.value
     shown = f"rated {rating.value:g} of 100" + ("" if criterion.direction == "more_is_better" else " (lower is better)")
-    if rating.note:
-        shown += f": {rating.note}"
     return CriterionCell(value, shown, rating.source)
 
 

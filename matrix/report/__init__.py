@@ -22,7 +22,6 @@ from matrix.report.content import (
     board_report,
     headline,
     near_ties,
-    number_word,
     record_identity,
 )
 from matrix.report.writers import (
@@ -49,7 +48,6 @@ __all__ = [
     "chart_label",
     "headline",
     "near_ties",
-    "number_word",
     "record_identity",
     "to_docx",
     "to_pdf",

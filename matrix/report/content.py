@@ -27,6 +27,7 @@ from matrix.decision import (
     group_summary,
     neutralise_cell,
     next_pound,
+    number_word,
     run_monte_carlo,
     stability_table,
     status_quo_notice,
@@ -64,12 +65,6 @@ CRITERION_WORDS = {
 }
 # The kind each of those four phrases describes: a catalogue's own criterion with one of these ids is said by its label.
 _SHIPPED_KINDS = {"impact": "yef_impact", "reach": "reach", "cost": "cost", "risk": "risk"}
-_NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve")
-
-
-def number_word(n: int) -> str:
-    """A small count in words ("four criteria"), larger ones in figures."""
-    return _NUMBER_WORDS[n] if 0 <= n < len(_NUMBER_WORDS) else f"{n:,}"
 
 
 def criterion_phrase(problem: DecisionProblem, criterion: str) -> str:
@@ -628,17 +623,21 @@ def _appendix(problem: DecisionProblem, record: DecisionRecord, identity: str) -
         if scenario.normalisation == "value_functions"
         else "relative to the other interventions (the best scores 100, the worst 0)"
     )
-    benefit = (
-        "all four weighted scores, as this scenario chose to count cost twice"
-        if scenario.include_cost
-        else "its weighted scores for impact, reach and risk only (cost is left out because the budget already counts it)"
-    )
+    cost = None if problem.cost_position is None else problem.criteria[problem.cost_position]
+    if cost is None:
+        benefit = f"all {number_word(len(problem.criteria))} weighted scores"
+    elif scenario.include_cost:
+        benefit = f"all {number_word(len(problem.criteria))} weighted scores, as this scenario chose to count cost twice"
+    else:
+        others = [c for c in problem.criteria if c != cost]
+        benefit = f"its weighted scores for {problem.listed(others)} only (cost is left out because the budget already counts it)"
     draws = record.monte_carlo.draws if record.monte_carlo else MONTE_CARLO_DRAWS
     seed = record.monte_carlo.seed if record.monte_carlo else MONTE_CARLO_SEED
     return (
-        "Each intervention gets a score from 0 to 100 for impact, reach, cost and risk, "
+        f"Each intervention gets a score from 0 to 100 for {problem.listed()}, "
         + scale
-        + ". Its overall score, which orders the ranking, adds up the four with the weights. Its benefit, which the "
+        + f". Its overall score, which orders the ranking, adds up the {number_word(len(problem.criteria))} with the "
+        "weights. Its benefit, which the "
         f"recommended set adds up, is {benefit}. The recommended set is the combination of interventions, within the "
         "budget and the rules, whose benefits add up to the most; every combination is considered, not just the best "
         "value for money one by one, and of two equally good combinations the cheaper is chosen. Scores less than one "

@@ -57,6 +57,18 @@ def test_equal_ranges_give_the_ratings_over_their_total() -> None:
             RANGES | {"risk": 0.0},
             "every option scores the same on risk",
         ),
+        (
+            ["risk", "impact", "reach", "cost"],
+            {"impact": 50, "reach": 20, "cost": 10},
+            RANGES | {"risk": 0.0},
+            "cannot be the most important: put it last and rate it 0",
+        ),
+        (
+            ["impact", "reach", "cost", "risk"],
+            {"reach": 50, "cost": 20, "risk": 10},
+            dict.fromkeys(RANGES, 0.0),
+            "no swing changes anything",
+        ),
     ],
 )
 def test_answers_that_cannot_give_weights_are_said_in_words(
