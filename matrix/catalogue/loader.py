@@ -22,6 +22,7 @@ from matrix.catalogue.schema import (
     ATTRIBUTE_PATTERN,
     CRITERION_KINDS,
     FIGURE_PREFIX,
+    MAX_CRITERIA,
     NUMERIC_ATTRIBUTES,
     PROVENANCE_KEYWORDS,
     Catalogue,
@@ -341,6 +342,9 @@ def _version_problems(document: dict[str, Any], shown: str) -> list[Problem]:
     """The criteria in the form the schema version says: ``[scoring.*]`` for 1, ``[[criteria]]`` for 2."""
     version = document.get("schema_version")
     has_scoring, has_criteria = "scoring" in document, bool(document.get("criteria"))
+    criteria = document.get("criteria")
+    if version == 2 and isinstance(criteria, tuple) and len(criteria) > MAX_CRITERIA:
+        return [Problem(f"at most {MAX_CRITERIA} criteria; this catalogue has {len(criteria)}", shown, "criteria")]
     if version == 1 and type(version) is int:
         if has_criteria:
             return [
@@ -396,7 +400,7 @@ def _criteria_problems(document: dict[str, Any], shown: str) -> list[Problem]:
         str(_kept(entry.get("attribute"))).removeprefix(FIGURE_PREFIX): _kept(entry.get("id"))
         for _, entry in criteria
         if entry.get("kind") == "piecewise_linear"
-        and str(_kept(entry.get("attribute"))).startswith(FIGURE_PREFIX)
+        and re.fullmatch(r"figures\.[a-z0-9][a-z0-9_-]*", str(_kept(entry.get("attribute"))))
         and entry.get("missing_value") is None
     }
     for index, item in _entries(document, "interventions"):

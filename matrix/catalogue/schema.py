@@ -298,10 +298,63 @@ CRITERION_KINDS = ("yef_impact", "reach", "cost", "risk", "piecewise_linear", "r
 MAX_CRITERIA = 12
 
 
+# Names the tables of scores and funding options already use: a criterion's values are a column named by its id.
+RESERVED_CRITERION_IDS = frozenset(
+    {
+        "rank",
+        "id",
+        "name",
+        "score",
+        "option",
+        "intervention",
+        "level",
+        "level_label",
+        "benefit",
+        "funded",
+        "funded_level",
+        "funded_cost_gbp",
+        "funded_today",
+        "change",
+        "normalisation",
+        "catalogue_sha256",
+        "annual_cost_gbp",
+        "reach_per_year",
+        "audience",
+        "status",
+        "prevention_tiers",
+        "delivery_model",
+        "target_group",
+        "area",
+        "harmful",
+        "provenance_flags",
+        "estimated_share",
+        "illustrative_count",
+        "unconfirmed_count",
+        "yef_strand",
+        "yef_band",
+        "yef_impact",
+        "yef_evidence",
+        "criterion",
+        "value",
+        "weight",
+    }
+)
+RESERVED_CRITERION_PREFIXES = ("share_", "sd_", "estimated_", "contribution_", "weight_", "w_")
+
+
+def _criterion_id(ident: str) -> str:
+    if ident in RESERVED_CRITERION_IDS or ident.startswith(RESERVED_CRITERION_PREFIXES):
+        raise ValueError(
+            f"'{ident}' names a column the tables already have (or starts like one: "
+            f"{', '.join(RESERVED_CRITERION_PREFIXES)}); choose another id, such as 'equity'"
+        )
+    return ident
+
+
 class _Defined(Strict):
     """What every criterion of ``[[criteria]]`` says beside its kind's own rules."""
 
-    id: Identifier
+    id: Annotated[Identifier, AfterValidator(_criterion_id)]
     label: Name
     question: Text
     weight_help: Text
@@ -354,6 +407,14 @@ class RiskCriterion(_Defined, RiskScoring):
 
 
 MissingValue = Annotated[float, Field(ge=0, le=100)]
+# Words with the figure's place: {x}, or {x:,.0f}, {x:g}, {x:.1%} (no widths, attributes or other fields).
+_UNIT = re.compile(r"[^{}]*\{x(:,?(\.[0-9]{1,2})?[fg%]?)?\}[^{}]*")
+
+
+def _within_a_trillion(points: tuple[tuple[float, float], ...]) -> tuple[tuple[float, float], ...]:
+    if any(abs(x) > 1e12 for x, _ in points):
+        raise ValueError("every point's x must be within ±1,000,000,000,000")
+    return points
 
 
 class PiecewiseCriterion(_Defined):
@@ -363,7 +424,7 @@ class PiecewiseCriterion(_Defined):
 
     kind: Literal["piecewise_linear"]
     attribute: Attribute
-    points: Points
+    points: Annotated[Points, AfterValidator(_within_a_trillion)]
     log_scale: bool = False
     unit: Name | None = None  # how a raw figure reads, with {x}: "{x:,.0f} places"; the attribute's own otherwise
     missing_value: MissingValue | None = None
@@ -382,11 +443,11 @@ class PiecewiseCriterion(_Defined):
         if rising != (self.direction == "more_is_better"):
             word = "rise" if self.direction == "more_is_better" else "fall"
             raise ValueError(f'direction is "{self.direction}", so the points\' values must {word} as x rises')
-        if self.unit is not None:
-            try:
-                self.unit.format(x=1.0)
-            except (KeyError, IndexError, ValueError):
-                raise ValueError("unit must be words with {x} where the figure goes, such as '{x:,.0f} places'") from None
+        if self.unit is not None and not _UNIT.fullmatch(self.unit):
+            raise ValueError(
+                "unit must be words with {x} where the figure goes, once, such as '{x:,.0f} places' "
+                "(a format of at most a comma, a point, two digits and f, g or %)"
+            )
         return self
 
 

@@ -67,6 +67,16 @@ CRITERION_WORDS = {
 _SHIPPED_KINDS = {"impact": "yef_impact", "reach": "reach", "cost": "cost", "risk": "risk"}
 
 
+def _field_words(problem: DecisionProblem, field: str) -> str:
+    """A catalogue field in words: a rating or figure by what it is for, others from FIELD_WORDS."""
+    kind, _, key = field.partition(".")
+    if kind == "ratings" and key in problem.labels:
+        return f"rating for {problem.criterion_words(key)}"
+    if kind == "figures" and key:
+        return f"figure '{key.replace('_', ' ')}'"
+    return FIELD_WORDS.get(field, field.replace("_", " "))
+
+
 def criterion_phrase(problem: DecisionProblem, criterion: str) -> str:
     """A criterion in words for the paper: the shipped four with what they measure, any other by its label."""
     if _SHIPPED_KINDS.get(criterion) == problem.catalogue.criterion(criterion).kind:
@@ -513,7 +523,7 @@ def _caveats(
     for ident in funded_ids:
         flags = str(problem.info.loc[ident, "provenance_flags"])
         pairs = [f.split(":", 1) for f in flags.split(";") if ":" in f]
-        words = "; ".join(f"{FIELD_WORDS.get(field, field.replace('_', ' '))} {kind}" for field, kind in pairs)
+        words = "; ".join(f"{_field_words(problem, field)} {kind}" for field, kind in pairs)
         rows.append((_cell(problem.names[ident]), f"{float(shares[ident]):.0%}", _cell(words or "none")))
     if rows:
         blocks.append(

@@ -217,7 +217,7 @@ def test_value_function_tables_must_be_complete(write_catalogue: Write) -> None:
         with_change("tier_points = { primary = 60, secondary = 35, tertiary = 15 }", "tier_points = { primary = 60 }")
     )
     [problem] = problems_of(path)
-    assert problem.startswith(f"{path}: scoring.reach.tier_points: missing a number for secondary, tertiary")
+    assert problem.startswith(f"{path}: criteria[1].tier_points: missing a number for secondary, tertiary")
 
 
 def test_integer_with_thousands_of_digits_is_located(write_catalogue: Write) -> None:
