@@ -64,15 +64,7 @@ def migrate_catalogue(catalogue: Catalogue) -> Catalogue:
             document["criteria"] = criteria
         else:
             document[key] = SCHEMA_VERSION if key == "schema_version" else value
-    return Catalogue.model_validate(_as_tuples(document))
-
-
-def _as_tuples(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _as_tuples(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return tuple(_as_tuples(v) for v in value)
-    return value
+    return load_document(document, "the migrated catalogue").catalogue
 
 
 def load_document(document: dict[str, Any], shown: str) -> LoadedCatalogue:
