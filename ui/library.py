@@ -13,7 +13,7 @@ import streamlit as st
 
 from matrix.access import Desk, Permission
 from matrix.catalogue import Weights
-from matrix.decision import DecisionProblem, Scenario
+from matrix.decision import DecisionProblem, PlanSettings, Scenario
 from matrix.persistence import (
     DecisionRecord,
     RecordError,
@@ -74,13 +74,19 @@ def library_section(problem: DecisionProblem, scenario: Scenario, desk: Desk | N
     may_save = desk.principal.may(Permission.SAVE_SCENARIOS)
     if may_save:
         signed = "your sign-in" if desk.principal.signed_in else "your name (in the sidebar)"
-        st.caption(f"Saves keep every earlier version. Each save is signed with {signed} and kept in the audit log.")
+        plan = state.current_plan(problem)
+        with_plan = (
+            f" The {plan.years}-year plan's settings (over the funding streams, above) are saved with it."
+            if plan is not None
+            else ' A plan over several years is saved with it while its "Work out the plan" is on.'
+        )
+        st.caption(f"Saves keep every earlier version. Each save is signed with {signed} and kept in the audit log.{with_plan}")
         loaded = st.session_state.get("loaded_scenario_id")
         columns = st.columns(2)
         if columns[0].button("Save as a new scenario", key="lib_save_new"):
-            _save(desk, problem, scenario, None)
+            _save(desk, problem, scenario, None, plan)
         if loaded is not None and columns[1].button(f"Save as a new version of scenario {loaded}", key="lib_save_version"):
-            _save(desk, problem, scenario, int(loaded))
+            _save(desk, problem, scenario, int(loaded), plan)
     else:
         st.caption("You can load and compare saved scenarios; saving them needs the commissioner role.")
     try:
@@ -95,9 +101,7 @@ def library_section(problem: DecisionProblem, scenario: Scenario, desk: Desk | N
     chosen = st.selectbox(
         "Saved scenarios",
         options=list(by_id),
-        format_func=lambda i: (
-            f"{i}. {by_id[i].name} (version {by_id[i].version}, {by_id[i].saved_by}, {by_id[i].saved_at:%d %b %Y %H:%M})"
-        ),
+        format_func=lambda i: _listed(by_id[i]),
         key="lib_choice",
         persist_state="page",
     )
@@ -124,6 +128,7 @@ def library_section(problem: DecisionProblem, scenario: Scenario, desk: Desk | N
                 "name": v.name,
                 "saved by": v.saved_by,
                 "saved at": v.saved_at,
+                "plan": f"{v.plan.years} years" if v.plan is not None else "",
                 "catalogue": v.catalogue_sha256[:12],
             }
             for v in history
@@ -133,6 +138,12 @@ def library_section(problem: DecisionProblem, scenario: Scenario, desk: Desk | N
     )
     if history[-1].catalogue_sha256 != problem.sha256:
         st.caption("This scenario was saved with a different catalogue version; loading it applies it to the current catalogue.")
+
+
+def _listed(saved: SavedScenario) -> str:
+    """A saved scenario in the library's box: number, name, version, who and when, and its plan if it has one."""
+    plan = f"; with a {saved.plan.years}-year plan" if saved.plan is not None else ""
+    return f"{saved.id}. {saved.name} (version {saved.version}, {saved.saved_by}, {saved.saved_at:%d %b %Y %H:%M}{plan})"
 
 
 def _record_download(
@@ -176,8 +187,8 @@ def _saved_report(problem: DecisionProblem, desk: Desk, saved: SavedScenario) ->
     signed = desk.principal.actor
 
     def record() -> DecisionRecord:
-        scenario, _ = desk.store.load_scenario(saved.id, saved.version)
-        return build_record(problem, scenario, signed)
+        scenario, loaded = desk.store.load_scenario(saved.id, saved.version)
+        return build_record(problem, scenario, signed, plan=loaded.plan)
 
     widgets.report_downloads(
         record,
@@ -201,9 +212,9 @@ def _guarded(action: Callable[[], object], done: str) -> None:
         st.rerun()
 
 
-def _save(desk: Desk, problem: DecisionProblem, scenario: Scenario, scenario_id: int | None) -> None:
+def _save(desk: Desk, problem: DecisionProblem, scenario: Scenario, scenario_id: int | None, plan: PlanSettings | None) -> None:
     try:
-        saved = desk.save_scenario(scenario, problem.sha256, scenario_id)
+        saved = desk.save_scenario(scenario, problem.sha256, scenario_id, plan)
     except StoreError as error:
         st.error(
             f"Not saved: {plain(error)}. Type your name in the sidebar."
@@ -212,16 +223,19 @@ def _save(desk: Desk, problem: DecisionProblem, scenario: Scenario, scenario_id:
         )
         return
     st.session_state["loaded_scenario_id"] = saved.id
-    st.success(f"Saved as scenario {saved.id}, version {saved.version}.")
+    st.success(
+        f"Saved as scenario {saved.id}, version {saved.version}"
+        + (f", with the {plan.years}-year plan's settings." if plan is not None else ".")
+    )
 
 
 def _load(store: Store, problem: DecisionProblem, scenario_id: int) -> None:
     try:
-        scenario, _ = store.load_scenario(scenario_id)
+        scenario, saved = store.load_scenario(scenario_id)
     except StoreError as error:
         st.session_state[state.MESSAGES] = [f"The saved scenario could not be loaded: {error}"]
         return
-    state.queue(scenario, f"saved scenario {scenario_id}", scenario_id)
+    state.queue(scenario, f"saved scenario {scenario_id}", scenario_id, saved.plan)
 
 
 def record_section(
@@ -252,7 +266,7 @@ def record_section(
             st.error(plain(error))
             return
         session["record_upload_done"] = upload.file_id
-        state.queue(imported.scenario, "record")
+        state.queue(imported.scenario, "record", plan=imported.plan.settings if imported.plan is not None else None)
         if imported.catalogue.sha256 != problem.sha256:
             session["record_notice"] = (
                 "The record was made with a different catalogue version; its scenario is applied to the current one."

@@ -11,6 +11,7 @@ import streamlit as st
 
 from matrix.access import Principal
 from matrix.decision import (
+    MAX_COMPARED,
     DecisionProblem,
     PlanResult,
     PlanSettings,
@@ -23,42 +24,18 @@ from matrix.decision import (
 from matrix.persistence import build_record
 from matrix.report import board_report
 from scoring import MAX_YEARS, DecisionError, InfeasibleError, money
-from ui import elicit, widgets
+from ui import elicit, state, widgets
 from ui.caching import cached
 from ui.charts import ChartView
+from ui.state import NEVER, PLAN_EXTRA
 from ui.text import plain
 
-NEVER = 0  # "the stream does not end" in the end-year box
-# Plans saved for the Compare tab, this session: (scenario JSON, settings JSON), at most MAX_PLANS.
-SAVED_PLANS = "saved_plans"
-MAX_PLANS = 4
+MAX_PLANS = MAX_COMPARED  # plans saved for the Compare tab (they ride in the link, like saved scenarios)
 
 
 @cached(max_entries=8, spinner="Working out the best plan over the years...")
 def _plan(problem: DecisionProblem, scenario: Scenario, settings: PlanSettings) -> PlanResult:
     return build_plan(problem, scenario, settings)
-
-
-def _settings(problem: DecisionProblem) -> PlanSettings:
-    """The plan's settings from its controls."""
-    state = st.session_state
-    years = int(state.get("pl_years", 3))
-    ends = {}
-    cuts = {}
-    for stream in problem.catalogue.funding_streams:
-        end = int(state.get(f"pl_end_{stream.id}", NEVER))
-        if end != NEVER and end <= years:
-            ends[stream.id] = end
-        cut = int(state.get(f"pl_cut_{stream.id}", 0))
-        if cut:
-            cuts[stream.id] = cut / 100
-    return PlanSettings(
-        years=years,
-        inflation=float(state.get("pl_inflation", 0)) / 100,
-        min_contract_years=int(state.get("pl_contract", 1)),
-        stream_ends=ends,
-        stream_cuts=cuts,
-    )
 
 
 def _spend_view(result: PlanResult) -> ChartView:
@@ -118,8 +95,20 @@ def plan_section(problem: DecisionProblem, scenario: Scenario, person: Principal
             persist_state="page",
         )
         right.slider(f"{stream.name}: cut by (%)", 0, 100, 0, step=5, key=f"pl_cut_{stream.id}", persist_state="page")
+    st.number_input(
+        "New money that may pay for anything (£ a year, every year of the plan)",
+        min_value=0.0,
+        max_value=1e10,
+        value=0.0,
+        step=10_000.0,
+        format="%.0f",
+        key="pl_new",
+        help="What if a new stream arrives: its amount each year. 0: no new money.",
+        **kept,
+    )
+    _extra_settings(problem.names)
     try:
-        settings = _settings(problem)
+        settings = state.plan_settings(problem)
     except ValueError as error:  # pydantic's ValidationError
         st.error(f"These plan settings cannot be used: {plain(error)}")
         return
@@ -192,14 +181,34 @@ def plan_section(problem: DecisionProblem, scenario: Scenario, person: Principal
     )
 
 
-def _saved() -> list[tuple[str, str]]:
-    saved: list[tuple[str, str]] = st.session_state.setdefault(SAVED_PLANS, [])
-    return saved
+def _extra_settings(names: dict[str, str]) -> None:
+    """What a loaded plan (a saved scenario's, a link's, a record's) holds that no control shows, said in words,
+    with a way to leave it out."""
+    extra = st.session_state.get(PLAN_EXTRA) or {}
+    if not extra:
+        return
+    parts = []
+    if extra.get("start_year"):
+        parts.append(f"the plan starts in {extra['start_year']}")
+    if extra.get("committed_years"):
+        parts.append(
+            "contracts already running: "
+            + ", ".join(f"{names.get(ident, ident)} for {years} year(s)" for ident, years in extra["committed_years"].items())
+        )
+    if extra.get("early_stop"):
+        parts.append("may stop early: " + ", ".join(names.get(ident, ident) for ident in extra["early_stop"]))
+    if extra.get("new_streams"):
+        streams = extra["new_streams"].items()
+        parts.append("new streams: " + ", ".join(f"{ident} {money(float(amount))} a year" for ident, amount in streams))
+    st.caption(plain("The loaded plan also holds settings the boxes above do not show: " + "; ".join(parts) + "."))
+    if st.button("Leave these settings out", key="pl_extra_clear"):
+        st.session_state[PLAN_EXTRA] = {}
+        st.rerun()
 
 
 def _save_button(scenario: Scenario, settings: PlanSettings) -> None:
     """Keep this plan (its scenario and settings) for the Compare tab."""
-    saved = _saved()
+    saved = state.saved_plans()
     entry = (scenario.model_dump_json(), settings.model_dump_json())
     if entry in saved:
         st.caption(f"This plan is kept for comparison ({saved.index(entry) + 1} of {MAX_PLANS}); see the Compare tab.")
@@ -218,7 +227,7 @@ def _label(k: int, scenario: Scenario, settings: PlanSettings) -> str:
 def compared_plans(problem: DecisionProblem) -> None:
     """The Compare tab's plans side by side: the what-ifs, value and cost, each year's spend, each stream's
     payments, what is owed later and which stream runs out first; a safe CSV; and a way to remove one."""
-    saved = _saved()
+    saved = state.saved_plans()
     st.markdown("**Plans over several years compared**")
     if not saved:
         st.caption("Work out a plan on the Funding tab and save it for comparison to see it here, beside others.")

@@ -428,4 +428,4 @@ def page(problem: DecisionProblem, path: str, person: Principal) -> None:
         with admin[0]:
             admin_tab(person)
     # A complete run: the link now holds this scenario (an interrupted run never gets here).
-    state.sync_link(state.current_scenario()[0])
+    state.sync_link(state.current_scenario()[0], problem)

@@ -9,6 +9,10 @@ an interrupted first run would otherwise draw the sliders at their default, 0). 
 the sliders at zero. A scenario from a saved version or an imported record is queued with
 ``queue`` and applied by ``prepare`` before the widgets exist, with a message for anything the
 controls cannot hold.
+
+The plan over several years (the Funding tab's fold) keeps its controls here too (``pl_*``): the link
+and a saved scenario carry its settings while "Work out the plan" is on, and the plans saved for the
+Compare tab ride in the link.
 """
 
 from __future__ import annotations
@@ -19,7 +23,18 @@ from typing import Any
 import streamlit as st
 
 from matrix.catalogue import TIERS, Weights
-from matrix.decision import DecisionProblem, LinkParams, Scenario, default_scenario, fit_scenario, read_link, write_link
+from matrix.decision import (
+    DecisionProblem,
+    LinkParams,
+    PlanSettings,
+    Scenario,
+    default_scenario,
+    fit_plan,
+    fit_scenario,
+    read_link,
+    read_link_plans,
+    write_link,
+)
 from scoring import CRITERIA, DecisionError
 
 CUSTOM = "custom"
@@ -28,6 +43,14 @@ MESSAGES = "state_messages"
 COMPARED = "saved_scenarios"
 # The catalogue's criteria for this run (a catalogue may define its own), set by ``prepare``.
 CRITERIA_NOW = "criteria_now"
+# Plans saved for the Compare tab: (scenario JSON, plan settings JSON), at most MAX_COMPARED.
+SAVED_PLANS = "saved_plans"
+# The plan's controls: "does not end" in a stream's end box; the id of the new money the page's box adds.
+NEVER = 0
+NEW_MONEY = "new-money"
+# A plan's settings no control shows (a first financial year, contracts already running, early stops, other
+# new streams), kept as a saved scenario or a link gave them so nothing is lost.
+PLAN_EXTRA = "pl_extra"
 
 
 def _widget_values(scenario: Scenario) -> dict[str, Any]:
@@ -56,6 +79,80 @@ def _from_link(problem: DecisionProblem) -> tuple[Scenario, list[Scenario], list
     return read_link(dict(st.query_params.to_dict()), problem, default_scenario(problem))
 
 
+def _plan_values(settings: PlanSettings | None, problem: DecisionProblem) -> dict[str, Any]:
+    """The plan controls' values for ``settings`` (None: the controls' defaults, the plan not worked out)."""
+    shown = settings or PlanSettings()
+    values: dict[str, Any] = {
+        "pl_on": settings is not None,
+        "pl_years": shown.years,
+        "pl_inflation": round(shown.inflation * 100, 4),
+        "pl_contract": shown.min_contract_years,
+        "pl_new": float(shown.new_streams.get(NEW_MONEY, 0.0)),
+        PLAN_EXTRA: shown.model_dump(include={"start_year", "committed_years", "early_stop"}, exclude_defaults=True)
+        | ({"new_streams": others} if (others := {k: v for k, v in shown.new_streams.items() if k != NEW_MONEY}) else {}),
+    }
+    for stream in problem.catalogue.funding_streams:
+        values[f"pl_end_{stream.id}"] = shown.stream_ends.get(stream.id, NEVER)
+        values[f"pl_cut_{stream.id}"] = round(shown.stream_cuts.get(stream.id, 0.0) * 100)
+    return values
+
+
+def plan_settings(problem: DecisionProblem) -> PlanSettings:
+    """The plan's settings from its controls (and what a saved plan or link gave that no control shows);
+    raises ValueError (pydantic's ValidationError) for settings a plan cannot have."""
+    state = st.session_state
+    years = int(state.get("pl_years", 3))
+    ends = {}
+    cuts = {}
+    for stream in problem.catalogue.funding_streams:
+        end = int(state.get(f"pl_end_{stream.id}", NEVER))
+        if end != NEVER and end <= years:
+            ends[stream.id] = end
+        cut = int(state.get(f"pl_cut_{stream.id}", 0))
+        if cut:
+            cuts[stream.id] = cut / 100
+    extra: dict[str, Any] = dict(state.get(PLAN_EXTRA) or {})
+    new = float(state.get("pl_new", 0.0))
+    new_streams = dict(extra.pop("new_streams", {})) | ({NEW_MONEY: new} if new > 0 else {})
+    return PlanSettings.model_validate(
+        {
+            "years": years,
+            "inflation": float(state.get("pl_inflation", 0)) / 100,
+            "min_contract_years": int(state.get("pl_contract", 1)),
+            "stream_ends": ends,
+            "stream_cuts": cuts,
+            "new_streams": new_streams,
+        }
+        | extra,
+        strict=False,
+    )
+
+
+def current_plan(problem: DecisionProblem) -> PlanSettings | None:
+    """The plan's settings while "Work out the plan" is on and they can be used; else None."""
+    if not st.session_state.get("pl_on"):
+        return None
+    try:
+        return plan_settings(problem)
+    except ValueError:
+        return None
+
+
+def saved_plans() -> list[tuple[str, str]]:
+    """The plans saved for the Compare tab, as (scenario JSON, settings JSON)."""
+    saved: list[tuple[str, str]] = st.session_state.setdefault(SAVED_PLANS, [])
+    return saved
+
+
+def _apply_plan(settings: PlanSettings | None, problem: DecisionProblem, source: str) -> list[str]:
+    """Set the plan's controls to ``settings`` fitted to the catalogue (None: the defaults, not worked out)."""
+    messages: list[str] = []
+    if settings is not None:
+        settings, messages = fit_plan(settings, problem, source)
+    st.session_state.update(_plan_values(settings, problem))
+    return messages
+
+
 def prepare(problem: DecisionProblem) -> None:
     """Before any widget: every control's value set, from the link on a first run, and any queued
     scenario applied."""
@@ -65,7 +162,11 @@ def prepare(problem: DecisionProblem) -> None:
         scenario, compared, messages = _from_link(problem)
         state.update(_widget_values(scenario))
         state[COMPARED] = compared
-        state[MESSAGES] = messages
+        plan, plans, plan_messages = read_link_plans(dict(st.query_params.to_dict()), problem)
+        if plan is not None:
+            state.update(_plan_values(plan, problem))
+        state[SAVED_PLANS] = [(s.model_dump_json(), p.model_dump_json()) for s, p in plans]
+        state[MESSAGES] = messages + plan_messages
         state["state_ready"] = True
     elif any(key not in state for key in _widget_values(default_scenario(problem))):
         scenario, _, _ = _from_link(problem)
@@ -78,14 +179,14 @@ def prepare(problem: DecisionProblem) -> None:
     _apply_picked_preset(problem, moved)
     pending = state.pop("pending_scenario", None)
     if pending is not None:
-        data, source = pending
+        data, source, plan = pending
         try:
             scenario, messages = fit_scenario(data, problem, source)
         except (DecisionError, ValueError) as error:  # pydantic's ValidationError is a ValueError
             state[MESSAGES] = [f"The {source} could not be applied: {error}"]
         else:
             state.update(_widget_values(scenario))
-            state[MESSAGES] = messages
+            state[MESSAGES] = messages + _apply_plan(plan, problem, f"{source}'s plan")
     state["preset"] = shown = matching_preset(problem)
     history: list[str] = state.get(PRESETS_SHOWN, [])
     if not history or history[-1] != shown:
@@ -170,10 +271,13 @@ def reassert(keys: Iterable[str]) -> set[str]:
     return changed
 
 
-def queue(scenario: Scenario | dict[str, Any], source: str, loaded_id: int | None = None) -> None:
-    """Apply a scenario on the next run, before the widgets are drawn (callbacks and imports use this)."""
+def queue(
+    scenario: Scenario | dict[str, Any], source: str, loaded_id: int | None = None, plan: PlanSettings | None = None
+) -> None:
+    """Apply a scenario (and the plan's settings saved with it, or none: the plan's controls go back to their
+    defaults) on the next run, before the widgets are drawn (callbacks and imports use this)."""
     data = scenario.model_dump() if isinstance(scenario, Scenario) else scenario
-    st.session_state["pending_scenario"] = (data, source)
+    st.session_state["pending_scenario"] = (data, source, plan)
     st.session_state["loaded_scenario_id"] = loaded_id
 
 
@@ -261,12 +365,14 @@ def compared() -> list[Scenario]:
     return saved
 
 
-def sync_link(scenario: Scenario | None) -> None:
-    """Write the scenario and the saved comparisons into the page's link (only after a complete run)."""
+def sync_link(scenario: Scenario | None, problem: DecisionProblem) -> None:
+    """Write the scenario, the saved comparisons, the plan (while it is worked out) and the saved plans into
+    the page's link (only after a complete run)."""
     if scenario is None:
         return
+    plans = [(Scenario.model_validate_json(a), PlanSettings.model_validate_json(b)) for a, b in saved_plans()]
     # Key by key, never from_dict: the open tab's parameter belongs to the tabs widget and must stay.
-    query = write_link(scenario, compared())
+    query = write_link(scenario, compared(), current_plan(problem), plans)
     params = st.query_params
     for key in set(LinkParams.model_fields) - set(query):
         if key in params:

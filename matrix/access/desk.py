@@ -17,7 +17,7 @@ import pandas as pd
 
 from matrix.access.roles import Permission, Principal, Role
 from matrix.catalogue import Weights, save_catalogue
-from matrix.decision import DecisionProblem, Scenario, distinct_names, to_safe_csv
+from matrix.decision import DecisionProblem, PlanSettings, Scenario, distinct_names, to_safe_csv
 from matrix.persistence import (
     AuditEvent,
     DecisionRecord,
@@ -52,9 +52,11 @@ class Desk:
 
     # Scenarios (reading the library is open to every role: board members compare saved scenarios)
 
-    def save_scenario(self, scenario: Scenario, catalogue_sha256: str, scenario_id: int | None = None) -> SavedScenario:
+    def save_scenario(
+        self, scenario: Scenario, catalogue_sha256: str, scenario_id: int | None = None, plan: PlanSettings | None = None
+    ) -> SavedScenario:
         self.principal.require(Permission.SAVE_SCENARIOS)
-        return self.store.save_scenario(scenario, self._actor(), catalogue_sha256, scenario_id)
+        return self.store.save_scenario(scenario, self._actor(), catalogue_sha256, scenario_id, plan=plan)
 
     def rename(self, scenario_id: int, name: str) -> SavedScenario:
         self.principal.require(Permission.SAVE_SCENARIOS)

@@ -34,10 +34,12 @@ from matrix.decision.export import (
 from matrix.decision.link import (
     MAX_COMPARED,
     LinkParams,
+    fit_plan,
     fit_scenario,
     plain_number,
     read_decimal,
     read_link,
+    read_link_plans,
     unique_name,
     write_link,
 )
@@ -130,6 +132,7 @@ __all__ = [
     "explain",
     "figures_to_confirm",
     "filter_ids",
+    "fit_plan",
     "fit_scenario",
     "frontier_table",
     "funded_estimated_share",
@@ -150,6 +153,7 @@ __all__ = [
     "provenance_marks",
     "read_decimal",
     "read_link",
+    "read_link_plans",
     "read_plan_file",
     "robust_findings",
     "robust_lines",

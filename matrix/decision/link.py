@@ -1,5 +1,6 @@
-"""The page's link: the whole scenario (weights, normalisation, budget, constraints) and the saved
-comparisons, as query parameters, and back.
+"""The page's link: the whole scenario (weights, normalisation, budget, constraints), the saved
+comparisons, and the plan over several years (its settings) with the saved plans, as query parameters,
+and back.
 
 ``LinkParams`` is the one model of what a link may hold. Reading a link never fails: a value that
 is not usable is refused with a message, a value outside what the app's controls allow is brought
@@ -21,6 +22,7 @@ from urllib.parse import unquote
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
 
 from matrix.catalogue import TIERS
+from matrix.decision.plan import PlanFile, PlanSettings
 from matrix.decision.problem import DecisionProblem
 from matrix.decision.scenario import DEFAULT_NAME, MAX_BUDGET_GBP, MAX_RINGFENCE_PERCENT, Scenario
 from scoring import CRITERIA, NORMALISATIONS, Normalisation, money
@@ -69,6 +71,8 @@ class LinkParams(BaseModel):
     keep_today: bool | None = None
     include_cost: bool | None = None
     compare: str | None = None
+    plan: str | None = None
+    plans: str | None = None
 
 
 _WORDS = {
@@ -279,21 +283,101 @@ def read_link(params: Mapping[str, str], problem: DecisionProblem, base: Scenari
     return fitted, compared, messages + fit_messages
 
 
-def _pack(scenario: Scenario) -> str:
-    return base64.urlsafe_b64encode(zlib.compress(scenario.model_dump_json().encode("utf-8"), 9)).decode("ascii").rstrip("=")
+def _pack(model: BaseModel) -> str:
+    return base64.urlsafe_b64encode(zlib.compress(model.model_dump_json().encode("utf-8"), 9)).decode("ascii").rstrip("=")
 
 
-def _unpack(token: str) -> dict[str, Any]:
-    """A packed comparison back to scenario data; refuses anything that inflates past 64 KB."""
+def _unpacked_text(token: str) -> bytes:
+    """A packed token's JSON; refuses anything that inflates past 64 KB."""
     inflater = zlib.decompressobj()
     text = inflater.decompress(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)), 65536)
     if inflater.unconsumed_tail or not inflater.eof:
         raise ValueError("not a packed scenario")
-    return dict(Scenario.model_validate_json(text).model_dump())
+    return text
 
 
-def write_link(scenario: Scenario, compared: list[Scenario] | None = None) -> dict[str, str]:
-    """The scenario (and the saved comparisons) as query parameters, numbers written plainly."""
+def _unpack(token: str) -> dict[str, Any]:
+    """A packed comparison back to scenario data."""
+    return dict(Scenario.model_validate_json(_unpacked_text(token)).model_dump())
+
+
+def fit_plan(settings: PlanSettings, problem: DecisionProblem, source: str) -> tuple[PlanSettings, list[str]]:
+    """A plan's settings (a link's, a saved scenario's) fitted to this catalogue, with a message for everything
+    left out: a stream, or an intervention, the catalogue does not have; a stream's end past the plan's last
+    year; a new stream named like one of the catalogue's."""
+    messages: list[str] = []
+    streams = {s.id for s in problem.catalogue.funding_streams} or {"budget"}
+    known = set(problem.info.index)
+
+    def kept(what: str, ids: Mapping[str, Any] | tuple[str, ...], allowed: set[str], words: str) -> list[str]:
+        dropped = [str(i) for i in ids if i not in allowed]
+        if dropped:
+            messages.append(f"The {source} names {', '.join(dropped)[:200]} in its {what}, which {words}; left out.")
+        return [str(i) for i in ids if i in allowed]
+
+    ends = kept("stream ends", settings.stream_ends, streams, "this catalogue does not have as a funding stream")
+    late = [i for i in ends if settings.stream_ends[i] > settings.years]
+    if late:
+        messages.append(
+            f"The {source} runs {settings.years} year(s), so the end of {', '.join(late)} "
+            "(after its last year) changes nothing; left out."
+        )
+    cuts = kept("stream cuts", settings.stream_cuts, streams, "this catalogue does not have as a funding stream")
+    new = kept("new streams", settings.new_streams, set(settings.new_streams) - streams, "is already a funding stream")
+    committed = kept("contracts already running", settings.committed_years, known, "the catalogue does not have")
+    early = kept("early stops", settings.early_stop, known, "the catalogue does not have")
+    fitted = settings.model_copy(
+        update={
+            "stream_ends": {i: settings.stream_ends[i] for i in ends if i not in late},
+            "stream_cuts": {i: settings.stream_cuts[i] for i in cuts},
+            "new_streams": {i: settings.new_streams[i] for i in new},
+            "committed_years": {i: settings.committed_years[i] for i in committed},
+            "early_stop": tuple(early),
+        }
+    )
+    return fitted, messages
+
+
+def read_link_plans(
+    params: Mapping[str, str], problem: DecisionProblem
+) -> tuple[PlanSettings | None, list[tuple[Scenario, PlanSettings]], list[str]]:
+    """The plan's settings a link holds (None when it holds none) and its saved plans (scenario and settings),
+    with a message for everything that could not be used as it was."""
+    link, _ = _parse(params)
+    messages: list[str] = []
+    plan: PlanSettings | None = None
+    if link.plan:
+        try:
+            plan, plan_messages = fit_plan(PlanSettings.model_validate_json(_unpacked_text(link.plan)), problem, "link's plan")
+        except (ValueError, zlib.error, binascii.Error):
+            messages.append("The link's plan over several years cannot be read; it was left out.")
+        else:
+            messages += plan_messages
+    plans: list[tuple[Scenario, PlanSettings]] = []
+    for number, token in enumerate((link.plans or "").split(_COMPARE_SEPARATOR)[:MAX_COMPARED], start=1):
+        if not token:
+            continue
+        where = f"link's saved plan {number}"
+        try:
+            packed = PlanFile.model_validate_json(_unpacked_text(token))
+            scenario, scenario_messages = fit_scenario(packed.scenario.model_dump(), problem, where)
+            settings, settings_messages = fit_plan(packed.plan, problem, where)
+        except (ValueError, zlib.error, binascii.Error):
+            messages.append(f"The link's saved plan {number} cannot be read; it was left out.")
+            continue
+        plans.append((scenario, settings))
+        messages += scenario_messages + settings_messages
+    return plan, plans, messages
+
+
+def write_link(
+    scenario: Scenario,
+    compared: list[Scenario] | None = None,
+    plan: PlanSettings | None = None,
+    plans: list[tuple[Scenario, PlanSettings]] | None = None,
+) -> dict[str, str]:
+    """The scenario (and the saved comparisons, the plan's settings and the saved plans) as query parameters,
+    numbers written plainly; the plan and each saved one packed (compressed JSON)."""
     query = {weight_key(c): plain_number(w) for c, w in scenario.weights.as_dict().items()}
     query["normalisation"] = scenario.normalisation
     query["scenario"] = scenario.name
@@ -319,6 +403,12 @@ def write_link(scenario: Scenario, compared: list[Scenario] | None = None) -> di
         query["include_cost"] = "1"
     if compared:
         query["compare"] = _COMPARE_SEPARATOR.join(_pack(s) for s in compared[:MAX_COMPARED])
+    if plan is not None:
+        query["plan"] = _pack(plan)
+    if plans:
+        query["plans"] = _COMPARE_SEPARATOR.join(
+            _pack(PlanFile(scenario=s, plan=settings)) for s, settings in plans[:MAX_COMPARED]
+        )
     return query
 
 

@@ -39,7 +39,7 @@ from alembic.util.exc import CommandError
 from sqlalchemy.engine import Connection, Engine
 
 from matrix.catalogue import Weights, one_line
-from matrix.decision import Scenario
+from matrix.decision import PlanSettings, Scenario
 from matrix.version import APP_VERSION
 from scoring import DecisionError
 
@@ -75,6 +75,7 @@ versions = sa.Table(
     sa.Column("saved_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("catalogue_sha256", sa.String(64), nullable=False),
     sa.Column("app_version", sa.String(40), nullable=False),
+    sa.Column("plan_json", sa.Text),  # a plan's settings (PlanSettings) saved with the version, or NULL
     sa.UniqueConstraint("scenario_id", "version", name="uq_scenario_version"),
 )
 workshops = sa.Table(
@@ -147,6 +148,7 @@ class SavedScenario:
     saved_at: dt.datetime
     catalogue_sha256: str
     app_version: str
+    plan: PlanSettings | None = None  # the plan over several years saved with this version, if any
 
 
 @dataclass(frozen=True)
@@ -718,9 +720,16 @@ class Store:
     # Scenarios -------------------------------------------------------------------------------
 
     def save_scenario(
-        self, scenario: Scenario, saved_by: str, catalogue_sha256: str, scenario_id: int | None = None, action: str = ""
+        self,
+        scenario: Scenario,
+        saved_by: str,
+        catalogue_sha256: str,
+        scenario_id: int | None = None,
+        action: str = "",
+        plan: PlanSettings | None = None,
     ) -> SavedScenario:
-        """Save a new scenario, or a new version of ``scenario_id``; earlier versions are kept.
+        """Save a new scenario, or a new version of ``scenario_id``; earlier versions are kept. ``plan``: the
+        settings of a plan over several years kept with it (None: the version has no plan).
 
         The audit log records who saved what and, for a new version, what changed. Returns only once
         the new version has been read back from the store.
@@ -731,7 +740,7 @@ class Store:
                 with self._transaction() as connection:
                     now = _now()
                     scenario_id, version = self._add_version(
-                        connection, scenario, who, catalogue_sha256, scenario_id, action, now
+                        connection, scenario, plan, who, catalogue_sha256, scenario_id, action, now
                     )
             except _Conflict:
                 continue  # another save took this version number at the same moment: try the next
@@ -739,13 +748,14 @@ class Store:
                 sa.select(versions.c.id).where((versions.c.scenario_id == scenario_id) & (versions.c.version == version)),
                 f"scenario {scenario_id} version {version}",
             )
-            return SavedScenario(scenario_id, version, scenario.name, _fit(who), now, catalogue_sha256, APP_VERSION)
+            return SavedScenario(scenario_id, version, scenario.name, _fit(who), now, catalogue_sha256, APP_VERSION, plan)
         raise StoreUnavailable("the scenario could not be saved: too many saves at the same moment; try again")
 
     def _add_version(
         self,
         connection: Connection,
         scenario: Scenario,
+        plan: PlanSettings | None,
         who: str,
         catalogue_sha256: str,
         scenario_id: int | None,
@@ -764,10 +774,10 @@ class Store:
             if not self._exists(connection, scenario_id):
                 raise StoreError(f"there is no saved scenario number {scenario_id}")
             previous = connection.execute(
-                sa.select(versions.c.scenario_json)
+                sa.select(versions.c.scenario_json, versions.c.plan_json)
                 .where(versions.c.scenario_id == scenario_id)
                 .order_by(versions.c.version.desc())
-            ).scalar()
+            ).first()
         latest = connection.execute(
             sa.select(sa.func.max(versions.c.version)).where(versions.c.scenario_id == scenario_id)
         ).scalar()
@@ -782,6 +792,7 @@ class Store:
                 saved_at=now,
                 catalogue_sha256=catalogue_sha256,
                 app_version=APP_VERSION,
+                plan_json=None if plan is None else plan.model_dump_json(),
             )
         )
         self._audit(
@@ -789,7 +800,7 @@ class Store:
             who,
             action or ("scenario saved" if previous is None else "scenario version saved"),
             f"scenario {scenario_id} version {version}: {scenario.name}",
-            _changes(previous, scenario),
+            _changes(None if previous is None else (previous.scenario_json, previous.plan_json), scenario, plan),
         )
         return scenario_id, version
 
@@ -832,7 +843,7 @@ class Store:
         if row is None:
             raise StoreError(f"there is no saved scenario number {scenario_id}" + (f" version {version}" if version else ""))
         try:
-            return Scenario.model_validate_json(row.scenario_json), self._saved(row)
+            return Scenario.model_validate_json(row.scenario_json), self._saved(row, strict=True)
         except ValueError as error:  # pydantic's ValidationError is a ValueError
             raise StoreError(
                 f"scenario {scenario_id} version {row.version} is stored in a form this version of the app cannot read "
@@ -840,10 +851,16 @@ class Store:
             ) from None
 
     def rename(self, scenario_id: int, name: str, renamed_by: str) -> SavedScenario:
+        """A new version with the new name (and the same plan, if the latest version has one)."""
         scenario, saved = self.load_scenario(scenario_id)
         new_name = _clean_name(name, "the name", 120)
         return self.save_scenario(
-            scenario.model_copy(update={"name": new_name}), renamed_by, saved.catalogue_sha256, scenario_id, "scenario renamed"
+            scenario.model_copy(update={"name": new_name}),
+            renamed_by,
+            saved.catalogue_sha256,
+            scenario_id,
+            "scenario renamed",
+            saved.plan,
         )
 
     def delete(self, scenario_id: int, deleted_by: str) -> None:
@@ -862,9 +879,25 @@ class Store:
         )
 
     @staticmethod
-    def _saved(row: Any) -> SavedScenario:
+    def _saved(row: Any, strict: bool = False) -> SavedScenario:
+        """A version's details. Its plan, if any, is read too: a plan this version of the app cannot read
+        raises ValueError when ``strict`` (loading it) and is left out when listing (it stays in the database)."""
+        plan = None
+        if row.plan_json is not None:
+            try:
+                plan = PlanSettings.model_validate_json(row.plan_json)
+            except ValueError:
+                if strict:
+                    raise
         return SavedScenario(
-            row.scenario_id, row.version, row.name, row.saved_by, _aware(row.saved_at), row.catalogue_sha256, row.app_version
+            row.scenario_id,
+            row.version,
+            row.name,
+            row.saved_by,
+            _aware(row.saved_at),
+            row.catalogue_sha256,
+            row.app_version,
+            plan,
         )
 
     # Workshops -------------------------------------------------------------------------------
@@ -1027,7 +1060,9 @@ class Store:
             if not closed:
                 raise StoreError(f"the workshop '{workshop.name}' is already closed")
             if group_scenario is not None:
-                saved = self._add_version(connection, group_scenario, who, catalogue_sha256, None, "workshop scenario saved", now)
+                saved = self._add_version(
+                    connection, group_scenario, None, who, catalogue_sha256, None, "workshop scenario saved", now
+                )
                 connection.execute(sa.update(workshops).where(workshops.c.id == workshop.id).values(scenario_id=saved[0]))
             self._audit(
                 connection,
@@ -1114,20 +1149,31 @@ class Store:
         return len(rows)
 
 
-def _changes(previous_json: str | None, scenario: Scenario) -> str:
-    """What a save changed, in a line per field (a new scenario: its main settings)."""
+def _changes(previous: tuple[str, str | None] | None, scenario: Scenario, plan: PlanSettings | None) -> str:
+    """What a save changed, in a line per field (a new scenario: its main settings); ``previous`` is the
+    last version's scenario and plan JSON."""
     now = scenario.model_dump(mode="json")
-    if previous_json is None:
-        return f"budget £{scenario.budget_gbp:,.0f}; weights " + ", ".join(
-            f"{k} {v:g}" for k, v in scenario.weights.as_dict().items()
+    plan_now = None if plan is None else plan.model_dump(mode="json")
+    if previous is None:
+        years = "" if plan is None else f"; a {plan.years}-year plan"
+        return (
+            f"budget £{scenario.budget_gbp:,.0f}; weights "
+            + ", ".join(f"{k} {v:g}" for k, v in scenario.weights.as_dict().items())
+            + years
         )
     try:
-        before = json.loads(previous_json)
+        before = json.loads(previous[0])
     except ValueError:
         before = {}
+    try:
+        plan_before = None if previous[1] is None else json.loads(previous[1])
+    except ValueError:
+        plan_before = {}
     changed = [
         f"{key}: {json.dumps(before.get(key))} -> {json.dumps(value)}" for key, value in now.items() if before.get(key) != value
     ]
+    if plan_before != plan_now:
+        changed.append(f"plan: {json.dumps(plan_before)} -> {json.dumps(plan_now)}")
     return "; ".join(changed) or "no setting changed"
 
 

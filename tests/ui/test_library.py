@@ -54,13 +54,13 @@ def test_record_import_restores_the_scenario() -> None:
     at: AppTest = start(tab="Funding")
     uploader = at.get("file_uploader")
     assert uploader, "the record uploader is on the Funding tab"
-    at.session_state["pending_scenario"] = (scenario.model_dump(), "record")  # what a successful upload queues
+    at.session_state["pending_scenario"] = (scenario.model_dump(), "record", None)  # what a successful upload queues
     at.run()
     assert at.number_input(key="sc_budget").value == 444_000
     assert at.slider(key="w_reach").value == 60
     assert len(data) > 1000
     odd = scenario.model_copy(update={"budget_gbp": 444_000.6, "weights": Weights(impact=10.4, reach=60, cost=10, risk=20)})
-    at.session_state["pending_scenario"] = (odd.model_dump(), "record")
+    at.session_state["pending_scenario"] = (odd.model_dump(), "record", None)
     at.run()
     assert at.number_input(key="sc_budget").value == 444_001
     assert at.slider(key="w_impact").value == 10

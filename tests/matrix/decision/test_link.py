@@ -12,10 +12,13 @@ from matrix.catalogue import Weights
 from matrix.decision import (
     DecisionProblem,
     LinkParams,
+    PlanSettings,
     Scenario,
     default_scenario,
+    fit_plan,
     fit_scenario,
     read_link,
+    read_link_plans,
     unique_name,
     write_link,
 )
@@ -144,3 +147,92 @@ def test_readme_lists_exactly_the_link_parameters() -> None:
     block = readme.split("<!-- link-parameters -->")[1].split("<!-- /link-parameters -->")[0]
     listed = set(re.findall(r"`([a-z_]+)(?:=1)?`", block)) - {"value_functions", "minmax"}
     assert listed == set(LinkParams.model_fields) | {"tab"} | set(CRITERIA)
+
+
+PLAN = PlanSettings(
+    years=4,
+    inflation=0.035,
+    min_contract_years=2,
+    stream_ends={"early-intervention-youth-fund": 2},
+    stream_cuts={"pcc-funding": 0.3},
+    new_streams={"new-money": 125_000.5},
+    committed_years={"cbt-community": 2},
+    early_stop=("ae-navigators-redthread",),
+)
+
+
+def test_the_plan_and_the_saved_plans_round_trip(problem: DecisionProblem) -> None:
+    scenario = default_scenario(problem).model_copy(update={"name": "Three years", "budget_gbp": 700_000})
+    saved = [(scenario, PLAN), (default_scenario(problem), PlanSettings(years=1))]
+    query = write_link(scenario, [], PLAN, saved)
+    plan, plans, messages = read_link_plans(query, problem)
+    assert (plan, plans, messages) == (PLAN, saved, [])
+    # The scenario reads as before, whatever the plan parameters hold.
+    assert read_link(query, problem, default_scenario(problem))[0] == scenario
+    assert read_link_plans(write_link(scenario), problem) == (None, [], [])
+
+
+def test_at_most_four_saved_plans_ride_in_a_link(problem: DecisionProblem) -> None:
+    saved = [(default_scenario(problem), PlanSettings(years=y)) for y in (1, 2, 3, 4, 5)]
+    query = write_link(default_scenario(problem), plans=saved)
+    assert [p.years for _, p in read_link_plans(query, problem)[1]] == [1, 2, 3, 4]
+    # A link with more (written by hand) reads the first four.
+    query["plans"] += "~" + query["plans"].split("~")[0]
+    assert len(read_link_plans(query, problem)[1]) == 4
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        "not-a-plan",
+        "",
+        base64.urlsafe_b64encode(zlib.compress(b'{"years": 9}')).decode().rstrip("="),
+        base64.urlsafe_b64encode(zlib.compress(b'{"years": 2, "horizon": 5}')).decode().rstrip("="),
+        base64.urlsafe_b64encode(zlib.compress(b"[1, 2]")).decode().rstrip("="),
+        base64.urlsafe_b64encode(zlib.compress(b"0" * 5_000_000)).decode().rstrip("="),
+    ],
+)
+def test_an_unreadable_plan_or_saved_plan_is_left_out_with_a_message(problem: DecisionProblem, token: str) -> None:
+    good = write_link(default_scenario(problem), plans=[(default_scenario(problem), PlanSettings(years=2))])["plans"]
+    plan, plans, messages = read_link_plans({"plan": token, "plans": f"{token}~{good}"}, problem)
+    assert plan is None and [p.years for _, p in plans] == [2]
+    if token:
+        assert messages == [
+            "The link's plan over several years cannot be read; it was left out.",
+            "The link's saved plan 1 cannot be read; it was left out.",
+        ]
+    else:
+        assert messages == []
+
+
+def test_fit_plan_leaves_out_what_the_catalogue_lacks_and_says_so(problem: DecisionProblem) -> None:
+    foreign = PLAN.model_copy(
+        update={
+            "years": 3,
+            "stream_ends": {"eiyf": 2, "early-intervention-youth-fund": 4, "pcc-funding": 3},
+            "stream_cuts": {"surge": 0.5, "pcc-funding": 0.1},
+            "new_streams": {"safer-streets-5": 10.0, "top-up": 5.0},
+            "committed_years": {"nobody": 1, "cbt-community": 2},
+            "early_stop": ("nothing", "ae-navigators-redthread"),
+        }
+    )
+    fitted, messages = fit_plan(foreign, problem, "link's plan")
+    assert fitted == foreign.model_copy(
+        update={
+            "stream_ends": {"pcc-funding": 3},
+            "stream_cuts": {"pcc-funding": 0.1},
+            "new_streams": {"top-up": 5.0},
+            "committed_years": {"cbt-community": 2},
+            "early_stop": ("ae-navigators-redthread",),
+        }
+    )
+    assert messages == [
+        "The link's plan names eiyf in its stream ends, which this catalogue does not have as a funding stream; left out.",
+        "The link's plan runs 3 year(s), so the end of early-intervention-youth-fund (after its last year) changes nothing; "
+        "left out.",
+        "The link's plan names surge in its stream cuts, which this catalogue does not have as a funding stream; left out.",
+        "The link's plan names safer-streets-5 in its new streams, which is already a funding stream; left out.",
+        "The link's plan names nobody in its contracts already running, which the catalogue does not have; left out.",
+        "The link's plan names nothing in its early stops, which the catalogue does not have; left out.",
+    ]
+    assert fit_plan(PLAN, problem, "link's plan") == (PLAN, [])

@@ -21,7 +21,7 @@ from matrix.persistence.store import MIGRATIONS, Store, StoreError, metadata
 from tests.conftest import ROOT
 
 SHA = "a" * 64
-HEAD = "0003"
+HEAD = "0004"
 ANN, BOB, CY = "ann-browser-token-0001", "bob-browser-token-0002", "cy-browser-token-00003"
 
 
