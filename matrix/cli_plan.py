@@ -34,6 +34,9 @@ def add_plan_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--contract-years", type=int, default=1, metavar="N", help="minimum contract length for a start")
     parser.add_argument("--committed", action="append", default=[], metavar="ID=YEARS", help="under contract for the first YEARS")
     parser.add_argument("--stop-early", action="append", default=[], metavar="ID", help="may stop before its contract ends")
+    parser.add_argument(
+        "--not-before", action="append", default=[], metavar="ID=YEAR", help="not funded before plan year YEAR (not ready sooner)"
+    )
     parser.add_argument("--stream-cut", action="append", default=[], metavar="ID=SHARE", help="cut a stream by SHARE (0-1)")
     parser.add_argument("--stream-end", action="append", default=[], metavar="ID=YEAR", help="the stream pays nothing from YEAR")
     parser.add_argument("--stream-new", action="append", default=[], metavar="ID=GBP", help="a new stream for anything")
@@ -75,6 +78,7 @@ FLAGS = {
     "min_contract_years": "--contract-years",
     "committed_years": "--committed",
     "early_stop": "--stop-early",
+    "not_before": "--not-before",
     "stream_ends": "--stream-end",
     "stream_cuts": "--stream-cut",
     "new_streams": "--stream-new",
@@ -125,6 +129,7 @@ def run_plan(args: argparse.Namespace) -> int:
             min_contract_years=args.contract_years,
             committed_years={k: int(v) for k, v in _pairs("--committed", args.committed, int).items()},
             early_stop=tuple(args.stop_early),
+            not_before={k: int(v) for k, v in _pairs("--not-before", args.not_before, int).items()},
             stream_ends={k: int(v) for k, v in _pairs("--stream-end", args.stream_end, int).items()},
             stream_cuts=_pairs("--stream-cut", args.stream_cut, float),
             new_streams=_pairs("--stream-new", args.stream_new, float),
@@ -157,7 +162,7 @@ def _run(args: argparse.Namespace, loaded: LoadedCatalogue, scenario: Scenario, 
 FILE_REPLACES = (
     "weights", "preset", "budget", "must", "exclude", "allow_harmful", "reason", "tier_min", "tier_max",
     "ringfence", "keep_today", "include_cost", "normalisation", "years", "start", "inflation",
-    "contract_years", "committed", "stop_early", "stream_cut", "stream_end", "stream_new",
+    "contract_years", "committed", "stop_early", "not_before", "stream_cut", "stream_end", "stream_new",
 )  # fmt: skip
 
 

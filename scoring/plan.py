@@ -19,7 +19,9 @@ benefit that year is its benefit (or the year's own benefit when one is given pe
 - contracts: an intervention that starts (funded this year, not the year before; "the year
   before" the plan is what is funded today) stays funded, at any of its levels, for its minimum
   contract length or to the end of the plan; one still under contract at the start stays funded
-  for its committed years. Interventions allowed to stop early have neither rule.
+  for its committed years. Interventions allowed to stop early have neither rule;
+- starts: an intervention given a first year (``not_before``, a service not ready sooner) is not
+  funded before it.
 
 **One plan, one tie rule.** Among the plans the rules allow, the plan is the one that
 <!-- plan-tie-rule -->
@@ -86,7 +88,8 @@ class PlanRules:
 
     ``eligible`` maps each stream id to the interventions it may pay for. ``min_contract_years``
     and ``committed_years`` are per intervention (1 and 0 when not given); ``early_stop`` lists
-    interventions that may stop before their contract ends.
+    interventions that may stop before their contract ends; ``not_before`` gives the first plan year
+    an intervention may be funded (1 when not given).
     """
 
     years: int
@@ -102,6 +105,7 @@ class PlanRules:
     min_contract_years: Mapping[str, int] = field(default_factory=dict)
     committed_years: Mapping[str, int] = field(default_factory=dict)
     early_stop: tuple[str, ...] = ()
+    not_before: Mapping[str, int] = field(default_factory=dict)
 
     def money_gbp(self, year: int) -> float:
         """All the streams' money in plan year ``year`` (from 1)."""
@@ -264,8 +268,9 @@ class PlanModel:
         integrality = np.ones(size)
         for k, (_, _, s) in enumerate(pays):
             integrality[years * n + k] = 0.0 if rules.streams[s].may_share else 1.0
+        first_year = np.array([rules.not_before.get(g, 1) for g in groups], dtype=np.int64)
         for t in range(years):
-            upper[t * n : (t + 1) * n] = allowed.astype(np.float64)
+            upper[t * n : (t + 1) * n] = (allowed & (first_year <= t + 1)).astype(np.float64)
         rows = _Rows()
         # Who pays: the year's cost of each funded option, in full, by streams that may pay for it.
         paying: dict[tuple[int, int], dict[int, float]] = {}
@@ -275,7 +280,7 @@ class PlanModel:
             by_stream.setdefault((t, s), {})[years * n + k] = float(costs[t, o])
         for t in range(years):
             for o in range(n):
-                if not allowed[o] or costs[t, o] <= 0:
+                if upper[layout.x(t, o)] == 0 or costs[t, o] <= 0:
                     continue
                 if (t, o) not in paying:
                     upper[layout.x(t, o)] = 0.0  # no stream may pay for it this year
@@ -443,12 +448,25 @@ def _precheck(options: pd.DataFrame, rules: PlanRules, names: Mapping[str, str],
                 reasons.append(f"{label}: no intervention has the id '{ident}'")
             elif years < 0:
                 reasons.append(f"{label} of {names.get(ident, ident)}: {years} is below zero")
+    for ident, year in rules.not_before.items():
+        if ident not in known:
+            reasons.append(f"first year: no intervention has the id '{ident}'")
+        elif not 1 <= year <= rules.years:
+            reasons.append(f"first year of {names.get(ident, ident)}: year {year} is not in the {rules.years}-year plan")
     for ident in sorted(set(rules.must_fund) & set(rules.must_not_fund)):
         reasons.append(f"{names.get(ident, ident)} is both a must-fund and a must-not-fund")
     for ident in sorted(set(rules.must_not_fund) & {g for g in known if rules.committed(g) > 0}):
         reasons.append(
             f"{names.get(ident, ident)} is a must-not-fund but is under contract for the first {rules.committed(ident)} year(s)"
         )
+    for ident, year in sorted(rules.not_before.items()):
+        if ident in known and year > 1 and ident in rules.must_fund:
+            reasons.append(f"{names.get(ident, ident)} is a must-fund (every year) but may not be funded before year {year}")
+        elif ident in known and year > 1 and rules.committed(ident) > 0:
+            reasons.append(
+                f"{names.get(ident, ident)} is under contract for the first {rules.committed(ident)} year(s) "
+                f"but may not be funded before year {year}"
+            )
     tiers = tiers_of(options)
     for tier in set(rules.tier_min_share) | set(rules.tier_max_share):
         if tier not in tiers:

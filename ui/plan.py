@@ -197,6 +197,9 @@ def _extra_settings(names: dict[str, str]) -> None:
         )
     if extra.get("early_stop"):
         parts.append("may stop early: " + ", ".join(names.get(ident, ident) for ident in extra["early_stop"]))
+    if extra.get("not_before"):
+        starts = extra["not_before"].items()
+        parts.append("not funded before: " + ", ".join(f"{names.get(ident, ident)} year {year}" for ident, year in starts))
     if extra.get("new_streams"):
         streams = extra["new_streams"].items()
         parts.append("new streams: " + ", ".join(f"{ident} {money(float(amount))} a year" for ident, amount in streams))

@@ -48,8 +48,8 @@ SAVED_PLANS = "saved_plans"
 # The plan's controls: "does not end" in a stream's end box; the id of the new money the page's box adds.
 NEVER = 0
 NEW_MONEY = "new-money"
-# A plan's settings no control shows (a first financial year, contracts already running, early stops, other
-# new streams), kept as a saved scenario or a link gave them so nothing is lost.
+# A plan's settings no control shows (a first financial year, contracts already running, early stops, first
+# years, other new streams), kept as a saved scenario or a link gave them so nothing is lost.
 PLAN_EXTRA = "pl_extra"
 
 
@@ -88,7 +88,7 @@ def _plan_values(settings: PlanSettings | None, problem: DecisionProblem) -> dic
         "pl_inflation": round(shown.inflation * 100, 4),
         "pl_contract": shown.min_contract_years,
         "pl_new": float(shown.new_streams.get(NEW_MONEY, 0.0)),
-        PLAN_EXTRA: shown.model_dump(include={"start_year", "committed_years", "early_stop"}, exclude_defaults=True)
+        PLAN_EXTRA: shown.model_dump(include={"start_year", "committed_years", "early_stop", "not_before"}, exclude_defaults=True)
         | ({"new_streams": others} if (others := {k: v for k, v in shown.new_streams.items() if k != NEW_MONEY}) else {}),
     }
     for stream in problem.catalogue.funding_streams:

@@ -303,8 +303,8 @@ def _unpack(token: str) -> dict[str, Any]:
 
 def fit_plan(settings: PlanSettings, problem: DecisionProblem, source: str) -> tuple[PlanSettings, list[str]]:
     """A plan's settings (a link's, a saved scenario's) fitted to this catalogue, with a message for everything
-    left out: a stream, or an intervention, the catalogue does not have; a stream's end past the plan's last
-    year; a new stream named like one of the catalogue's."""
+    left out: a stream, or an intervention, the catalogue does not have; a stream's end, or an intervention's
+    first year, past the plan's last year; a new stream named like one of the catalogue's."""
     messages: list[str] = []
     streams = {s.id for s in problem.catalogue.funding_streams} or {"budget"}
     known = set(problem.info.index)
@@ -326,6 +326,13 @@ def fit_plan(settings: PlanSettings, problem: DecisionProblem, source: str) -> t
     new = kept("new streams", settings.new_streams, set(settings.new_streams) - streams, "is already a funding stream")
     committed = kept("contracts already running", settings.committed_years, known, "the catalogue does not have")
     early = kept("early stops", settings.early_stop, known, "the catalogue does not have")
+    starts = kept("first years", settings.not_before, known, "the catalogue does not have")
+    beyond = [i for i in starts if settings.not_before[i] > settings.years]
+    if beyond:
+        messages.append(
+            f"The {source} runs {settings.years} year(s), so the first year of {', '.join(beyond)[:200]} "
+            "(after its last year) cannot hold; left out."
+        )
     fitted = settings.model_copy(
         update={
             "stream_ends": {i: settings.stream_ends[i] for i in ends if i not in late},
@@ -333,6 +340,7 @@ def fit_plan(settings: PlanSettings, problem: DecisionProblem, source: str) -> t
             "new_streams": {i: settings.new_streams[i] for i in new},
             "committed_years": {i: settings.committed_years[i] for i in committed},
             "early_stop": tuple(early),
+            "not_before": {i: settings.not_before[i] for i in starts if i not in beyond},
         }
     )
     return fitted, messages

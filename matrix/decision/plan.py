@@ -34,7 +34,8 @@ Fraction = Annotated[float, Field(ge=0, le=1)]
 class PlanSettings(Strict):
     """What a plan adds to a scenario. Years are plan years (1 = the first). ``stream_ends``: the plan
     year from which a stream pays nothing; ``stream_cuts``: the share of a stream's amount cut in every
-    year; ``new_streams``: extra money (GBP a year, every year) that may pay for anything."""
+    year; ``new_streams``: extra money (GBP a year, every year) that may pay for anything; ``not_before``:
+    the first plan year an intervention may be funded (a service not ready sooner)."""
 
     years: Years = 3
     start_year: FinancialYear | None = None
@@ -45,6 +46,7 @@ class PlanSettings(Strict):
     stream_ends: dict[Identifier, Years] = Field(default_factory=dict)
     stream_cuts: dict[Identifier, Fraction] = Field(default_factory=dict)
     new_streams: dict[Identifier, Annotated[float, Field(ge=0, le=1e10)]] = Field(default_factory=dict)
+    not_before: dict[Identifier, Years] = Field(default_factory=dict)
 
 
 def _fy_start(year: str) -> int:
@@ -73,6 +75,12 @@ def eligible_interventions(catalogue: Catalogue, stream: FundingStream) -> froze
     return frozenset(item.id for item in catalogue.interventions if meets(item))
 
 
+def _year_words(financial_years: tuple[str | None, ...], year: int) -> str:
+    """A plan year in words: "year 2 (2021/22)", or "year 2" when the plan's financial years are not known."""
+    fy = financial_years[year - 1]
+    return f"year {year}" + (f" ({fy})" if fy else "")
+
+
 @dataclass(frozen=True)
 class PlanResult:
     """A plan for a scenario, its streams in words and its year-by-stream table."""
@@ -88,8 +96,7 @@ class PlanResult:
     funded_today: frozenset[str]
 
     def year_label(self, year: int) -> str:
-        fy = self.financial_years[year - 1]
-        return f"year {year}" + (f" ({fy})" if fy else "")
+        return _year_words(self.financial_years, year)
 
     @cached_property
     def table(self) -> pd.DataFrame:
@@ -266,7 +273,11 @@ def build_plan(problem: DecisionProblem, scenario: Scenario, settings: PlanSetti
     known = set(problem.info.index)
     unknown = [
         f"{label}: no intervention has the id '{i}'"
-        for label, ids in (("committed", settings.committed_years), ("stop early", settings.early_stop))
+        for label, ids in (
+            ("committed", settings.committed_years),
+            ("stop early", settings.early_stop),
+            ("first year", settings.not_before),
+        )
         for i in ids
         if i not in known
     ]
@@ -288,8 +299,12 @@ def build_plan(problem: DecisionProblem, scenario: Scenario, settings: PlanSetti
         min_contract_years=dict.fromkeys(problem.info.index, settings.min_contract_years),
         committed_years=dict(settings.committed_years),
         early_stop=settings.early_stop,
+        not_before=dict(settings.not_before),
     )
     plan = plan_years(options, plan_rules, problem.names)
+    for year in sorted(set(settings.not_before.values())):
+        held = [problem.names[i] for i, y in settings.not_before.items() if y == year]
+        words.append(f"Not funded before {_year_words(years, year)}: {', '.join(held)}.")
     return PlanResult(
         scenario=scenario,
         settings=settings,

@@ -6,6 +6,7 @@ import csv
 import io
 from pathlib import Path
 
+from matrix.decision import DecisionProblem
 from tests.conftest import SHIPPED, Ran, run_cli
 
 HEADER = ["year", "financial_year", "stream", "stream_name", "id", "name", "level", "change", "paid_gbp", "cost_gbp"]
@@ -130,3 +131,25 @@ def test_a_bad_scenario_file_is_refused_in_words(tmp_path: Path) -> None:
     assert found.returncode != 0 and "leave out --must, --years" in found.stderr
     found = run("plan", "--scenario", str(tmp_path / "none.json"))
     assert found.returncode != 0 and "cannot read" in found.stderr and "No such file" in found.stderr
+
+
+def test_a_service_not_ready_before_year_two(tmp_path: Path, problem: DecisionProblem) -> None:
+    """``--not-before ID=YEAR`` keeps an intervention out of the years before, says so, and matches the library; the
+    flag's own mistakes are refused in words."""
+    from matrix.decision import PlanSettings, build_plan, default_scenario
+
+    scenario = default_scenario(problem)
+    base = build_plan(problem, scenario, PlanSettings(years=3))
+    ident = str(base.plan.chosen.loc[base.plan.chosen["year"] == 1, "intervention"].iloc[0])
+    out = tmp_path / "plan.csv"
+    ran = run("plan", "--years", "3", "--not-before", f"{ident}=2", "--out", str(out))
+    assert ran.returncode == 0, ran.stderr
+    assert f"Not funded before year 2 (2021/22): {problem.names[ident]}." in ran.stderr.splitlines()
+    plan = rows(out.read_text(encoding="utf-8"))
+    assert ident not in {r["id"] for r in plan if r["year"] == "1"}
+    expected = build_plan(problem, scenario, PlanSettings(years=3, not_before={ident: 2}))
+    assert len(plan) == len(expected.table)
+    late = run("plan", "--years", "2", "--not-before", f"{ident}=3")
+    assert late.returncode == 1 and f"first year of {problem.names[ident]}: year 3 is not in the 2-year plan" in late.stderr
+    word = run("plan", "--years", "2", "--not-before", f"{ident}=soon")
+    assert word.returncode == 1 and f"--not-before {ident}=soon: write ID=YEAR with a whole number" in word.stderr

@@ -8,6 +8,7 @@ and applies the tie rule by sorting keys. The integer programme must return exac
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from functools import cache
 
@@ -89,6 +90,8 @@ def brute_force_plan(options: pd.DataFrame, rules: PlanRules) -> set[tuple[int, 
         for k, g in enumerate(groups):
             if combo[k] is None and (g in rules.must_fund or year < rules.committed(g)):
                 return False
+            if combo[k] is not None and year + 1 < rules.not_before.get(g, 1):
+                return False
         for j, tier in enumerate(TIERS):
             tier_spend = float((costs[year, picked] * shares[picked, j]).sum())
             if tier_spend < rules.tier_min_share.get(tier, 0.0) * spend - 1e-6:
@@ -155,6 +158,7 @@ def random_instance(rng: np.random.Generator) -> tuple[pd.DataFrame, PlanRules]:
         min_contract_years={i: int(rng.integers(1, 4)) for i in ids if rng.random() < 0.5},
         committed_years={i: int(rng.integers(1, 3)) for i in ids if rng.random() < 0.2},
         early_stop=tuple(i for i in ids if rng.random() < 0.15),
+        not_before={i: int(rng.integers(1, years + 1)) for i in ids if rng.random() < 0.25},
     )
     return options, rules
 
@@ -303,6 +307,24 @@ def test_committed_years_hold_a_running_contract() -> None:
     """b is under contract for the first two years: it is funded in both though a is worth more."""
     rules = PlanRules(2, (Stream("x", "X", (100.0, 100.0)),), {"x": frozenset("ab")}, committed_years={"b": 2})
     assert plan_of(plan_years(two(), rules)) == {(1, "b/full"), (2, "b/full")}
+
+
+def test_not_before_holds_a_start_back() -> None:
+    """a, worth more, may not be funded before year 2: b has year 1 and, under a 2-year contract, year 2 too;
+    without the contract a takes year 2. A must-fund or a running contract that cannot start in year 1 is named."""
+    streams = (Stream("x", "X", (100.0, 100.0)),)
+    rules = PlanRules(2, streams, {"x": frozenset("ab")}, not_before={"a": 2})
+    assert plan_of(plan_years(two(), rules)) == {(1, "b/full"), (2, "a/full")}
+    held = dataclasses.replace(rules, min_contract_years={"b": 2})
+    assert plan_of(plan_years(two(), held)) == {(1, "b/full"), (2, "b/full")}
+    with pytest.raises(InfeasibleError, match="A is a must-fund \\(every year\\) but may not be funded before year 2"):
+        plan_years(two(), dataclasses.replace(rules, must_fund=("a",)), {"a": "A"})
+    with pytest.raises(InfeasibleError, match="under contract for the first 1 year\\(s\\) but may not be funded before year 2"):
+        plan_years(two(), dataclasses.replace(rules, committed_years={"a": 1}))
+    with pytest.raises(InfeasibleError, match="first year of a: year 3 is not in the 2-year plan"):
+        plan_years(two(), dataclasses.replace(rules, not_before={"a": 3}))
+    with pytest.raises(InfeasibleError, match="first year: no intervention has the id 'c'"):
+        plan_years(two(), dataclasses.replace(rules, not_before={"c": 2}))
 
 
 def test_ringfence_each_year() -> None:

@@ -140,6 +140,7 @@ def test_settings_no_control_shows_are_kept_named_and_can_be_left_out(problem: D
         committed_years={"cbt-community": 2},
         early_stop=("ae-navigators-redthread",),
         new_streams={"council-top-up": 50_000},
+        not_before={"youth-centre-prevention": 2},
     )
     at = start(write_link(default_scenario(problem), plan=plan), tab="Funding")
     assert not at.exception
@@ -148,6 +149,7 @@ def test_settings_no_control_shows_are_kept_named_and_can_be_left_out(problem: D
     assert plain(f"contracts already running: {names['cbt-community']} for 2 year(s)") in caption
     assert plain(f"may stop early: {names['ae-navigators-redthread']}") in caption
     assert plain("new streams: council-top-up £50,000 a year") in caption
+    assert plain(f"not funded before: {names['youth-centre-prevention']} year 2") in caption
     assert plain("council-top-up") in " ".join(_plan_lines(at))
     expected = build_plan(problem, default_scenario(problem), plan)
     assert f"- {plain(expected.in_words()[-1].strip())}" in _plan_lines(at)

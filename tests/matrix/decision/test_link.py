@@ -214,6 +214,7 @@ def test_fit_plan_leaves_out_what_the_catalogue_lacks_and_says_so(problem: Decis
             "new_streams": {"safer-streets-5": 10.0, "top-up": 5.0},
             "committed_years": {"nobody": 1, "cbt-community": 2},
             "early_stop": ("nothing", "ae-navigators-redthread"),
+            "not_before": {"cbt-community": 4, "ae-navigators-redthread": 2},
         }
     )
     fitted, messages = fit_plan(foreign, problem, "link's plan")
@@ -224,6 +225,7 @@ def test_fit_plan_leaves_out_what_the_catalogue_lacks_and_says_so(problem: Decis
             "new_streams": {"top-up": 5.0},
             "committed_years": {"cbt-community": 2},
             "early_stop": ("ae-navigators-redthread",),
+            "not_before": {"ae-navigators-redthread": 2},
         }
     )
     assert messages == [
@@ -234,5 +236,6 @@ def test_fit_plan_leaves_out_what_the_catalogue_lacks_and_says_so(problem: Decis
         "The link's plan names safer-streets-5 in its new streams, which is already a funding stream; left out.",
         "The link's plan names nobody in its contracts already running, which the catalogue does not have; left out.",
         "The link's plan names nothing in its early stops, which the catalogue does not have; left out.",
+        "The link's plan runs 3 year(s), so the first year of cbt-community (after its last year) cannot hold; left out.",
     ]
     assert fit_plan(PLAN, problem, "link's plan") == (PLAN, [])
