@@ -89,7 +89,7 @@ def plan_section(problem: DecisionProblem, scenario: Scenario, person: Principal
         left, right = st.columns(2)
         left.selectbox(
             f"{stream.name}: ends",
-            [NEVER, *range(2, years + 1)],
+            [NEVER, *range(1, years + 1)],
             format_func=lambda y: "does not end" if y == NEVER else f"before year {y} (pays nothing from year {y})",
             key=f"pl_end_{stream.id}",
             persist_state="page",

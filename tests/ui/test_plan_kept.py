@@ -173,3 +173,16 @@ def test_a_loaded_scenario_without_a_plan_puts_the_plan_controls_back(problem: D
     at.run()
     assert not at.exception
     assert _controls(at) == (3, 0.0, 1, 0, 0, False)
+
+
+def test_a_stream_ended_from_year_one_in_a_link_is_shown_and_kept(problem: DecisionProblem) -> None:
+    """An end in year 1 (the stream pays nothing) is one of the box's choices, so a link with it is not dropped."""
+    plan = PlanSettings(years=3, stream_ends={EIYF: 1}, stream_cuts={"pcc-funding": 0.33})
+    at = start(write_link(default_scenario(problem), plan=plan), tab="Funding")
+    assert not at.exception
+    assert at.selectbox(key=f"pl_end_{EIYF}").value == 1 and at.slider(key="pl_cut_pcc-funding").value == 33
+    expected = build_plan(problem, default_scenario(problem), plan)
+    assert [f"- {plain(line)}" for line in expected.changes_in_words if line.startswith("What if")] == [
+        m.value for m in at.markdown if m.value.startswith("- What if")
+    ]
+    assert any("ends in year 1" in line for line in expected.changes_in_words)
