@@ -36,9 +36,9 @@ their order in the catalogue), and a pound from the k-th stream counts k - 1; wh
 payments draw equally, the solver's choice stands (the same inputs give the same answer).
 <!-- /plan-tie-rule -->
 
-The plan is found by one mixed integer programme (HiGHS, ``scipy.optimize.milp``) in the same
-lexicographic stages as the one-year integer programme: each stage's objective and bounds are
-whole numbers with a half-unit margin, so the answer does not depend on the solver's gap. With
+The plan is found by one mixed integer programme (HiGHS, ``scipy.optimize.milp``) in lexicographic
+stages (``PlanModel.best``): each stage's objective and bounds are whole numbers with a half-unit
+margin, so the answer does not depend on the solver's gap. With
 one year and one stream that may pay for everything, it is exactly the one-year funded set.
 """
 
@@ -372,6 +372,12 @@ class PlanModel:
         points (units / BENEFIT_SCALE, so a half-unit margin is 5e-7 of a point, five times the
         solver's feasibility tolerance) and the cost in pounds with a half-penny margin: rows of
         whole units in the billions made HiGHS's presolve call a feasible stage infeasible.
+
+        Stage 2 asks whether any plan other than stage 1's reaches the best value at no more cost (a
+        row that makes it differ in at least one year and option). None: stage 1's plan is the one (the
+        common case, two solves). Otherwise stage 3 finds the cheapest plan at the best value and
+        stage 4 asks whether any other plan ties with it in value and cost.
+        Ties are then settled in plan order, one (year, option) at a time.
         """
         layout = self.layout
         nx = layout.years * layout.options
@@ -384,15 +390,26 @@ class PlanModel:
         value = int(np.rint(value_units[:nx][plan].sum()))
         at_value = (value_units / BENEFIT_SCALE, (value - 0.5) / BENEFIT_SCALE, np.inf)
         cost_gbp = self.cost_pence / 100
-        cheapest = self._solve(cost_gbp, [at_value], retry=True)
-        if cheapest is not None:
-            plan = np.round(cheapest[:nx]) > 0.5
-        spend = int(np.rint(self.cost_pence[:nx][plan].sum()))
+
+        def pence(funded: BoolArray) -> int:
+            return int(np.rint(self.cost_pence[:nx][funded].sum()))
+
+        def differs(funded: BoolArray) -> tuple[FloatArray, float, float]:
+            sign = np.zeros(layout.size)
+            sign[:nx] = np.where(funded, -1.0, 1.0)
+            return sign, 1.0 - float(funded.sum()), np.inf
+
+        tied = False
+        as_cheap = (cost_gbp, -np.inf, (pence(plan) + 0.5) / 100)
+        if self._solve(np.zeros(layout.size), [at_value, as_cheap, differs(plan)]) is not None:
+            cheapest = self._solve(cost_gbp, [at_value], retry=True)
+            if cheapest is not None:
+                plan = np.round(cheapest[:nx]) > 0.5
+            ties = [at_value, (cost_gbp, -np.inf, (pence(plan) + 0.5) / 100)]
+            tied = self._solve(np.zeros(layout.size), [*ties, differs(plan)]) is not None
+        spend = pence(plan)
         ties = [at_value, (cost_gbp, -np.inf, (spend + 0.5) / 100)]
-        sign = np.zeros(layout.size)
-        sign[:nx] = np.where(plan, -1.0, 1.0)
-        differs = (sign, 1.0 - float(plan.sum()), np.inf)
-        if self._solve(np.zeros(layout.size), [*ties, differs]) is not None:
+        if tied:
             # Several plans tie: fix (year, option) in plan order, funding each whenever a tied plan does.
             lower, upper = self.lower.copy(), self.upper.copy()
             for position in range(nx):
