@@ -21,7 +21,7 @@ benefit that year is its benefit (or the year's own benefit when one is given pe
   contract length or to the end of the plan; one still under contract at the start stays funded
   for its committed years. Interventions allowed to stop early have neither rule;
 - starts: an intervention given a first year (``not_before``, a service not ready sooner) is not
-  funded before it.
+  funded before it (one past the plan's last year: not at all).
 
 **One plan, one tie rule.** Among the plans the rules allow, the plan is the one that
 <!-- plan-tie-rule -->
@@ -468,8 +468,8 @@ def _precheck(options: pd.DataFrame, rules: PlanRules, names: Mapping[str, str],
     for ident, year in rules.not_before.items():
         if ident not in known:
             reasons.append(f"first year: no intervention has the id '{ident}'")
-        elif not 1 <= year <= rules.years:
-            reasons.append(f"first year of {names.get(ident, ident)}: year {year} is not in the {rules.years}-year plan")
+        elif not 1 <= year <= MAX_YEARS:
+            reasons.append(f"first year of {names.get(ident, ident)}: year {year} is not a plan year (1 to {MAX_YEARS})")
     for ident in sorted(set(rules.must_fund) & set(rules.must_not_fund)):
         reasons.append(f"{names.get(ident, ident)} is both a must-fund and a must-not-fund")
     for ident in sorted(set(rules.must_not_fund) & {g for g in known if rules.committed(g) > 0}):
@@ -537,6 +537,8 @@ def _drop(rules: PlanRules, label: str) -> PlanRules:
         return dataclasses.replace(rules, committed_years={g: y for g, y in rules.committed_years.items() if g != rest})
     if kind == "contract":
         return dataclasses.replace(rules, min_contract_years={g: y for g, y in rules.min_contract_years.items() if g != rest})
+    if kind == "start":
+        return dataclasses.replace(rules, not_before={g: y for g, y in rules.not_before.items() if g != rest})
     if kind == "min":
         return dataclasses.replace(rules, tier_min_share={t: s for t, s in rules.tier_min_share.items() if t != rest})
     return dataclasses.replace(rules, tier_max_share={t: s for t, s in rules.tier_max_share.items() if t != rest})
@@ -547,6 +549,7 @@ def _explain_infeasible(options: pd.DataFrame, rules: PlanRules, names: Mapping[
     suspects = [f"must {g}" for g in dict.fromkeys(rules.must_fund)]
     suspects += [f"committed {g}" for g, y in rules.committed_years.items() if y > 0]
     suspects += [f"contract {g}" for g, y in rules.min_contract_years.items() if y > 1]
+    suspects += [f"start {g}" for g, y in rules.not_before.items() if y > 1]
     suspects += [f"min {t}" for t in rules.tier_min_share] + [f"max {t}" for t in rules.tier_max_share]
     current = rules
     needed: list[str] = []
@@ -566,6 +569,8 @@ def _explain_infeasible(options: pd.DataFrame, rules: PlanRules, names: Mapping[
             words.append(f"{name} is under contract for the first {current.committed(rest)} year(s)")
         elif kind == "contract":
             words.append(f"{name}'s contracts last at least {current.contract_years(rest)} years")
+        elif kind == "start":
+            words.append(f"{name} may not be funded before year {current.not_before[rest]}")
         elif kind == "min":
             words.append(f"at least {current.tier_min_share[rest]:.0%} of each year's spend on {rest} prevention")
         else:

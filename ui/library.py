@@ -13,7 +13,7 @@ import streamlit as st
 
 from matrix.access import Desk, Permission
 from matrix.catalogue import Weights
-from matrix.decision import DecisionProblem, PlanSettings, Scenario
+from matrix.decision import DecisionProblem, PlanSettings, Scenario, fit_plan
 from matrix.persistence import (
     DecisionRecord,
     RecordError,
@@ -25,7 +25,9 @@ from matrix.persistence import (
     read_record,
 )
 from matrix.report import board_report
+from scoring import DecisionError
 from ui import elicit, state, widgets
+from ui.plan import worked_plan
 from ui.text import plain
 
 MAX_RETENTION_DAYS = 36_500  # a hundred years: "keep for ever"
@@ -183,12 +185,26 @@ def _record_download(
 
 
 def _saved_report(problem: DecisionProblem, desk: Desk, saved: SavedScenario) -> None:
-    """One click: the board paper of a saved scenario's latest version, as Word or PDF (and its record)."""
+    """One click: the board paper of a saved scenario's latest version, as Word or PDF (and its record), with its
+    plan when it has one that can be worked out on this catalogue (else the paper leaves the plan out, said here)."""
     signed = desk.principal.actor
+    plan = saved.plan
+    if plan is not None:
+        plan, dropped = fit_plan(plan, problem, f"saved scenario {saved.id}'s plan")
+        try:
+            scenario, _ = desk.store.load_scenario(saved.id, saved.version)
+            worked_plan(problem, scenario, plan)
+        except DecisionError as error:
+            st.caption(plain(f"This version's plan cannot be worked out ({error}); its board report leaves the plan out."))
+            plan = None
+        else:
+            for message in dropped:
+                st.caption(plain(message))
+    kept = plan
 
     def record() -> DecisionRecord:
-        scenario, loaded = desk.store.load_scenario(saved.id, saved.version)
-        return build_record(problem, scenario, signed, plan=loaded.plan)
+        scenario, _ = desk.store.load_scenario(saved.id, saved.version)
+        return build_record(problem, scenario, signed, plan=kept)
 
     widgets.report_downloads(
         record,
@@ -196,7 +212,7 @@ def _saved_report(problem: DecisionProblem, desk: Desk, saved: SavedScenario) ->
         "Board report of this scenario",
         f"board-report-scenario-{saved.id}",
         "lib_report",
-        json.dumps([problem.sha256, saved.id, saved.version, signed]),
+        json.dumps([problem.sha256, saved.id, saved.version, signed, None if kept is None else kept.model_dump_json()]),
         desk.principal,
     )
 

@@ -19,6 +19,7 @@ from matrix.decision import (
     build_plan,
     compare_plans,
     plan_file_text,
+    plan_stream_ids,
     to_safe_csv,
 )
 from matrix.persistence import build_record
@@ -34,7 +35,7 @@ MAX_PLANS = MAX_COMPARED  # plans saved for the Compare tab (they ride in the li
 
 
 @cached(max_entries=8, spinner="Working out the best plan over the years...")
-def _plan(problem: DecisionProblem, scenario: Scenario, settings: PlanSettings) -> PlanResult:
+def worked_plan(problem: DecisionProblem, scenario: Scenario, settings: PlanSettings) -> PlanResult:
     return build_plan(problem, scenario, settings)
 
 
@@ -85,16 +86,16 @@ def plan_section(problem: DecisionProblem, scenario: Scenario, person: Principal
     )
     columns[2].number_input("Minimum contract (years)", min_value=1, max_value=MAX_YEARS, value=1, key="pl_contract", **kept)
     years = int(st.session_state["pl_years"])
-    for stream in streams:
+    for ident, name in plan_stream_ids(problem.catalogue):
         left, right = st.columns(2)
         left.selectbox(
-            f"{stream.name}: ends",
+            f"{name}: ends",
             [NEVER, *range(1, years + 1)],
             format_func=lambda y: "does not end" if y == NEVER else f"before year {y} (pays nothing from year {y})",
-            key=f"pl_end_{stream.id}",
+            key=f"pl_end_{ident}",
             persist_state="page",
         )
-        right.slider(f"{stream.name}: cut by (%)", 0, 100, 0, step=5, key=f"pl_cut_{stream.id}", persist_state="page")
+        right.slider(f"{name}: cut by (%)", 0, 100, 0, step=5, key=f"pl_cut_{ident}", persist_state="page")
     st.number_input(
         "New money that may pay for anything (£ a year, every year of the plan)",
         min_value=0.0,
@@ -115,7 +116,7 @@ def plan_section(problem: DecisionProblem, scenario: Scenario, person: Principal
     if not st.toggle("Work out the plan", key="pl_on", persist_state="page"):
         return
     try:
-        result = _plan(problem, scenario, settings)
+        result = worked_plan(problem, scenario, settings)
     except InfeasibleError as error:
         st.error("No plan meets every rule:\n\n" + "\n".join(f"- {plain(reason)}" for reason in error.reasons))
         return
@@ -240,7 +241,7 @@ def compared_plans(problem: DecisionProblem) -> None:
     plans, failed = [], []
     for label, (scenario, settings) in zip(labels, entries, strict=True):
         try:
-            plans.append((label, _plan(problem, scenario, settings)))
+            plans.append((label, worked_plan(problem, scenario, settings)))
         except InfeasibleError as error:
             failed.append(f"{label}: no plan meets every rule ({'; '.join(error.reasons)})")
         except DecisionError as error:

@@ -31,6 +31,7 @@ from matrix.decision import (
     default_scenario,
     fit_plan,
     fit_scenario,
+    plan_stream_ids,
     read_link,
     read_link_plans,
     write_link,
@@ -45,7 +46,8 @@ COMPARED = "saved_scenarios"
 CRITERIA_NOW = "criteria_now"
 # Plans saved for the Compare tab: (scenario JSON, plan settings JSON), at most MAX_COMPARED.
 SAVED_PLANS = "saved_plans"
-# The plan's controls: "does not end" in a stream's end box; the id of the new money the page's box adds.
+# The plan's controls: "does not end" in a stream's end box; the id of the new money the page's box adds (see
+# ``new_money_id``).
 NEVER = 0
 NEW_MONEY = "new-money"
 # A plan's settings no control shows (a first financial year, contracts already running, early stops, first
@@ -79,22 +81,39 @@ def _from_link(problem: DecisionProblem) -> tuple[Scenario, list[Scenario], list
     return read_link(dict(st.query_params.to_dict()), problem, default_scenario(problem))
 
 
-def _plan_values(settings: PlanSettings | None, problem: DecisionProblem) -> dict[str, Any]:
-    """The plan controls' values for ``settings`` (None: the controls' defaults, the plan not worked out)."""
+def new_money_id(problem: DecisionProblem) -> str:
+    """The id of the new money the page's box adds: NEW_MONEY, or NEW_MONEY-2, -3... when a stream has that id."""
+    taken = {ident for ident, _ in plan_stream_ids(problem.catalogue)}
+    ident, number = NEW_MONEY, 1
+    while ident in taken:
+        number += 1
+        ident = f"{NEW_MONEY}-{number}"
+    return ident
+
+
+def _plan_values(settings: PlanSettings | None, problem: DecisionProblem, source: str = "") -> tuple[dict[str, Any], list[str]]:
+    """The plan controls' values for ``settings`` (None: the controls' defaults, the plan not worked out), with a
+    message for each value a control cannot hold exactly (a stream's cut in whole percents)."""
     shown = settings or PlanSettings()
+    new = new_money_id(problem)
+    others = {k: v for k, v in shown.new_streams.items() if k != new}
     values: dict[str, Any] = {
         "pl_on": settings is not None,
         "pl_years": shown.years,
-        "pl_inflation": round(shown.inflation * 100, 4),
+        "pl_inflation": round(shown.inflation * 100, 10),
         "pl_contract": shown.min_contract_years,
-        "pl_new": float(shown.new_streams.get(NEW_MONEY, 0.0)),
+        "pl_new": float(shown.new_streams.get(new, 0.0)),
         PLAN_EXTRA: shown.model_dump(include={"start_year", "committed_years", "early_stop", "not_before"}, exclude_defaults=True)
-        | ({"new_streams": others} if (others := {k: v for k, v in shown.new_streams.items() if k != NEW_MONEY}) else {}),
+        | ({"new_streams": others} if others else {}),
     }
-    for stream in problem.catalogue.funding_streams:
-        values[f"pl_end_{stream.id}"] = shown.stream_ends.get(stream.id, NEVER)
-        values[f"pl_cut_{stream.id}"] = round(shown.stream_cuts.get(stream.id, 0.0) * 100)
-    return values
+    messages: list[str] = []
+    for ident, name in plan_stream_ids(problem.catalogue):
+        values[f"pl_end_{ident}"] = shown.stream_ends.get(ident, NEVER)
+        cut = shown.stream_cuts.get(ident, 0.0) * 100
+        values[f"pl_cut_{ident}"] = whole = round(cut)
+        if abs(whole - cut) > 1e-9:
+            messages.append(f"The {source}'s cut of {name} by {cut:g}% is shown as {whole}%: the cut box takes whole percents.")
+    return values, messages
 
 
 def plan_settings(problem: DecisionProblem) -> PlanSettings:
@@ -104,20 +123,20 @@ def plan_settings(problem: DecisionProblem) -> PlanSettings:
     years = int(state.get("pl_years", 3))
     ends = {}
     cuts = {}
-    for stream in problem.catalogue.funding_streams:
-        end = int(state.get(f"pl_end_{stream.id}", NEVER))
+    for ident, _ in plan_stream_ids(problem.catalogue):
+        end = int(state.get(f"pl_end_{ident}", NEVER))
         if end != NEVER and end <= years:
-            ends[stream.id] = end
-        cut = int(state.get(f"pl_cut_{stream.id}", 0))
+            ends[ident] = end
+        cut = int(state.get(f"pl_cut_{ident}", 0))
         if cut:
-            cuts[stream.id] = cut / 100
+            cuts[ident] = cut / 100
     extra: dict[str, Any] = dict(state.get(PLAN_EXTRA) or {})
     new = float(state.get("pl_new", 0.0))
-    new_streams = dict(extra.pop("new_streams", {})) | ({NEW_MONEY: new} if new > 0 else {})
+    new_streams = dict(extra.pop("new_streams", {})) | ({new_money_id(problem): new} if new > 0 else {})
     return PlanSettings.model_validate(
         {
             "years": years,
-            "inflation": float(state.get("pl_inflation", 0)) / 100,
+            "inflation": round(float(state.get("pl_inflation", 0)) / 100, 12),
             "min_contract_years": int(state.get("pl_contract", 1)),
             "stream_ends": ends,
             "stream_cuts": cuts,
@@ -149,8 +168,9 @@ def _apply_plan(settings: PlanSettings | None, problem: DecisionProblem, source:
     messages: list[str] = []
     if settings is not None:
         settings, messages = fit_plan(settings, problem, source)
-    st.session_state.update(_plan_values(settings, problem))
-    return messages
+    values, held = _plan_values(settings, problem, source)
+    st.session_state.update(values)
+    return messages + held
 
 
 def prepare(problem: DecisionProblem) -> None:
@@ -164,7 +184,9 @@ def prepare(problem: DecisionProblem) -> None:
         state[COMPARED] = compared
         plan, plans, plan_messages = read_link_plans(dict(st.query_params.to_dict()), problem)
         if plan is not None:
-            state.update(_plan_values(plan, problem))
+            values, held = _plan_values(plan, problem, "link's plan")
+            state.update(values)
+            plan_messages += held
         state[SAVED_PLANS] = [(s.model_dump_json(), p.model_dump_json()) for s, p in plans]
         state[MESSAGES] = messages + plan_messages
         state["state_ready"] = True

@@ -51,6 +51,7 @@ from matrix.decision.plan import (
     compare_plans,
     eligible_interventions,
     plan_file_text,
+    plan_stream_ids,
     read_plan_file,
 )
 from matrix.decision.problem import (
@@ -150,6 +151,7 @@ __all__ = [
     "number_word",
     "plain_number",
     "plan_file_text",
+    "plan_stream_ids",
     "provenance_marks",
     "read_decimal",
     "read_link",

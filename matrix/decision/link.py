@@ -22,7 +22,7 @@ from urllib.parse import unquote
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
 
 from matrix.catalogue import TIERS
-from matrix.decision.plan import PlanFile, PlanSettings
+from matrix.decision.plan import PlanFile, PlanSettings, plan_stream_ids
 from matrix.decision.problem import DecisionProblem
 from matrix.decision.scenario import DEFAULT_NAME, MAX_BUDGET_GBP, MAX_RINGFENCE_PERCENT, Scenario
 from scoring import CRITERIA, NORMALISATIONS, Normalisation, money
@@ -303,10 +303,10 @@ def _unpack(token: str) -> dict[str, Any]:
 
 def fit_plan(settings: PlanSettings, problem: DecisionProblem, source: str) -> tuple[PlanSettings, list[str]]:
     """A plan's settings (a link's, a saved scenario's) fitted to this catalogue, with a message for everything
-    left out: a stream, or an intervention, the catalogue does not have; a stream's end, or an intervention's
-    first year, past the plan's last year; a new stream named like one of the catalogue's."""
+    left out: a stream, or an intervention, the catalogue does not have; a stream's end past the plan's last
+    year; a new stream named like one of the catalogue's."""
     messages: list[str] = []
-    streams = {s.id for s in problem.catalogue.funding_streams} or {"budget"}
+    streams = {ident for ident, _ in plan_stream_ids(problem.catalogue)}
     known = set(problem.info.index)
 
     def kept(what: str, ids: Mapping[str, Any] | tuple[str, ...], allowed: set[str], words: str) -> list[str]:
@@ -327,12 +327,6 @@ def fit_plan(settings: PlanSettings, problem: DecisionProblem, source: str) -> t
     committed = kept("contracts already running", settings.committed_years, known, "the catalogue does not have")
     early = kept("early stops", settings.early_stop, known, "the catalogue does not have")
     starts = kept("first years", settings.not_before, known, "the catalogue does not have")
-    beyond = [i for i in starts if settings.not_before[i] > settings.years]
-    if beyond:
-        messages.append(
-            f"The {source} runs {settings.years} year(s), so the first year of {', '.join(beyond)[:200]} "
-            "(after its last year) cannot hold; left out."
-        )
     fitted = settings.model_copy(
         update={
             "stream_ends": {i: settings.stream_ends[i] for i in ends if i not in late},
@@ -340,7 +334,7 @@ def fit_plan(settings: PlanSettings, problem: DecisionProblem, source: str) -> t
             "new_streams": {i: settings.new_streams[i] for i in new},
             "committed_years": {i: settings.committed_years[i] for i in committed},
             "early_stop": tuple(early),
-            "not_before": {i: settings.not_before[i] for i in starts if i not in beyond},
+            "not_before": {i: settings.not_before[i] for i in starts},
         }
     )
     return fitted, messages

@@ -27,6 +27,7 @@ from matrix.decision.scenario import Scenario, ScenarioError, funding_rules, sce
 from scoring import MAX_YEARS, Plan, PlanRules, Problem, Stream, money, plan_years
 
 BUDGET_STREAM = "budget"
+MAX_NEW_STREAMS = 10  # new streams one plan may add (each is solved for; a link must not ask for hundreds)
 Years = Annotated[int, Field(ge=1, le=MAX_YEARS)]
 Fraction = Annotated[float, Field(ge=0, le=1)]
 
@@ -34,8 +35,9 @@ Fraction = Annotated[float, Field(ge=0, le=1)]
 class PlanSettings(Strict):
     """What a plan adds to a scenario. Years are plan years (1 = the first). ``stream_ends``: the plan
     year from which a stream pays nothing; ``stream_cuts``: the share of a stream's amount cut in every
-    year; ``new_streams``: extra money (GBP a year, every year) that may pay for anything; ``not_before``:
-    the first plan year an intervention may be funded (a service not ready sooner)."""
+    year; ``new_streams``: extra money (GBP a year, every year) that may pay for anything (at most
+    MAX_NEW_STREAMS); ``not_before``: the first plan year an intervention may be funded (a service not
+    ready sooner; past the plan's last year, not funded in it at all)."""
 
     years: Years = 3
     start_year: FinancialYear | None = None
@@ -45,7 +47,9 @@ class PlanSettings(Strict):
     early_stop: tuple[Identifier, ...] = ()
     stream_ends: dict[Identifier, Years] = Field(default_factory=dict)
     stream_cuts: dict[Identifier, Fraction] = Field(default_factory=dict)
-    new_streams: dict[Identifier, Annotated[float, Field(ge=0, le=1e10)]] = Field(default_factory=dict)
+    new_streams: dict[Identifier, Annotated[float, Field(ge=0, le=1e10)]] = Field(
+        default_factory=dict, max_length=MAX_NEW_STREAMS
+    )
     not_before: dict[Identifier, Years] = Field(default_factory=dict)
 
 
@@ -55,6 +59,11 @@ def _fy_start(year: str) -> int:
 
 def _financial_year(start: int) -> str:
     return f"{start}/{(start + 1) % 100:02d}"
+
+
+def plan_stream_ids(catalogue: Catalogue) -> list[tuple[str, str]]:
+    """The streams a plan's ends and cuts may name, as (id, name): the catalogue's, or its budget when it has none."""
+    return [(s.id, s.name) for s in catalogue.funding_streams] or [(BUDGET_STREAM, "Budget")]
 
 
 def eligible_interventions(catalogue: Catalogue, stream: FundingStream) -> frozenset[str]:
@@ -303,8 +312,11 @@ def build_plan(problem: DecisionProblem, scenario: Scenario, settings: PlanSetti
     )
     plan = plan_years(options, plan_rules, problem.names)
     for year in sorted(set(settings.not_before.values())):
-        held = [problem.names[i] for i, y in settings.not_before.items() if y == year]
-        words.append(f"Not funded before {_year_words(years, year)}: {', '.join(held)}.")
+        held = ", ".join(problem.names[i] for i, y in settings.not_before.items() if y == year)
+        if year <= settings.years:
+            words.append(f"Not funded before {_year_words(years, year)}: {held}.")
+        else:
+            words.append(f"Not funded in this plan (not ready before year {year}): {held}.")
     return PlanResult(
         scenario=scenario,
         settings=settings,

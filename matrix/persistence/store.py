@@ -1165,8 +1165,8 @@ def _changes(previous: tuple[str, str | None] | None, scenario: Scenario, plan: 
         before = json.loads(previous[0])
     except ValueError:
         before = {}
-    try:
-        plan_before = None if previous[1] is None else json.loads(previous[1])
+    try:  # read as a plan, so a field added since (with its default) is not taken for a change
+        plan_before = None if previous[1] is None else PlanSettings.model_validate_json(previous[1]).model_dump(mode="json")
     except ValueError:
         plan_before = {}
     changed = [

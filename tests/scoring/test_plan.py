@@ -321,8 +321,10 @@ def test_not_before_holds_a_start_back() -> None:
         plan_years(two(), dataclasses.replace(rules, must_fund=("a",)), {"a": "A"})
     with pytest.raises(InfeasibleError, match="under contract for the first 1 year\\(s\\) but may not be funded before year 2"):
         plan_years(two(), dataclasses.replace(rules, committed_years={"a": 1}))
-    with pytest.raises(InfeasibleError, match="first year of a: year 3 is not in the 2-year plan"):
-        plan_years(two(), dataclasses.replace(rules, not_before={"a": 3}))
+    # A first year past the plan's last: a is not funded in it at all.
+    assert plan_of(plan_years(two(), dataclasses.replace(rules, not_before={"a": 3}))) == {(1, "b/full"), (2, "b/full")}
+    with pytest.raises(InfeasibleError, match="first year of a: year 9 is not a plan year \\(1 to 5\\)"):
+        plan_years(two(), dataclasses.replace(rules, not_before={"a": 9}))
     with pytest.raises(InfeasibleError, match="first year: no intervention has the id 'c'"):
         plan_years(two(), dataclasses.replace(rules, not_before={"c": 2}))
 
