@@ -25,7 +25,8 @@ that applies:
   programme); the first incumbents are the best of the sets the relaxations find. A draw whose
   knapsack optimum already meets the tier shares needs no search at all;
 - **integer programme**: otherwise, a 0-1 programme solved with HiGHS (``scipy.optimize.milp``) in
-  lexicographic stages (best value; then least cost at that value; then the order above). Each
+  lexicographic stages (best value; a check that no other set reaches it at no more cost, which
+  ends it in the common case; else least cost at that value; then the order above). Each
   stage's objective and bounds are whole numbers with a half-unit margin, so the result holds
   whatever the solver's optimality gap.
 
@@ -620,20 +621,26 @@ class FundingModel:
             return None
         value = int(units[first].sum())
         at_value: Row = ("value", csr_array(units.astype(np.float64).reshape(1, -1)), np.array([value - 0.5]), np.array([np.inf]))
+
+        def at_most(current: BoolArray) -> Row:
+            spend = int(self.cost[current].sum())
+            return "cost", csr_array(self.cost.astype(np.float64).reshape(1, -1)), np.array([-np.inf]), np.array([spend + 0.5])
+
+        def differs(current: BoolArray) -> Row:
+            """Any set that differs from ``current`` in at least one option."""
+            sign = np.where(current, -1.0, 1.0)
+            return "differs", csr_array(sign.reshape(1, -1)), np.array([1.0 - current.sum()]), np.array([np.inf])
+
+        # The common case in two solves: the best value among the other sets at no more cost is below it, so this one
+        # is the set. (Asked as a maximum, not as "any set at this value": HiGHS proves it in about half the time.)
+        other = self._solve(-units.astype(np.float64), [at_most(first), differs(first)])
+        if other is None or int(units[other].sum()) < value:
+            return first
         cheapest = self._solve(self.cost.astype(np.float64), [at_value])
         current = first if cheapest is None else cheapest
-        spend = int(self.cost[current].sum())
-        at_cost: Row = (
-            "cost",
-            csr_array(self.cost.astype(np.float64).reshape(1, -1)),
-            np.array([-np.inf]),
-            np.array([spend + 0.5]),
-        )
-        ties = [at_value, at_cost]
+        ties = [at_value, at_most(current)]
         # Is another set just as good? Ask for any set that differs from this one in at least one option.
-        sign = np.where(current, -1.0, 1.0)
-        differs: Row = ("differs", csr_array(sign.reshape(1, -1)), np.array([1.0 - current.sum()]), np.array([np.inf]))
-        if self._solve(np.zeros(n), [*ties, differs]) is None:
+        if self._solve(np.zeros(n), [*ties, differs(current)]) is None:
             return current
         # Several sets tie: fix the options in order, funding each one whenever some tied set does.
         lower, upper = self.lower.copy(), self.upper.copy()

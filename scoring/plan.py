@@ -373,8 +373,8 @@ class PlanModel:
         solver's feasibility tolerance) and the cost in pounds with a half-penny margin: rows of
         whole units in the billions made HiGHS's presolve call a feasible stage infeasible.
 
-        Stage 2 asks whether any plan other than stage 1's reaches the best value at no more cost (a
-        row that makes it differ in at least one year and option). None: stage 1's plan is the one (the
+        Stage 2 finds the best value among the plans other than stage 1's (a row that makes them differ
+        in at least one year and option) at no more cost. Below stage 1's: stage 1's plan is the one (the
         common case, two solves). Otherwise stage 3 finds the cheapest plan at the best value and
         stage 4 asks whether any other plan ties with it in value and cost.
         Ties are then settled in plan order, one (year, option) at a time.
@@ -401,7 +401,9 @@ class PlanModel:
 
         tied = False
         as_cheap = (cost_gbp, -np.inf, (pence(plan) + 0.5) / 100)
-        if self._solve(np.zeros(layout.size), [at_value, as_cheap, differs(plan)]) is not None:
+        # Asked as a maximum (the best value among the other plans at no more cost), not as "any plan at this value".
+        other = self._solve(-value_units, [as_cheap, differs(plan)])
+        if other is not None and int(np.rint(value_units[:nx][np.round(other[:nx]) > 0.5].sum())) >= value:
             cheapest = self._solve(cost_gbp, [at_value], retry=True)
             if cheapest is not None:
                 plan = np.round(cheapest[:nx]) > 0.5
