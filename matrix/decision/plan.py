@@ -292,6 +292,17 @@ def build_plan(problem: DecisionProblem, scenario: Scenario, settings: PlanSetti
     ]
     if unknown:
         raise ScenarioError([Problem(p) for p in unknown])
+    kept = [i for i in rules.must_fund if i not in scenario.must_fund and settings.not_before.get(i, 1) > 1]
+    if kept:  # kept from today's funding (the scenario's "keep what is funded today"), not a must-fund the user set
+        raise ScenarioError(
+            [
+                Problem(
+                    f'{problem.names[i]} is funded today and kept every year ("keep what is funded today") '
+                    f"but may not be funded before year {settings.not_before[i]}"
+                )
+                for i in kept
+            ]
+        )
     streams, eligible, years, words = plan_streams(problem, scenario, settings)
     options = scenario_options(problem, scenario)
     plan_rules = PlanRules(

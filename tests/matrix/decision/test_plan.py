@@ -146,3 +146,14 @@ def test_a_plan_file_reads_back_as_written(shipped: DecisionProblem) -> None:
     assert found.scenario == scenario and found.plan == settings
     with pytest.raises(ScenarioError, match=r"plan\.toml: scenario: Field required"):
         read_plan_file("[plan]\nyears = 2\n", "plan.toml")
+
+
+def test_a_first_year_against_keeping_todays_funding_says_so(shipped: DecisionProblem) -> None:
+    """Keeping what is funded today makes today's interventions funded every year; a first year after 1 for one of
+    them is refused in those words, not as a must-fund the user never set."""
+    today = str(shipped.info.index[shipped.info["funded_today"].astype(bool)][0])
+    scenario = default_scenario(shipped).model_copy(update={"keep_status_quo": True, "budget_gbp": 5_000_000})
+    with pytest.raises(ScenarioError, match=r'is funded today and kept every year \("keep what is funded today"\)'):
+        build_plan(shipped, scenario, PlanSettings(years=3, not_before={today: 2}))
+    chosen = build_plan(shipped, default_scenario(shipped), PlanSettings(years=3, not_before={today: 2})).plan.chosen
+    assert today not in set(chosen.loc[chosen["year"] == 1, "intervention"])
