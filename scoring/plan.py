@@ -399,18 +399,18 @@ class PlanModel:
             sign[:nx] = np.where(funded, -1.0, 1.0)
             return sign, 1.0 - float(funded.sum()), np.inf
 
+        def as_cheap(funded: BoolArray) -> tuple[FloatArray, float, float]:
+            return cost_gbp, -np.inf, (pence(funded) + 0.5) / 100
+
         tied = False
-        as_cheap = (cost_gbp, -np.inf, (pence(plan) + 0.5) / 100)
         # Asked as a maximum (the best value among the other plans at no more cost), not as "any plan at this value".
-        other = self._solve(-value_units, [as_cheap, differs(plan)])
+        other = self._solve(-value_units, [as_cheap(plan), differs(plan)])
         if other is not None and int(np.rint(value_units[:nx][np.round(other[:nx]) > 0.5].sum())) >= value:
             cheapest = self._solve(cost_gbp, [at_value], retry=True)
             if cheapest is not None:
                 plan = np.round(cheapest[:nx]) > 0.5
-            ties = [at_value, (cost_gbp, -np.inf, (pence(plan) + 0.5) / 100)]
-            tied = self._solve(np.zeros(layout.size), [*ties, differs(plan)]) is not None
-        spend = pence(plan)
-        ties = [at_value, (cost_gbp, -np.inf, (spend + 0.5) / 100)]
+            tied = self._solve(np.zeros(layout.size), [at_value, as_cheap(plan), differs(plan)]) is not None
+        ties = [at_value, as_cheap(plan)]
         if tied:
             # Several plans tie: fix (year, option) in plan order, funding each whenever a tied plan does.
             lower, upper = self.lower.copy(), self.upper.copy()
