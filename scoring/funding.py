@@ -12,12 +12,20 @@ must not fund, excluded options, tier shares of spend),
    table's order: interventions in catalogue order, each one's full level before its alternatives)
    where two sets differ, the set that funds it wins.
 
-``best_sets`` finds that set for many benefit vectors at once, by the first of three exact paths
+``best_sets`` finds that set for many benefit vectors at once, by the first of four exact paths
 that applies:
 
 - **dynamic programme**: no tier shares, costs in whole multiples of a unit and a budget of at most
   ``MAX_STATES`` units; a vectorised multiple-choice knapsack over (value, cost) keys;
-- **branch and bound shared by the draws**: the same costs with tier shares. The sets allowed do
+- **spend by class**: the same costs with tier shares, when every intervention's options share one
+  set of tier shares. A tier row is then a sum over *classes* of options with the same shares, each
+  class's spend times a fixed amount per pound. Per class, a dynamic programme gives the best set
+  costing exactly each amount; every combination of the other classes' spends is tried for every
+  draw at once, and the class with the most possible spends is read at its best spend in the window
+  the money left and the tier rows leave it. Used while the combinations stay below
+  ``MAX_CLASS_COMBINATIONS`` (one tier share: a few thousand on the shipped catalogue; two tier
+  shares that split the catalogue into five classes: millions, so the search below);
+- **branch and bound shared by the draws**: the same costs with tier shares otherwise. The sets allowed do
   not depend on the draw, only the benefits do, so one search serves every draw: each node of the
   tree carries the draws for which it could still hold a better set, and drops a draw as soon as a
   bound says it cannot. The bound is a Lagrangian relaxation (the tier rows priced into the
@@ -60,6 +68,8 @@ MAX_STATES = 20_000
 TIER_TOLERANCE_GBP = 1e-6  # a set meets a tier share when it misses by no more than this
 MAX_SEARCH_CELLS = 20_000_000  # the search's bound tables (interventions x draws x budget units) stay below this
 MAX_BRANCH_NODES_PER_DRAW = 400  # past this many nodes a draw the shared search gives way to the integer programme
+MAX_CLASS_COMBINATIONS = 200_000  # past this many combinations of class spends, the shared search instead
+MAX_CLASS_KEYS = 4_000_000  # draws x combinations held at once by the class path
 REQUIRED_COLUMNS = ("intervention", "level", "annual_cost_gbp", "benefit", "reach_per_year")
 
 
@@ -207,7 +217,11 @@ class _DpTable:
     n_options: int
 
     @classmethod
-    def build(cls, options: pd.DataFrame, rules: FundingRules, units: IntArray, unit: int, capacity: int) -> _DpTable:
+    def build(
+        cls, options: pd.DataFrame, rules: FundingRules, units: IntArray, unit: int, capacity: int, exact: bool = False
+    ) -> _DpTable:
+        """The tables for ``capacity`` units; with ``exact``, ``best[c]`` is over the sets costing exactly c units
+        (``_IMPOSSIBLE`` where none does), and reading back at c gives the funded set among those."""
         draws = units.shape[0]
         weight = np.int64(capacity + 1)
         cost_units = np.round(options["annual_cost_gbp"].to_numpy(dtype=np.float64) / unit).astype(np.int64)
@@ -217,6 +231,8 @@ class _DpTable:
         order = list(dict.fromkeys(groups))
         must = set(rules.must_fund)
         best = np.zeros((draws, capacity + 1), dtype=np.int64)
+        if exact:
+            best[:, 1:] = _IMPOSSIBLE
         choices: list[tuple[npt.NDArray[np.intp], npt.NDArray[np.int16]]] = []
         for group in reversed(order):
             members = np.flatnonzero((groups == group) & allowed)
@@ -330,6 +346,174 @@ def tier_rows(options: pd.DataFrame, rules: FundingRules) -> FloatArray:
     return np.array(rows, dtype=np.float64).reshape(len(rows), len(options))
 
 
+# Spend by class: the tier rows depend only on what each class of options spends ---------------------
+
+
+@dataclass(frozen=True)
+class _SpendClass:
+    """Options whose every pound moves each tier row by the same amount (the same shares of the tiers the rules
+    name), with the exact-spend programme over them: ``table.best[d, s]`` is the best key of the class's sets
+    costing exactly s units for draw d."""
+
+    options: npt.NDArray[np.intp]  # positions in the options table, in its order
+    per_unit: FloatArray  # GBP each tier row moves per unit spent on the class
+    table: _DpTable
+    spends: npt.NDArray[np.intp]  # the spends some set of the class meets the rules at (any draw: the same)
+
+
+def _spend_classes(
+    options: pd.DataFrame, rules: FundingRules, units: IntArray, unit: int, rows: FloatArray, capacity: int
+) -> list[_SpendClass] | None:
+    """The options grouped into classes, each with its programme; None if an intervention's levels fall in two."""
+    cost = options["annual_cost_gbp"].to_numpy(dtype=np.float64)
+    groups = options["intervention"].to_numpy(dtype=str)
+    per_pound = np.divide(rows, cost, out=np.zeros_like(rows), where=cost > 0)
+    label_of: dict[str, tuple[float, ...] | None] = {}
+    for position, group in enumerate(groups):
+        if cost[position] <= 0:
+            label_of.setdefault(group, None)
+            continue
+        label = tuple(np.round(per_pound[:, position], 9).tolist())
+        if label_of.get(group) not in (None, label):
+            return None
+        label_of[group] = label
+    members: dict[tuple[float, ...] | None, list[int]] = {}
+    for position, group in enumerate(groups):
+        members.setdefault(label_of[group], []).append(position)
+    classes = []
+    for shares, positions in members.items():
+        picked = np.asarray(positions, dtype=np.intp)
+        priced = [p for p in positions if cost[p] > 0]
+        per_unit = per_pound[:, priced[0]] * unit if shares is not None else np.zeros(rows.shape[0])
+        # The spends a set can have do not depend on the benefits: one draw's programme finds them.
+        first = _DpTable.build(options.iloc[picked], rules, units[:1, picked], unit, capacity, exact=True)
+        classes.append(_SpendClass(picked, per_unit, first, np.flatnonzero(first.best[0] > _IMPOSSIBLE // 2)))
+    return classes
+
+
+def _class_sets(options: pd.DataFrame, rules: FundingRules, units: IntArray, unit: int, rows: FloatArray) -> BoolArray | None:
+    """The funded sets under tier shares by the spend of each class of options (see the module).
+
+    Every combination of the other classes' spends is tried at once for every draw; the last class (the one
+    with the most possible spends) is read from its programme at its best spend in the window the rules leave
+    it. Returns None when the options do not fall into classes or the combinations pass
+    ``MAX_CLASS_COMBINATIONS``. Raises InfeasibleError when no set meets every rule.
+    """
+    capacity = int(np.floor(rules.available_gbp / unit + 1e-9))
+    relaxed = rules.without_tier_shares()
+    classes = _spend_classes(options, relaxed, units, unit, rows, capacity)
+    if classes is None:
+        return None
+    last = max(range(len(classes)), key=lambda k: classes[k].spends.size)
+    others = [c for k, c in enumerate(classes) if k != last]
+    final = classes[last]
+    # Every combination of the other classes' spends within the money available.
+    spend = np.zeros(1, dtype=np.int64)
+    combos = np.zeros((1, 0), dtype=np.int64)
+    for spend_class in others:
+        total = spend[:, None] + spend_class.spends[None, :]
+        which, at = np.nonzero(total <= capacity)
+        spend, combos = total[which, at], np.column_stack([combos[which], spend_class.spends[at]])
+        if spend.size > MAX_CLASS_COMBINATIONS:
+            return None
+    # The window of spends each combination leaves the last class: the money left, and each tier row.
+    surplus = combos @ np.array([c.per_unit for c in others]).reshape(len(others), rows.shape[0])
+    low, high = np.zeros(spend.size, dtype=np.int64), capacity - spend
+    ok = np.ones(spend.size, dtype=bool)
+    for row, step in enumerate(final.per_unit):
+        if step < -1e-12:
+            high = np.minimum(high, np.floor((surplus[:, row] + TIER_TOLERANCE_GBP) / -step).astype(np.int64))
+        elif step > 1e-12:
+            low = np.maximum(low, np.ceil((-surplus[:, row] - TIER_TOLERANCE_GBP) / step).astype(np.int64))
+        else:
+            ok &= surplus[:, row] >= -TIER_TOLERANCE_GBP
+    possible = np.zeros(capacity + 2, dtype=np.int64)
+    possible[final.spends + 1] = 1
+    possible = np.cumsum(possible)  # possible[s] = how many spends of the last class are below s
+    ok &= low <= high
+    low, high = np.clip(low, 0, capacity), np.clip(high, -1, capacity)
+    ok &= possible[high + 1] > possible[low]
+    if not ok.any():
+        raise InfeasibleError("no set of interventions satisfies every constraint")
+    combos, low, high = combos[ok], low[ok], high[ok]
+    # Now the programmes for every draw.
+    *others, final = [
+        dataclasses.replace(c, table=_DpTable.build(options.iloc[c.options], relaxed, units[:, c.options], unit, capacity, True))
+        for c in [*others, final]
+    ]
+    draws = units.shape[0]
+    picked = np.zeros((draws, len(options)), dtype=bool)
+    step = max(1, MAX_CLASS_KEYS // len(combos))
+    for start in range(0, draws, step):
+        chunk = np.arange(start, min(draws, start + step))
+        keys = _window_best(final.table.best[chunk], low, high)
+        for k, spend_class in enumerate(others):
+            keys += spend_class.table.best[chunk][:, combos[:, k]]
+        best = keys.max(axis=1)
+        choice = keys.argmax(axis=1)
+        picked[chunk] = _class_set(others, final, chunk, combos[choice], low[choice], high[choice], len(options))
+        for tie in np.flatnonzero((keys == best[:, None]).sum(axis=1) > 1):
+            # Several combinations reach the best value at the same cost: the rule's order decides.
+            tied = np.flatnonzero(keys[tie] == best[tie])
+            draw = np.full(tied.size, chunk[tie])
+            sets = _class_set(others, final, draw, combos[tied], low[tied], high[tied], len(options))
+            picked[chunk[tie]] = _first_in_option_order(sets)
+    if not np.all(picked.astype(np.float64) @ rows.T >= -TIER_TOLERANCE_GBP):
+        return None  # not expected; a check that the windows were read as the rows are
+    return picked
+
+
+def _window_best(best: IntArray, low: IntArray, high: IntArray) -> IntArray:
+    """``best[d, low[t]:high[t] + 1].max()`` for every row d and window t (a sparse table over the columns)."""
+    levels = [best]
+    while 2 ** len(levels) <= best.shape[1]:
+        half = 2 ** (len(levels) - 1)
+        levels.append(np.maximum(levels[-1][:, :-half], levels[-1][:, half:]))
+    windows, inverse = np.unique(np.stack([low, high]), axis=1, return_inverse=True)
+    low, high = windows
+    level = np.floor(np.log2(high - low + 1)).astype(np.int64)
+    out = np.empty((best.shape[0], low.size), dtype=np.int64)
+    for k in np.unique(level):
+        at = np.flatnonzero(level == k)
+        out[:, at] = np.maximum(levels[k][:, low[at]], levels[k][:, high[at] - 2**k + 1])
+    out = out[:, inverse.reshape(-1)]
+    return out
+
+
+def _class_set(
+    others: list[_SpendClass],
+    final: _SpendClass,
+    draws: npt.NDArray[np.intp],
+    combos: IntArray,
+    low: IntArray,
+    high: IntArray,
+    n_options: int,
+) -> BoolArray:
+    """The funded set of each (draw, combination of spends) pair: each class's set at its spend, the last
+    class's at its best spend in its window."""
+    picked = np.zeros((len(draws), n_options), dtype=bool)
+    for k, spend_class in enumerate(others):
+        picked[:, spend_class.options] = spend_class.table.read_back(draws, combos[:, k])
+    spends = np.arange(final.table.best.shape[1])
+    inside = (spends[None, :] >= low[:, None]) & (spends[None, :] <= high[:, None])
+    spend = np.where(inside, final.table.best[draws], _IMPOSSIBLE).argmax(axis=1)
+    picked[:, final.options] = final.table.read_back(draws, spend)
+    return picked
+
+
+def _first_in_option_order(sets: BoolArray) -> BoolArray:
+    """Of sets of equal value and cost, the one the rule funds: at the first option where they differ, the one
+    that funds it."""
+    alive = np.arange(len(sets))
+    for column in range(sets.shape[1]):
+        funds = sets[alive, column]
+        if funds.any() and not funds.all():
+            alive = alive[funds]
+        if alive.size == 1:
+            break
+    return np.asarray(sets[alive[0]], dtype=bool)
+
+
 @dataclass(frozen=True)
 class _Knapsack:
     """The budget and one-option-per-intervention structure the relaxations solve."""
@@ -424,7 +608,8 @@ def _multipliers(knapsack: _Knapsack, values: FloatArray, rows: FloatArray, roun
 
 
 def _branch_sets(options: pd.DataFrame, rules: FundingRules, units: IntArray, unit: int) -> BoolArray | None:
-    """The funded sets under tier shares by one branch and bound shared by all draws (see the module).
+    """The funded sets under tier shares: the draws whose best set without them meets them keep it; the
+    others by spend by class where it applies, else by one branch and bound shared by them (see the module).
 
     Returns None when its bound tables would pass ``MAX_SEARCH_CELLS`` or the search grows past
     ``MAX_BRANCH_NODES_PER_DRAW`` (the caller then solves each draw
@@ -440,6 +625,10 @@ def _branch_sets(options: pd.DataFrame, rules: FundingRules, units: IntArray, un
     # The best set under fewer rules meets them all: it is the funded set (the rule is a total order).
     rest = np.flatnonzero(~meets)
     units = units[rest]
+    by_class = _class_sets(options, rules, units, unit, rows)
+    if by_class is not None:
+        picked[rest] = by_class
+        return picked
     knapsack = _Knapsack.build(options, rules, unit, rows)
     if (len(knapsack.members) + 1) * len(rest) * (knapsack.capacity + 1) > MAX_SEARCH_CELLS:
         return None  # the bound tables would not fit in memory: the integer programme instead

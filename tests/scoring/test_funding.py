@@ -230,14 +230,17 @@ def test_the_shared_search_and_the_integer_programme_agree_under_tier_shares(see
 
 
 def test_the_shared_search_gives_way_to_the_integer_programme_past_its_node_limit(monkeypatch: pytest.MonkeyPatch) -> None:
-    """With no nodes allowed the search gives up and best_sets solves each draw by the integer programme:
-    the same sets either way. (Secondary options are worth more, so the primary minimum always binds.)"""
+    """The spend-by-class path and the search give the same sets; with no nodes allowed the search gives up and
+    best_sets solves each draw by the integer programme: the same sets again. (Secondary options are worth more,
+    so the primary minimum always binds.)"""
     rows = [(f"p{k}", "full", 10_000 * (1 + k % 3), 5.0 + k, "primary") for k in range(5)]
     rows += [(f"s{k}", "full", 10_000 * (1 + k % 2), 40.0 + k, "secondary") for k in range(5)]
     options = options_table(rows)
     rules = FundingRules(60_000, tier_min_share={"primary": 0.5})
     draws = np.random.default_rng(77).uniform(0, 10, size=(12, len(options))) + options["benefit"].to_numpy()
     searched = best_sets(options, rules, draws)
+    monkeypatch.setattr(funding, "MAX_CLASS_COMBINATIONS", 0)  # the search, not the spend-by-class path
+    assert (best_sets(options, rules, draws) == searched).all()
     monkeypatch.setattr(funding, "MAX_BRANCH_NODES_PER_DRAW", 0)
     assert funding._branch_sets(options, rules, benefit_units(draws), 10_000) is None
     assert (best_sets(options, rules, draws) == searched).all()
@@ -253,3 +256,72 @@ def test_the_shared_search_gives_way_to_the_integer_programme_past_its_node_limi
             strict=True,
         )
     )
+
+
+def spread_instance(rng: np.random.Generator, n: int) -> tuple[pd.DataFrame, FundingRules]:
+    """Interventions over one, two or three tiers (equal shares), some with a pilot, under a tier minimum and
+    (half the time) a maximum on another tier; benefits and costs from round numbers, so sets tie."""
+    rows, shares = [], []
+    for g in range(n):
+        tiers = list(rng.permutation(TIERS)[: rng.choice([1, 1, 2, 3])])
+        cost = float(rng.choice([5_000, 10_000, 15_000]))
+        benefit = float(rng.choice([0.0, 10.0, 20.0, 30.0]))
+        levels = [("full", cost, benefit)]
+        if rng.random() < 0.3:
+            levels.append(("pilot", float(rng.choice([5_000, cost])), float(rng.choice([benefit, benefit / 2]))))
+        for level, level_cost, level_benefit in levels:
+            rows.append((f"i{g:02d}", level, level_cost, level_benefit, TIERS[0]))
+            shares.append([1 / len(tiers) if t in tiers else 0.0 for t in TIERS])
+    options = options_table(rows)
+    options[[f"share_{t}" for t in TIERS]] = np.array(shares)
+    low, high = rng.permutation(TIERS)[:2]
+    maximum = {str(high): float(rng.choice([0.5, 0.7]))} if rng.random() < 0.5 else {}
+    budget = float(rng.choice([20_000, 30_000, 40_000]))
+    return options, FundingRules(budget, tier_min_share={str(low): float(rng.choice([0.2, 0.3]))}, tier_max_share=maximum)
+
+
+@pytest.mark.parametrize("path", ["classes", "search"])
+@pytest.mark.parametrize("seed", range(30))
+def test_both_tier_share_paths_match_brute_force(seed: int, path: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Options spread over one, two or three tiers, tied benefit draws, a tier minimum and sometimes a maximum:
+    the spend-by-class path and the shared search each return, draw for draw, the brute-force set."""
+    rng = np.random.default_rng(4000 + seed)
+    options, rules = spread_instance(rng, int(rng.integers(3, 7)))
+    draws = rng.choice([0.0, 10.0, 20.0], size=(5, len(options))) + rng.choice([0.0, 5.0], size=(5, 1))
+    if path == "search":
+        monkeypatch.setattr(funding, "MAX_CLASS_COMBINATIONS", 0)
+    else:
+        monkeypatch.setattr(funding, "MAX_CLASS_KEYS", 3)  # a few combinations at a time: many chunks
+        assert (
+            funding._spend_classes(options, rules, benefit_units(draws), 5_000, funding.tier_rows(options, rules), 8) is not None
+        )
+    expected = [brute_force_set(options, rules, row) for row in draws]
+    if any(e is None for e in expected):
+        assert all(e is None for e in expected)
+        with pytest.raises(InfeasibleError):
+            best_sets(options, rules, draws)
+        return
+    got = best_sets(options, rules, draws)
+    for row, want in enumerate(expected):
+        assert want is not None and (got[row] == want).all(), row
+
+
+def test_levels_in_different_tiers_leave_the_class_path_to_the_search() -> None:
+    """An intervention whose pilot sits in another tier than its full level fits no one class: the search
+    answers, and its sets are the brute-force ones."""
+    options = options_table(
+        [
+            ("a", "full", 10_000, 30, "primary"),
+            ("a", "pilot", 5_000, 20, "tertiary"),
+            ("b", "full", 10_000, 25, "secondary"),
+            ("c", "full", 5_000, 10, "tertiary"),
+        ]
+    )
+    rules = FundingRules(20_000, tier_min_share={"tertiary": 0.3})
+    rows = funding.tier_rows(options, rules)
+    assert funding._spend_classes(options, rules, benefit_units(options["benefit"].to_numpy()[None]), 5_000, rows, 4) is None
+    draws = np.array([[30.0, 20.0, 25.0, 10.0], [30.0, 28.0, 25.0, 10.0], [5.0, 20.0, 25.0, 1.0]])
+    got = best_sets(options, rules, draws)
+    for row in range(len(draws)):
+        want = brute_force_set(options, rules, draws[row])
+        assert want is not None and (got[row] == want).all(), row
