@@ -436,30 +436,51 @@ def _class_sets(options: pd.DataFrame, rules: FundingRules, units: IntArray, uni
     if not ok.any():
         raise InfeasibleError("no set of interventions satisfies every constraint")
     combos, low, high = combos[ok], low[ok], high[ok]
-    # Now the programmes for every draw.
-    *others, final = [
-        dataclasses.replace(c, table=_DpTable.build(options.iloc[c.options], relaxed, units[:, c.options], unit, capacity, True))
-        for c in [*others, final]
-    ]
     draws = units.shape[0]
     picked = np.zeros((draws, len(options)), dtype=bool)
+    # The programmes' tables (one row per class and intervention, for every draw and budget unit) are built for a
+    # block of draws at a time, the block small enough to keep them below MAX_SEARCH_CELLS.
+    per_draw = (len(set(options["intervention"])) + len(classes)) * (capacity + 1)
+    block = max(1, MAX_SEARCH_CELLS // per_draw)
     step = max(1, MAX_CLASS_KEYS // len(combos))
-    for start in range(0, draws, step):
-        chunk = np.arange(start, min(draws, start + step))
-        keys = _window_best(final.table.best[chunk], low, high)
-        for k, spend_class in enumerate(others):
-            keys += spend_class.table.best[chunk][:, combos[:, k]]
-        best = keys.max(axis=1)
-        choice = keys.argmax(axis=1)
-        picked[chunk] = _class_set(others, final, chunk, combos[choice], low[choice], high[choice], len(options))
-        for tie in np.flatnonzero((keys == best[:, None]).sum(axis=1) > 1):
-            # Several combinations reach the best value at the same cost: the rule's order decides.
-            tied = np.flatnonzero(keys[tie] == best[tie])
-            draw = np.full(tied.size, chunk[tie])
-            sets = _class_set(others, final, draw, combos[tied], low[tied], high[tied], len(options))
-            picked[chunk[tie]] = _first_in_option_order(sets)
+    for first in range(0, draws, block):
+        ids = np.arange(first, min(draws, first + block))
+        *built, last_built = [
+            dataclasses.replace(
+                c, table=_DpTable.build(options.iloc[c.options], relaxed, units[np.ix_(ids, c.options)], unit, capacity, True)
+            )
+            for c in [*others, final]
+        ]
+        for start in range(0, ids.size, step):
+            chunk = np.arange(start, min(ids.size, start + step))
+            picked[ids[chunk]] = _best_combinations(built, last_built, chunk, combos, low, high, len(options))
     if not np.all(picked.astype(np.float64) @ rows.T >= -TIER_TOLERANCE_GBP):
         return None  # not expected; a check that the windows were read as the rows are
+    return picked
+
+
+def _best_combinations(
+    others: list[_SpendClass],
+    final: _SpendClass,
+    chunk: npt.NDArray[np.intp],
+    combos: IntArray,
+    low: IntArray,
+    high: IntArray,
+    n_options: int,
+) -> BoolArray:
+    """For each draw of ``chunk`` (rows of the classes' tables), the funded set: the combination of spends with
+    the best key, several with the same key settled by the rule's order."""
+    keys = _window_best(final.table.best[chunk], low, high)
+    for k, spend_class in enumerate(others):
+        keys += spend_class.table.best[chunk][:, combos[:, k]]
+    best = keys.max(axis=1)
+    choice = keys.argmax(axis=1)
+    picked = _class_set(others, final, chunk, combos[choice], low[choice], high[choice], n_options)
+    for tie in np.flatnonzero((keys == best[:, None]).sum(axis=1) > 1):
+        # Several combinations reach the best value at the same cost: the rule's order decides.
+        tied = np.flatnonzero(keys[tie] == best[tie])
+        draw = np.full(tied.size, chunk[tie])
+        picked[tie] = _first_in_option_order(_class_set(others, final, draw, combos[tied], low[tied], high[tied], n_options))
     return picked
 
 

@@ -292,6 +292,7 @@ def test_both_tier_share_paths_match_brute_force(seed: int, path: str, monkeypat
         monkeypatch.setattr(funding, "MAX_CLASS_COMBINATIONS", 0)
     else:
         monkeypatch.setattr(funding, "MAX_CLASS_KEYS", 3)  # a few combinations at a time: many chunks
+        monkeypatch.setattr(funding, "MAX_SEARCH_CELLS", 1)  # the programmes' tables one draw at a time
         assert (
             funding._spend_classes(options, rules, benefit_units(draws), 5_000, funding.tier_rows(options, rules), 8) is not None
         )
@@ -325,3 +326,18 @@ def test_levels_in_different_tiers_leave_the_class_path_to_the_search() -> None:
     for row in range(len(draws)):
         want = brute_force_set(options, rules, draws[row])
         assert want is not None and (got[row] == want).all(), row
+
+
+def test_one_class_of_options_is_read_from_its_own_programme() -> None:
+    """Every option wholly primary: with a tertiary minimum only the empty set meets it; with a primary maximum of
+    100% every set does, and the funded set is the one without tier shares."""
+    options = options_table([("a", "full", 10_000, 30, "primary"), ("b", "full", 5_000, 20, "primary")])
+    draws = np.array([[30.0, 20.0], [10.0, 40.0]])
+    rows = funding.tier_rows(options, FundingRules(10_000, tier_min_share={"tertiary": 0.2}))
+    assert (
+        funding._class_sets(options, FundingRules(10_000, tier_min_share={"tertiary": 0.2}), benefit_units(draws), 5_000, rows)
+        is not None
+    )
+    assert not best_sets(options, FundingRules(10_000, tier_min_share={"tertiary": 0.2}), draws).any()
+    held = best_sets(options, FundingRules(10_000, tier_max_share={"secondary": 0.5}), draws)
+    assert held.tolist() == [[True, False], [False, True]]
