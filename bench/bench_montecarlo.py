@@ -36,7 +36,7 @@ from matrix.decision import (
     scenario_options,
 )
 from scoring import CRITERIA, benefit_units, best_sets, funding, normalise_weights, optimise, option_benefits
-from scoring.funding import FundingModel, dp_unit, tier_rows
+from scoring.funding import FundingModel
 from scoring.montecarlo import sample_weights, simulate
 
 
@@ -111,19 +111,24 @@ def tier_share_case(
     spread = solver.options[[f"sd_{c}" for c in CRITERIA]].to_numpy()
     drawn = np.clip(solver.values[None] + spread[None] * noise, 0, 100)
     benefits = np.stack([option_benefits(drawn[d], weights[d], scenario.include_cost) for d in range(draws)])
-    start = time.perf_counter()
-    shared = best_sets(solver.options, solver.rules, benefits)
-    ours = time.perf_counter() - start
+    used: list[str] = []
+    originals = {name: getattr(funding, name) for name in ("_class_sets", "_pruned_class_sets", "_search")}
+    for name, original in originals.items():
+        setattr(funding, name, lambda *args, f=original, n=name: used.append(n) or f(*args))
+    try:
+        start = time.perf_counter()
+        shared = best_sets(solver.options, solver.rules, benefits)
+        ours = time.perf_counter() - start
+    finally:
+        for name, original in originals.items():
+            setattr(funding, name, original)
+    path = "the search" if "_search" in used else "spend by class, pruned" if "_pruned_class_sets" in used else "spend by class"
     model = FundingModel.build(solver.options, solver.rules)
     start = time.perf_counter()
     staged = [model.best(benefit_units(b)) for b in benefits[:checked]]
     loop = (time.perf_counter() - start) * draws / checked
     same = all(s is not None and (s == shared[d]).all() for d, s in enumerate(staged))
-    unit = dp_unit(solver.options, solver.rules.without_tier_shares())
-    rows = tier_rows(solver.options, solver.rules)
-    sample = benefit_units(benefits[:10])
-    by_class = None if unit is None else funding._class_sets(solver.options, solver.rules, sample, unit, rows)
-    return ours, loop, same, "shared search" if by_class is None else "spend by class"
+    return ours, loop, same, path
 
 
 if __name__ == "__main__":

@@ -22,9 +22,10 @@ that applies:
   class's spend times a fixed amount per pound. Per class, a dynamic programme gives the best set
   costing exactly each amount; every combination of the other classes' spends is tried for every
   draw at once, and the class with the most possible spends is read at its best spend in the window
-  the money left and the tier rows leave it. Used while the combinations stay below
-  ``MAX_CLASS_COMBINATIONS`` (one tier share: a few thousand on the shipped catalogue; two tier
-  shares that split the catalogue into five classes: millions, so the search below);
+  the money left and the tier rows leave it. Past ``MAX_CLASS_COMBINATIONS`` combinations (one tier
+  share: a few thousand on the shipped catalogue; two tier shares that split it into five classes:
+  millions), they are built class by class for each draw apart, and a partial combination is kept
+  only while it could still reach the value of a set known to meet every rule;
 - **branch and bound shared by the draws**: the same costs with tier shares otherwise. The sets allowed do
   not depend on the draw, only the benefits do, so one search serves every draw: each node of the
   tree carries the draws for which it could still hold a better set, and drops a draw as soon as a
@@ -70,6 +71,7 @@ MAX_SEARCH_CELLS = 20_000_000  # the search's bound tables (interventions x draw
 MAX_BRANCH_NODES_PER_DRAW = 400  # past this many nodes a draw the shared search gives way to the integer programme
 MAX_CLASS_COMBINATIONS = 200_000  # past this many combinations of class spends, the shared search instead
 MAX_CLASS_KEYS = 4_000_000  # draws x combinations held at once by the class path
+MAX_PRUNED_PAIRS = 12_000_000  # (draw, partial combination) pairs the pruned class path may expand at once
 REQUIRED_COLUMNS = ("intervention", "level", "annual_cost_gbp", "benefit", "reach_per_year")
 
 
@@ -391,13 +393,17 @@ def _spend_classes(
     return classes
 
 
-def _class_sets(options: pd.DataFrame, rules: FundingRules, units: IntArray, unit: int, rows: FloatArray) -> BoolArray | None:
+def _class_sets(
+    options: pd.DataFrame, rules: FundingRules, units: IntArray, unit: int, rows: FloatArray, known: BoolArray | None = None
+) -> BoolArray | None:
     """The funded sets under tier shares by the spend of each class of options (see the module).
 
     Every combination of the other classes' spends is tried at once for every draw; the last class (the one
     with the most possible spends) is read from its programme at its best spend in the window the rules leave
-    it. Returns None when the options do not fall into classes or the combinations pass
-    ``MAX_CLASS_COMBINATIONS``. Raises InfeasibleError when no set meets every rule.
+    it. Past ``MAX_CLASS_COMBINATIONS`` combinations, they are built class by class for each draw apart and
+    pruned by the best of the ``known`` sets (sets that meet every rule) instead (``_pruned_class_sets``).
+    Returns None when the options do not fall into classes or the pruned combinations pass
+    ``MAX_PRUNED_PAIRS``. Raises InfeasibleError when no set meets every rule.
     """
     capacity = int(np.floor(rules.available_gbp / unit + 1e-9))
     relaxed = rules.without_tier_shares()
@@ -415,24 +421,9 @@ def _class_sets(options: pd.DataFrame, rules: FundingRules, units: IntArray, uni
         which, at = np.nonzero(total <= capacity)
         spend, combos = total[which, at], np.column_stack([combos[which], spend_class.spends[at]])
         if spend.size > MAX_CLASS_COMBINATIONS:
-            return None
-    # The window of spends each combination leaves the last class: the money left, and each tier row.
-    surplus = combos @ np.array([c.per_unit for c in others]).reshape(len(others), rows.shape[0])
-    low, high = np.zeros(spend.size, dtype=np.int64), capacity - spend
-    ok = np.ones(spend.size, dtype=bool)
-    for row, step in enumerate(final.per_unit):
-        if step < -1e-12:
-            high = np.minimum(high, np.floor((surplus[:, row] + TIER_TOLERANCE_GBP) / -step).astype(np.int64))
-        elif step > 1e-12:
-            low = np.maximum(low, np.ceil((-surplus[:, row] - TIER_TOLERANCE_GBP) / step).astype(np.int64))
-        else:
-            ok &= surplus[:, row] >= -TIER_TOLERANCE_GBP
-    possible = np.zeros(capacity + 2, dtype=np.int64)
-    possible[final.spends + 1] = 1
-    possible = np.cumsum(possible)  # possible[s] = how many spends of the last class are below s
-    ok &= low <= high
-    low, high = np.clip(low, 0, capacity), np.clip(high, -1, capacity)
-    ok &= possible[high + 1] > possible[low]
+            known = np.zeros((0, len(options)), dtype=bool) if known is None else known
+            return _pruned_class_sets(options, relaxed, units, unit, capacity, classes, known)
+    low, high, ok = _windows(combos, spend, others, final, capacity)
     if not ok.any():
         raise InfeasibleError("no set of interventions satisfies every constraint")
     combos, low, high = combos[ok], low[ok], high[ok]
@@ -457,6 +448,107 @@ def _class_sets(options: pd.DataFrame, rules: FundingRules, units: IntArray, uni
     if not np.all(picked.astype(np.float64) @ rows.T >= -TIER_TOLERANCE_GBP):
         return None  # not expected; a check that the windows were read as the rows are
     return picked
+
+
+def _pruned_class_sets(
+    options: pd.DataFrame,
+    relaxed: FundingRules,
+    units: IntArray,
+    unit: int,
+    capacity: int,
+    classes: list[_SpendClass],
+    known: BoolArray,
+) -> BoolArray | None:
+    """Spend by class when the combinations are too many to try for every draw: they are built class by class
+    (fewest possible spends first), for each draw apart, and a partial combination is kept only while its value
+    plus the most the remaining classes could add within the money left (tier shares aside) reaches the value of
+    the best ``known`` set for that draw. That set meets every rule, so the funded set, and any set tied with it,
+    is never dropped. Returns None when a class would expand more than ``MAX_PRUNED_PAIRS`` pairs of draw and
+    partial combination at once (a few hundred megabytes)."""
+    order = sorted(classes, key=lambda c: c.spends.size)
+    draws, n = units.shape[0], len(options)
+    cost_units = np.round(options["annual_cost_gbp"].to_numpy(dtype=np.float64) / unit).astype(np.int64)
+    known_keys = known.astype(np.int64)
+    picked = np.zeros((draws, n), dtype=bool)
+    per_draw = (len(set(options["intervention"])) + 2 * len(order)) * (capacity + 1)
+    block = max(1, MAX_SEARCH_CELLS // per_draw)
+    for first in range(0, draws, block):
+        ids = np.arange(first, min(draws, first + block))
+        built = [
+            dataclasses.replace(
+                c, table=_DpTable.build(options.iloc[c.options], relaxed, units[np.ix_(ids, c.options)], unit, capacity, True)
+            )
+            for c in order
+        ]
+        *others, final = built
+        # suffix[k][d, c]: the best key of the sets of classes k on costing at most c units, tier shares aside.
+        suffix = [np.maximum.accumulate(final.table.best, axis=1)]
+        for spend_class in reversed(others):
+            out = np.full_like(suffix[0], _IMPOSSIBLE)
+            for s in spend_class.spends:
+                np.maximum(out[:, s:], spend_class.table.best[:, s, None] + suffix[0][:, : capacity + 1 - s], out=out[:, s:])
+            suffix.insert(0, out)
+        floor = np.full(ids.size, _IMPOSSIBLE, dtype=np.int64)
+        if len(known):
+            floor = (units[ids] @ known_keys.T * (capacity + 1) - (known_keys @ cost_units)[None, :]).max(axis=1)
+        draw = np.arange(ids.size)
+        spend = np.zeros(ids.size, dtype=np.int64)
+        value = np.zeros(ids.size, dtype=np.int64)
+        combos = np.zeros((ids.size, 0), dtype=np.int64)
+        for k, spend_class in enumerate(others):
+            if draw.size * spend_class.spends.size > MAX_PRUNED_PAIRS:
+                return None  # too many to hold: the search instead
+            at = np.tile(spend_class.spends, draw.size)
+            pair = np.repeat(np.arange(draw.size), spend_class.spends.size)
+            total = spend[pair] + at
+            fits = total <= capacity
+            pair, at, total = pair[fits], at[fits], total[fits]
+            worth = value[pair] + spend_class.table.best[draw[pair], at]
+            keep = worth + suffix[k + 1][draw[pair], capacity - total] >= floor[draw[pair]]
+            pair, at = pair[keep], at[keep]
+            draw, spend, value = draw[pair], total[keep], worth[keep]
+            combos = np.column_stack([combos[pair], at])
+        low, high, ok = _windows(combos, spend, others, final, capacity)
+        draw, value, combos, low, high = draw[ok], value[ok], combos[ok], low[ok], high[ok]
+        if np.unique(draw).size < ids.size:
+            raise InfeasibleError("no set of interventions satisfies every constraint")
+        keys = value + _pair_best(final.table.best, draw, low, high)
+        best = np.full(ids.size, np.iinfo(np.int64).min, dtype=np.int64)
+        np.maximum.at(best, draw, keys)
+        winners = np.flatnonzero(keys == best[draw])
+        counts = np.bincount(draw[winners], minlength=ids.size)
+        single = winners[counts[draw[winners]] == 1]
+        picked[ids[draw[single]]] = _class_set(others, final, draw[single], combos[single], low[single], high[single], n)
+        for tie in np.flatnonzero(counts > 1):
+            # Several combinations reach the best value at the same cost: the rule's order decides.
+            tied = winners[draw[winners] == tie]
+            sets = _class_set(others, final, draw[tied], combos[tied], low[tied], high[tied], n)
+            picked[ids[tie]] = _first_in_option_order(sets)
+    return picked
+
+
+def _windows(
+    combos: IntArray, spend: IntArray, others: list[_SpendClass], final: _SpendClass, capacity: int
+) -> tuple[IntArray, IntArray, BoolArray]:
+    """The window of spends (low, high) each combination of the other classes' spends leaves the last class: the
+    money left, and each tier row; and whether the last class has a spend in it."""
+    surplus = combos @ np.array([c.per_unit for c in others]).reshape(len(others), final.per_unit.size)
+    low, high = np.zeros(spend.size, dtype=np.int64), capacity - spend
+    ok = np.ones(spend.size, dtype=bool)
+    for row, step in enumerate(final.per_unit):
+        if step < -1e-12:
+            high = np.minimum(high, np.floor((surplus[:, row] + TIER_TOLERANCE_GBP) / -step).astype(np.int64))
+        elif step > 1e-12:
+            low = np.maximum(low, np.ceil((-surplus[:, row] - TIER_TOLERANCE_GBP) / step).astype(np.int64))
+        else:
+            ok &= surplus[:, row] >= -TIER_TOLERANCE_GBP
+    possible = np.zeros(capacity + 2, dtype=np.int64)
+    possible[final.spends + 1] = 1
+    possible = np.cumsum(possible)  # possible[s] = how many spends of the last class are below s
+    ok &= low <= high
+    low, high = np.clip(low, 0, capacity), np.clip(high, -1, capacity)
+    ok &= possible[high + 1] > possible[low]
+    return low, high, ok
 
 
 def _best_combinations(
@@ -484,12 +576,29 @@ def _best_combinations(
     return picked
 
 
-def _window_best(best: IntArray, low: IntArray, high: IntArray) -> IntArray:
-    """``best[d, low[t]:high[t] + 1].max()`` for every row d and window t (a sparse table over the columns)."""
+def _sparse_table(best: IntArray) -> list[IntArray]:
+    """Level k holds the maximum of each run of 2**k columns starting at each column."""
     levels = [best]
     while 2 ** len(levels) <= best.shape[1]:
         half = 2 ** (len(levels) - 1)
         levels.append(np.maximum(levels[-1][:, :-half], levels[-1][:, half:]))
+    return levels
+
+
+def _pair_best(best: IntArray, rows: npt.NDArray[np.intp], low: IntArray, high: IntArray) -> IntArray:
+    """``best[rows[t], low[t]:high[t] + 1].max()`` for every t."""
+    levels = _sparse_table(best)
+    level = np.floor(np.log2(high - low + 1)).astype(np.int64)
+    out = np.empty(rows.size, dtype=np.int64)
+    for k in np.unique(level):
+        at = np.flatnonzero(level == k)
+        out[at] = np.maximum(levels[k][rows[at], low[at]], levels[k][rows[at], high[at] - 2**k + 1])
+    return out
+
+
+def _window_best(best: IntArray, low: IntArray, high: IntArray) -> IntArray:
+    """``best[d, low[t]:high[t] + 1].max()`` for every row d and window t (a sparse table over the columns)."""
+    levels = _sparse_table(best)
     windows, inverse = np.unique(np.stack([low, high]), axis=1, return_inverse=True)
     low, high = windows
     level = np.floor(np.log2(high - low + 1)).astype(np.int64)
@@ -646,7 +755,7 @@ def _branch_sets(options: pd.DataFrame, rules: FundingRules, units: IntArray, un
     # The best set under fewer rules meets them all: it is the funded set (the rule is a total order).
     rest = np.flatnonzero(~meets)
     units = units[rest]
-    by_class = _class_sets(options, rules, units, unit, rows)
+    by_class = _class_sets(options, rules, units, unit, rows, np.unique(relaxed[meets], axis=0))
     if by_class is not None:
         picked[rest] = by_class
         return picked

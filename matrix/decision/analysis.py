@@ -80,7 +80,10 @@ class FundingSolver:
         if dp_unit(self.options, self.rules) is not None:
             return "exact dynamic programme"
         if dp_unit(self.options, self.rules.without_tier_shares()) is not None:
-            return "exact branch and bound shared by the draws"
+            return (
+                "exact search shared by the draws (by what is spent on each group of options with the same tier "
+                "shares, else a branch and bound)"
+            )
         return "exact integer programme, one solve per draw"
 
     def benefits(self, weights: FloatArray) -> FloatArray:

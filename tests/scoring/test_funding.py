@@ -239,7 +239,12 @@ def test_the_shared_search_gives_way_to_the_integer_programme_past_its_node_limi
     rules = FundingRules(60_000, tier_min_share={"primary": 0.5})
     draws = np.random.default_rng(77).uniform(0, 10, size=(12, len(options))) + options["benefit"].to_numpy()
     searched = best_sets(options, rules, draws)
-    monkeypatch.setattr(funding, "MAX_CLASS_COMBINATIONS", 0)  # the search, not the spend-by-class path
+    monkeypatch.setattr(funding, "MAX_CLASS_COMBINATIONS", 0)  # pruned combinations, then none held at all
+    monkeypatch.setattr(funding, "MAX_PRUNED_PAIRS", 0)
+    rows = funding.tier_rows(options, rules)
+    assert funding._class_sets(options, rules, benefit_units(draws), 10_000, rows) is None
+    assert (best_sets(options, rules, draws) == searched).all()
+    monkeypatch.setattr(funding, "_class_sets", lambda *args: None)  # the search, not spend by class
     assert (best_sets(options, rules, draws) == searched).all()
     monkeypatch.setattr(funding, "MAX_BRANCH_NODES_PER_DRAW", 0)
     assert funding._branch_sets(options, rules, benefit_units(draws), 10_000) is None
@@ -280,16 +285,20 @@ def spread_instance(rng: np.random.Generator, n: int) -> tuple[pd.DataFrame, Fun
     return options, FundingRules(budget, tier_min_share={str(low): float(rng.choice([0.2, 0.3]))}, tier_max_share=maximum)
 
 
-@pytest.mark.parametrize("path", ["classes", "search"])
+@pytest.mark.parametrize("path", ["classes", "pruned", "search"])
 @pytest.mark.parametrize("seed", range(30))
-def test_both_tier_share_paths_match_brute_force(seed: int, path: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_every_tier_share_path_matches_brute_force(seed: int, path: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """Options spread over one, two or three tiers, tied benefit draws, a tier minimum and sometimes a maximum:
-    the spend-by-class path and the shared search each return, draw for draw, the brute-force set."""
+    spend by class (every combination, or pruned combinations) and the shared search each return, draw for draw,
+    the brute-force set."""
     rng = np.random.default_rng(4000 + seed)
     options, rules = spread_instance(rng, int(rng.integers(3, 7)))
     draws = rng.choice([0.0, 10.0, 20.0], size=(5, len(options))) + rng.choice([0.0, 5.0], size=(5, 1))
     if path == "search":
-        monkeypatch.setattr(funding, "MAX_CLASS_COMBINATIONS", 0)
+        monkeypatch.setattr(funding, "_class_sets", lambda *args: None)
+    elif path == "pruned":
+        monkeypatch.setattr(funding, "MAX_CLASS_COMBINATIONS", 0)  # any other class: pruned combinations
+        monkeypatch.setattr(funding, "MAX_SEARCH_CELLS", 1)  # the programmes' tables one draw at a time
     else:
         monkeypatch.setattr(funding, "MAX_CLASS_KEYS", 3)  # a few combinations at a time: many chunks
         monkeypatch.setattr(funding, "MAX_SEARCH_CELLS", 1)  # the programmes' tables one draw at a time

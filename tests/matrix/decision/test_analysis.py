@@ -108,11 +108,11 @@ def test_monte_carlo_is_reproducible_and_respects_rules(problem: DecisionProblem
 
 
 def test_monte_carlo_with_tier_shares_uses_the_shared_search(problem: DecisionProblem) -> None:
-    """With a tier minimum the DP steps aside for the branch and bound shared by the draws; each draw's set
-    is the integer programme's, and meets the minimum."""
+    """With a tier minimum the DP steps aside for the search shared by the draws; each draw's set is the
+    integer programme's, and meets the minimum."""
     scenario = default_scenario(problem).model_copy(update={"tier_min_share": {"primary": 0.3}})
     solver = FundingSolver.for_scenario(problem, scenario)
-    assert solver.method == "exact branch and bound shared by the draws"
+    assert solver.method.startswith("exact search shared by the draws")
     weights = sample_weights(normalise_weights(scenario.weights.as_dict()).to_numpy(), 25, np.random.default_rng(4))
     shared = solver.funded(weights)
     model = FundingModel.build(solver.options, solver.rules)
