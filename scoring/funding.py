@@ -47,7 +47,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import reduce
 
@@ -422,32 +422,53 @@ def _class_sets(
         spend, combos = total[which, at], np.column_stack([combos[which], spend_class.spends[at]])
         if spend.size > MAX_CLASS_COMBINATIONS:
             known = np.zeros((0, len(options)), dtype=bool) if known is None else known
-            return _pruned_class_sets(options, relaxed, units, unit, capacity, classes, known)
+            return _checked(_pruned_class_sets(options, relaxed, units, unit, capacity, classes, known), rows)
     low, high, ok = _windows(combos, spend, others, final, capacity)
     if not ok.any():
         raise InfeasibleError("no set of interventions satisfies every constraint")
     combos, low, high = combos[ok], low[ok], high[ok]
-    draws = units.shape[0]
-    picked = np.zeros((draws, len(options)), dtype=bool)
-    # The programmes' tables (one row per class and intervention, for every draw and budget unit) are built for a
-    # block of draws at a time, the block small enough to keep them below MAX_SEARCH_CELLS.
-    per_draw = (len(set(options["intervention"])) + len(classes)) * (capacity + 1)
-    block = max(1, MAX_SEARCH_CELLS // per_draw)
+    picked = np.zeros((units.shape[0], len(options)), dtype=bool)
     step = max(1, MAX_CLASS_KEYS // len(combos))
-    for first in range(0, draws, block):
-        ids = np.arange(first, min(draws, first + block))
-        *built, last_built = [
-            dataclasses.replace(
-                c, table=_DpTable.build(options.iloc[c.options], relaxed, units[np.ix_(ids, c.options)], unit, capacity, True)
-            )
-            for c in [*others, final]
-        ]
+    for ids, (*built, last_built) in _class_blocks(options, relaxed, units, unit, capacity, [*others, final], 1):
         for start in range(0, ids.size, step):
             chunk = np.arange(start, min(ids.size, start + step))
             picked[ids[chunk]] = _best_combinations(built, last_built, chunk, combos, low, high, len(options))
-    if not np.all(picked.astype(np.float64) @ rows.T >= -TIER_TOLERANCE_GBP):
-        return None  # not expected; a check that the windows were read as the rows are
+    return _checked(picked, rows)
+
+
+def _checked(picked: BoolArray | None, rows: FloatArray) -> BoolArray | None:
+    """The sets, if every one meets the tier rows (not expected to fail: a check that the windows were read as the
+    rows are); else None, and the search answers."""
+    if picked is None or not np.all(picked.astype(np.float64) @ rows.T >= -TIER_TOLERANCE_GBP):
+        return None
     return picked
+
+
+def _class_blocks(
+    options: pd.DataFrame,
+    relaxed: FundingRules,
+    units: IntArray,
+    unit: int,
+    capacity: int,
+    classes: list[_SpendClass],
+    extra_tables: int,
+) -> Iterator[tuple[npt.NDArray[np.intp], list[_SpendClass]]]:
+    """The classes with their programmes' tables, for a block of draws at a time: (the draws, the classes). The
+    block keeps the tables (one per intervention and ``extra_tables`` per class, for every draw and budget unit)
+    below MAX_SEARCH_CELLS."""
+    per_draw = (len(set(options["intervention"])) + extra_tables * len(classes)) * (capacity + 1)
+    block = max(1, MAX_SEARCH_CELLS // per_draw)
+    for first in range(0, units.shape[0], block):
+        ids = np.arange(first, min(units.shape[0], first + block))
+        yield (
+            ids,
+            [
+                dataclasses.replace(
+                    c, table=_DpTable.build(options.iloc[c.options], relaxed, units[np.ix_(ids, c.options)], unit, capacity, True)
+                )
+                for c in classes
+            ],
+        )
 
 
 def _pruned_class_sets(
@@ -470,17 +491,7 @@ def _pruned_class_sets(
     cost_units = np.round(options["annual_cost_gbp"].to_numpy(dtype=np.float64) / unit).astype(np.int64)
     known_keys = known.astype(np.int64)
     picked = np.zeros((draws, n), dtype=bool)
-    per_draw = (len(set(options["intervention"])) + 2 * len(order)) * (capacity + 1)
-    block = max(1, MAX_SEARCH_CELLS // per_draw)
-    for first in range(0, draws, block):
-        ids = np.arange(first, min(draws, first + block))
-        built = [
-            dataclasses.replace(
-                c, table=_DpTable.build(options.iloc[c.options], relaxed, units[np.ix_(ids, c.options)], unit, capacity, True)
-            )
-            for c in order
-        ]
-        *others, final = built
+    for ids, (*others, final) in _class_blocks(options, relaxed, units, unit, capacity, order, 2):
         # suffix[k][d, c]: the best key of the sets of classes k on costing at most c units, tier shares aside.
         suffix = [np.maximum.accumulate(final.table.best, axis=1)]
         for spend_class in reversed(others):
