@@ -13,7 +13,7 @@ import streamlit as st
 
 from matrix.catalogue import SHIPPED_CATALOGUE, CatalogueError, load_catalogue, parse_catalogue
 from matrix.decision import DecisionProblem, build_problem
-from ui import access, sections, state, workshop
+from ui import access, process, sections, state, workshop
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -56,6 +56,7 @@ def main() -> None:
     else:
         sections.page(problem, path, person)
     state.finished_run()
+    process.freeze_long_lived()
 
 
 main()
