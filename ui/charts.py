@@ -87,6 +87,7 @@ def _criterion_scale(criteria: Sequence[str]) -> alt.Scale:
 
 
 ROW_HEIGHT_PX = 24
+HEATMAP_DATA = "heatmap"  # the heatmap's data, by a name that does not change with what they hold
 PROVENANCE_MARKS = {"unconfirmed": "?", "illustrative": "*"}
 
 
@@ -123,10 +124,17 @@ def heatmap_chart(problem: DecisionProblem, ids: list[str], order: list[str]) ->
     labels = marked_names(problem)
     long["name"] = long["id"].map(labels)
     long["label"] = long["value"].round(0).astype(int).astype(str) + long["provenance"].map(provenance_mark)
-    names = [labels[i] for i in shown]
+    long["position"] = np.repeat(np.arange(len(shown)), len(columns))
+    # The rows' order is data (each cell's position), not part of the specification: a new order then changes
+    # only the data, and the browser updates the drawn chart instead of building it again.
     base = alt.Chart(long).encode(
         x=alt.X("criterion:N", sort=columns, title=None, axis=alt.Axis(orient="top", labelAngle=0)),
-        y=alt.Y("name:N", sort=names, title=None, axis=alt.Axis(labelLimit=360, labelOverlap=False)),
+        y=alt.Y(
+            "name:N",
+            sort=alt.EncodingSortField("position", op="min"),
+            title=None,
+            axis=alt.Axis(labelLimit=360, labelOverlap=False),
+        ),
     )
     cells = base.mark_rect(stroke="white", strokeWidth=1).encode(
         color=alt.Color("value:Q", scale=alt.Scale(domain=[0, 100], scheme=HEATMAP_SCHEME), title="value (100 = best)"),
@@ -420,7 +428,8 @@ def heatmap_base(problem: DecisionProblem, ids: list[str]) -> ChartView:
     """The matrix heatmap of ``ids`` in the catalogue's order, as a Vega-Lite specification (validated once),
     with its summary and table; ``heatmap_view`` puts its rows in rank order. Only the order changes with the
     weights, so the page keeps this per set of interventions shown: building and validating the chart was
-    most of a weight nudge's time on the Matrix tab."""
+    most of a weight nudge's time on the Matrix tab. Its data go by the name ``HEATMAP_DATA`` whatever they
+    hold, so that a new order leaves the specification the browser sees exactly as it was."""
     shown = [i for i in problem.info.index if i in set(ids)]
     labels = marked_names(problem)
     table = pd.DataFrame({"intervention": [labels[i] for i in shown]}, index=pd.Index(shown, name="id"))
@@ -444,32 +453,33 @@ def heatmap_base(problem: DecisionProblem, ids: list[str]) -> ChartView:
         + "."
     )
     spec = _titled(heatmap_chart(problem, ids, shown), title, summary).to_dict()
-    return ChartView(spec, title, summary, table)
+    [(name, rows)] = spec.pop("datasets").items()
+    return ChartView(_renamed_data(spec, name) | {"datasets": {HEATMAP_DATA: rows}}, title, summary, table)
 
 
-def _sort_rows(spec: Any, names: list[str]) -> Any:
-    """A copy of ``spec`` with every row (``y`` by name) encoding sorted as ``names``."""
+def _renamed_data(spec: Any, name: str) -> Any:
+    """A copy of ``spec`` with every reference to the data named ``name`` made to ``HEATMAP_DATA`` instead."""
     if isinstance(spec, list):
-        return [_sort_rows(item, names) for item in spec]
+        return [_renamed_data(item, name) for item in spec]
     if not isinstance(spec, dict):
         return spec
-    copied = {key: _sort_rows(value, names) for key, value in spec.items() if key != "datasets"}
-    if "datasets" in spec:
-        copied["datasets"] = spec["datasets"]  # the data are the same whatever the order: shared, not copied
-    y = copied.get("encoding", {}).get("y")
-    if isinstance(y, dict) and y.get("field") == "name":
-        y["sort"] = list(names)
-    return copied
+    if spec.get("name") == name and set(spec) == {"name"}:
+        return {"name": HEATMAP_DATA}
+    return {key: _renamed_data(value, name) for key, value in spec.items()}
 
 
 def heatmap_view(problem: DecisionProblem, ids: list[str], order: list[str], base: ChartView | None = None) -> ChartView:
     """The matrix heatmap, rows in ``order`` (best-ranked first); its table gives every value with its raw input
-    and source (no hover needed). ``base`` is ``heatmap_base(problem, ids)``, made again when not given."""
+    and source (no hover needed). ``base`` is ``heatmap_base(problem, ids)``, made again when not given; it is
+    left as it was. Only the cells' positions differ from the base: the specification is the same."""
     base = heatmap_base(problem, ids) if base is None else base
-    labels = marked_names(problem)
     shown = [i for i in order if i in set(base.table.index)]
     table = base.table.loc[shown].reset_index(drop=True)
-    return ChartView(_sort_rows(base.chart, [labels[i] for i in shown]), base.title, base.summary, table)
+    if not isinstance(base.chart, dict) or HEATMAP_DATA not in base.chart.get("datasets", {}):
+        return ChartView(base.chart, base.title, base.summary, table)  # nothing shown: no data to order
+    position = {i: n for n, i in enumerate(shown)}
+    rows = [row | {"position": position.get(row["id"], len(shown))} for row in base.chart["datasets"][HEATMAP_DATA]]
+    return ChartView(base.chart | {"datasets": {HEATMAP_DATA: rows}}, base.title, base.summary, table)
 
 
 def ranking_view(problem: DecisionProblem, result: ScoreResult, ids: list[str]) -> ChartView:

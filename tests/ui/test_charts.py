@@ -201,19 +201,39 @@ def test_charts_render_to_png_offline(problem: DecisionProblem) -> None:
 
 def test_heatmap_rows_follow_the_ranking_from_one_base(problem: DecisionProblem) -> None:
     """The page builds the heatmap once for the interventions shown and only reorders it as the weights move:
-    every row encoding and the table follow the order given, the data are the same cells, and a base shared
-    between two orders is left as it was."""
+    each cell's position and the table follow the order given, the rows are sorted by that position, the
+    specification outside the data is the same for every order (so the browser updates the chart instead of
+    building it again), and a base shared between two orders is left as it was."""
     ids = list(problem.info.index)[:6]
     base = charts.heatmap_base(problem, ids)
     before = repr(base.chart)
     names = charts.marked_names(problem)
+    outside: list[dict[str, Any]] = []
     for order in (ids, ids[::-1], [ids[2], ids[0], ids[5], ids[1], ids[4], ids[3]]):
         view = charts.heatmap_view(problem, ids, order, base)
         rows = [names[i] for i in order]
+        cells = dataset(view.chart)
+        assert len(cells) == 4 * len(ids)
+        assert {(cell["id"], cell["position"]) for cell in cells} == {(i, n) for n, i in enumerate(order)}
         sorts = [layer["encoding"]["y"]["sort"] for layer in view.chart["layer"]]
-        assert sorts == [rows, rows]
+        assert sorts == [{"field": "position", "op": "min"}] * 2
+        assert view.chart["data"] == {"name": charts.HEATMAP_DATA} and list(view.chart["datasets"]) == [charts.HEATMAP_DATA]
         assert list(view.table["intervention"]) == rows
-        assert len(dataset(view.chart)) == 4 * len(ids)
         fresh = charts.heatmap_view(problem, ids, order)  # without a base: the same view
         assert fresh.chart == view.chart and fresh.table.equals(view.table) and fresh.summary == view.summary
+        outside.append({key: value for key, value in view.chart.items() if key != "datasets"})
+    assert outside[0] == outside[1] == outside[2]
     assert repr(base.chart) == before
+
+
+def test_heatmap_draws_its_rows_in_the_order_given(problem: DecisionProblem) -> None:
+    """Drawn by Vega itself (to SVG), the row labels come out top to bottom in the order given."""
+    import vl_convert
+
+    ids = list(problem.info.index)[:5]
+    names = charts.marked_names(problem)
+    for order in (ids, [ids[3], ids[1], ids[4], ids[0], ids[2]]):
+        svg = vl_convert.vegalite_to_svg(charts.heatmap_view(problem, ids, order).chart)
+        positions = {i: svg.find(f">{names[i]}<") for i in ids}
+        assert all(p > 0 for p in positions.values()), positions
+        assert sorted(ids, key=positions.__getitem__) == order
