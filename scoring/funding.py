@@ -25,7 +25,8 @@ that applies:
   the money left and the tier rows leave it. Past ``MAX_CLASS_COMBINATIONS`` combinations (one tier
   share: a few thousand on the shipped catalogue; two tier shares that split it into five classes:
   millions), they are built class by class for each draw apart, and a partial combination is kept
-  only while it could still reach the value of a set known to meet every rule;
+  only while it could still reach the value of a set known to meet every rule (among them the sets
+  funded for the draws before: the draws go in parts of growing size);
 - **branch and bound shared by the draws**: the same costs with tier shares otherwise. The sets allowed do
   not depend on the draw, only the benefits do, so one search serves every draw: each node of the
   tree carries the draws for which it could still hold a better set, and drops a draw as soon as a
@@ -46,6 +47,7 @@ ties.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -483,14 +485,16 @@ def _pruned_class_sets(
     """Spend by class when the combinations are too many to try for every draw: they are built class by class
     (fewest possible spends first), for each draw apart, and a partial combination is kept only while its value
     plus the most the remaining classes could add within the money left (tier shares aside) reaches the value of
-    the best ``known`` set for that draw. That set meets every rule, so the funded set, and any set tied with it,
-    is never dropped. Returns None when a class would expand more than ``MAX_PRUNED_PAIRS`` pairs of draw and
-    partial combination at once (a few hundred megabytes)."""
+    the best known set for that draw. A known set meets every rule, so the funded set, and any set tied with it,
+    is never dropped. The known sets are ``known`` and then the funded sets found so far: the draws are taken in
+    parts of growing size (``PRUNED_PARTS``), so that later draws are pruned by what earlier ones were funded,
+    which is usually close to their own best. Returns None when a class would expand more than
+    ``MAX_PRUNED_PAIRS`` pairs of draw and partial combination at once (a few hundred megabytes)."""
     order = sorted(classes, key=lambda c: c.spends.size)
-    draws, n = units.shape[0], len(options)
+    n = len(options)
     cost_units = np.round(options["annual_cost_gbp"].to_numpy(dtype=np.float64) / unit).astype(np.int64)
-    known_keys = known.astype(np.int64)
-    picked = np.zeros((draws, n), dtype=bool)
+    pool = np.unique(known, axis=0) if len(known) else np.zeros((0, n), dtype=bool)
+    picked = np.zeros((units.shape[0], n), dtype=bool)
     for ids, (*others, final) in _class_blocks(options, relaxed, units, unit, capacity, order, 2):
         # suffix[k][d, c]: the best key of the sets of classes k on costing at most c units, tier shares aside.
         suffix = [np.maximum.accumulate(final.table.best, axis=1)]
@@ -499,42 +503,80 @@ def _pruned_class_sets(
             for s in spend_class.spends:
                 np.maximum(out[:, s:], spend_class.table.best[:, s, None] + suffix[0][:, : capacity + 1 - s], out=out[:, s:])
             suffix.insert(0, out)
-        floor = np.full(ids.size, _IMPOSSIBLE, dtype=np.int64)
-        if len(known):
-            floor = (units[ids] @ known_keys.T * (capacity + 1) - (known_keys @ cost_units)[None, :]).max(axis=1)
-        draw = np.arange(ids.size)
-        spend = np.zeros(ids.size, dtype=np.int64)
-        value = np.zeros(ids.size, dtype=np.int64)
-        combos = np.zeros((ids.size, 0), dtype=np.int64)
-        for k, spend_class in enumerate(others):
-            if draw.size * spend_class.spends.size > MAX_PRUNED_PAIRS:
-                return None  # too many to hold: the search instead
-            at = np.tile(spend_class.spends, draw.size)
-            pair = np.repeat(np.arange(draw.size), spend_class.spends.size)
-            total = spend[pair] + at
-            fits = total <= capacity
-            pair, at, total = pair[fits], at[fits], total[fits]
-            worth = value[pair] + spend_class.table.best[draw[pair], at]
-            keep = worth + suffix[k + 1][draw[pair], capacity - total] >= floor[draw[pair]]
-            pair, at = pair[keep], at[keep]
-            draw, spend, value = draw[pair], total[keep], worth[keep]
-            combos = np.column_stack([combos[pair], at])
-        low, high, ok = _windows(combos, spend, others, final, capacity)
-        draw, value, combos, low, high = draw[ok], value[ok], combos[ok], low[ok], high[ok]
-        if np.unique(draw).size < ids.size:
-            raise InfeasibleError("no set of interventions satisfies every constraint")
-        keys = value + _pair_best(final.table.best, draw, low, high)
-        best = np.full(ids.size, np.iinfo(np.int64).min, dtype=np.int64)
-        np.maximum.at(best, draw, keys)
-        winners = np.flatnonzero(keys == best[draw])
-        counts = np.bincount(draw[winners], minlength=ids.size)
-        single = winners[counts[draw[winners]] == 1]
-        picked[ids[draw[single]]] = _class_set(others, final, draw[single], combos[single], low[single], high[single], n)
-        for tie in np.flatnonzero(counts > 1):
-            # Several combinations reach the best value at the same cost: the rule's order decides.
-            tied = winners[draw[winners] == tie]
-            sets = _class_set(others, final, draw[tied], combos[tied], low[tied], high[tied], n)
-            picked[ids[tie]] = _first_in_option_order(sets)
+        levels = _sparse_table(final.table.best)
+        for rows in _parts(ids.size):
+            floor = np.full(rows.size, _IMPOSSIBLE, dtype=np.int64)
+            if len(pool):
+                keys = pool.astype(np.int64)
+                floor = (units[ids[rows]] @ keys.T * (capacity + 1) - (keys @ cost_units)[None, :]).max(axis=1)
+            found = _pruned_part(others, final, levels, suffix, rows, floor, capacity, n)
+            if found is None:
+                return None
+            picked[ids[rows]] = found
+            pool = np.unique(np.vstack([pool, found]), axis=0)
+    return picked
+
+
+PRUNED_PARTS = (8, 16, 32, 64, 128)  # the pruned class path's first parts of draws; then parts of the last size
+
+
+def _parts(size: int) -> Iterator[npt.NDArray[np.intp]]:
+    """Row numbers 0 to ``size`` - 1 in consecutive parts of the sizes ``PRUNED_PARTS``, the last size repeated."""
+    first = 0
+    for part in itertools.chain(PRUNED_PARTS, itertools.repeat(PRUNED_PARTS[-1])):
+        if first >= size:
+            return
+        yield np.arange(first, min(size, first + part))
+        first += part
+
+
+def _pruned_part(
+    others: list[_SpendClass],
+    final: _SpendClass,
+    levels: list[IntArray],
+    suffix: list[IntArray],
+    rows: npt.NDArray[np.intp],
+    floor: IntArray,
+    capacity: int,
+    n_options: int,
+) -> BoolArray | None:
+    """The funded set for each of ``rows`` (rows of the classes' tables; ``levels`` is the last class's sparse
+    table), keeping only the partial combinations that could still reach ``floor`` (for each row, the key of a
+    set known to meet every rule); None past ``MAX_PRUNED_PAIRS``."""
+    draw = np.arange(rows.size)
+    spend = np.zeros(rows.size, dtype=np.int64)
+    value = np.zeros(rows.size, dtype=np.int64)
+    combos = np.zeros((rows.size, 0), dtype=np.int64)
+    for k, spend_class in enumerate(others):
+        if draw.size * spend_class.spends.size > MAX_PRUNED_PAIRS:
+            return None  # too many to hold: the search instead
+        at = np.tile(spend_class.spends, draw.size)
+        pair = np.repeat(np.arange(draw.size), spend_class.spends.size)
+        total = spend[pair] + at
+        fits = total <= capacity
+        pair, at, total = pair[fits], at[fits], total[fits]
+        worth = value[pair] + spend_class.table.best[rows[draw[pair]], at]
+        keep = worth + suffix[k + 1][rows[draw[pair]], capacity - total] >= floor[draw[pair]]
+        pair, at = pair[keep], at[keep]
+        draw, spend, value = draw[pair], total[keep], worth[keep]
+        combos = np.column_stack([combos[pair], at])
+    low, high, ok = _windows(combos, spend, others, final, capacity)
+    draw, value, combos, low, high = draw[ok], value[ok], combos[ok], low[ok], high[ok]
+    if np.unique(draw).size < rows.size:
+        raise InfeasibleError("no set of interventions satisfies every constraint")
+    keys = value + _pair_best(levels, rows[draw], low, high)
+    best = np.full(rows.size, np.iinfo(np.int64).min, dtype=np.int64)
+    np.maximum.at(best, draw, keys)
+    winners = np.flatnonzero(keys == best[draw])
+    counts = np.bincount(draw[winners], minlength=rows.size)
+    single = winners[counts[draw[winners]] == 1]
+    picked = np.zeros((rows.size, n_options), dtype=bool)
+    picked[draw[single]] = _class_set(others, final, rows[draw[single]], combos[single], low[single], high[single], n_options)
+    for tie in np.flatnonzero(counts > 1):
+        # Several combinations reach the best value at the same cost: the rule's order decides.
+        tied = winners[draw[winners] == tie]
+        sets = _class_set(others, final, rows[draw[tied]], combos[tied], low[tied], high[tied], n_options)
+        picked[tie] = _first_in_option_order(sets)
     return picked
 
 
@@ -596,9 +638,8 @@ def _sparse_table(best: IntArray) -> list[IntArray]:
     return levels
 
 
-def _pair_best(best: IntArray, rows: npt.NDArray[np.intp], low: IntArray, high: IntArray) -> IntArray:
-    """``best[rows[t], low[t]:high[t] + 1].max()`` for every t."""
-    levels = _sparse_table(best)
+def _pair_best(levels: list[IntArray], rows: npt.NDArray[np.intp], low: IntArray, high: IntArray) -> IntArray:
+    """``best[rows[t], low[t]:high[t] + 1].max()`` for every t, where ``levels`` is ``_sparse_table(best)``."""
     level = np.floor(np.log2(high - low + 1)).astype(np.int64)
     out = np.empty(rows.size, dtype=np.int64)
     for k in np.unique(level):

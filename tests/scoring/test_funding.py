@@ -285,12 +285,12 @@ def spread_instance(rng: np.random.Generator, n: int) -> tuple[pd.DataFrame, Fun
     return options, FundingRules(budget, tier_min_share={str(low): float(rng.choice([0.2, 0.3]))}, tier_max_share=maximum)
 
 
-@pytest.mark.parametrize("path", ["classes", "pruned", "search"])
+@pytest.mark.parametrize("path", ["classes", "pruned", "pruned in parts", "search"])
 @pytest.mark.parametrize("seed", range(30))
 def test_every_tier_share_path_matches_brute_force(seed: int, path: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """Options spread over one, two or three tiers, tied benefit draws, a tier minimum and sometimes a maximum:
-    spend by class (every combination, or pruned combinations) and the shared search each return, draw for draw,
-    the brute-force set."""
+    spend by class (every combination, or pruned combinations: one draw a block, or parts of a block pruned by
+    the sets found for the parts before) and the shared search each return, draw for draw, the brute-force set."""
     rng = np.random.default_rng(4000 + seed)
     options, rules = spread_instance(rng, int(rng.integers(3, 7)))
     draws = rng.choice([0.0, 10.0, 20.0], size=(5, len(options))) + rng.choice([0.0, 5.0], size=(5, 1))
@@ -299,6 +299,9 @@ def test_every_tier_share_path_matches_brute_force(seed: int, path: str, monkeyp
     elif path == "pruned":
         monkeypatch.setattr(funding, "MAX_CLASS_COMBINATIONS", 0)  # any other class: pruned combinations
         monkeypatch.setattr(funding, "MAX_SEARCH_CELLS", 1)  # the programmes' tables one draw at a time
+    elif path == "pruned in parts":
+        monkeypatch.setattr(funding, "MAX_CLASS_COMBINATIONS", 0)
+        monkeypatch.setattr(funding, "PRUNED_PARTS", (1, 2))  # one block of draws, in parts of 1, 2, 2
     else:
         monkeypatch.setattr(funding, "MAX_CLASS_KEYS", 3)  # a few combinations at a time: many chunks
         monkeypatch.setattr(funding, "MAX_SEARCH_CELLS", 1)  # the programmes' tables one draw at a time
