@@ -317,7 +317,7 @@ def sets_by_budget(
     sets[~feasible] = False
     if not rules.has_tier_shares:
         return sets, feasible
-    meets = np.all(sets.astype(np.float64) @ tier_rows(options, rules).T >= -TIER_TOLERANCE_GBP, axis=1)
+    meets = _meets_rows(sets, tier_rows(options, rules))
     known: tuple[int, BoolArray] | None = None  # (cost in units, set) of the last set solved for
     for k in sorted(np.flatnonzero(feasible & ~meets), key=lambda k: -capacities[k]):
         if known is not None and known[0] <= capacities[k]:
@@ -348,6 +348,11 @@ def tier_rows(options: pd.DataFrame, rules: FundingRules) -> FloatArray:
         if high < 1:
             rows.append(high * cost - tier_cost)
     return np.array(rows, dtype=np.float64).reshape(len(rows), len(options))
+
+
+def _meets_rows(sets: BoolArray, rows: FloatArray) -> BoolArray:
+    """Which of ``sets`` (one a row) meet every tier row, within ``TIER_TOLERANCE_GBP``."""
+    return np.asarray(np.all(sets.astype(np.float64) @ rows.T >= -TIER_TOLERANCE_GBP, axis=1), dtype=bool)
 
 
 # Spend by class: the tier rows depend only on what each class of options spends ---------------------
@@ -441,7 +446,7 @@ def _class_sets(
 def _checked(picked: BoolArray | None, rows: FloatArray) -> BoolArray | None:
     """The sets, if every one meets the tier rows (not expected to fail: a check that the windows were read as the
     rows are); else None, and the search answers."""
-    if picked is None or not np.all(picked.astype(np.float64) @ rows.T >= -TIER_TOLERANCE_GBP):
+    if picked is None or not _meets_rows(picked, rows).all():
         return None
     return picked
 
@@ -800,7 +805,7 @@ def _branch_sets(options: pd.DataFrame, rules: FundingRules, units: IntArray, un
     relaxed_rules = rules.without_tier_shares()
     relaxed = _dp_sets(options, relaxed_rules, units, unit)
     rows = tier_rows(options, rules)
-    meets = np.all(relaxed.astype(np.float64) @ rows.T >= -TIER_TOLERANCE_GBP, axis=1)
+    meets = _meets_rows(relaxed, rows)
     picked = relaxed.copy()
     if meets.all():
         return picked
@@ -819,7 +824,7 @@ def _branch_sets(options: pd.DataFrame, rules: FundingRules, units: IntArray, un
     priced = values + multipliers @ rows
     candidates = np.concatenate([relaxed, _dp_sets(options, relaxed_rules, benefit_units(priced), unit)])
     candidates = np.unique(candidates, axis=0)
-    candidates = candidates[np.all(candidates.astype(np.float64) @ rows.T >= -TIER_TOLERANCE_GBP, axis=1)]
+    candidates = candidates[_meets_rows(candidates, rows)]
     pence = cost_pence(options["annual_cost_gbp"].to_numpy(dtype=np.float64))
     draws, n = units.shape
     floor = np.iinfo(np.int64).min // 4
