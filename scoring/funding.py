@@ -231,15 +231,19 @@ class _DpTable:
         cost_units = np.round(options["annual_cost_gbp"].to_numpy(dtype=np.float64) / unit).astype(np.int64)
         keys = units * weight - cost_units[None, :]
         allowed = allowed_options(options, rules)
-        groups = options["intervention"].to_numpy(dtype=str)
-        order = list(dict.fromkeys(groups))
+        # Each intervention's allowed options, found in one pass (not a scan of every option per intervention).
+        members_of: dict[str, list[int]] = {}
+        for position, (group, ok) in enumerate(zip(options["intervention"].astype(str), allowed, strict=True)):
+            members_of.setdefault(group, [])
+            if ok:
+                members_of[group].append(position)
         must = set(rules.must_fund)
         best = np.zeros((draws, capacity + 1), dtype=np.int64)
         if exact:
             best[:, 1:] = _IMPOSSIBLE
         choices: list[tuple[npt.NDArray[np.intp], npt.NDArray[np.int16]]] = []
-        for group in reversed(order):
-            members = np.flatnonzero((groups == group) & allowed)
+        for group in reversed(members_of):
+            members = np.array(members_of[group], dtype=np.intp)
             new = np.full_like(best, _IMPOSSIBLE) if group in must else best.copy()
             choice = np.full((draws, capacity + 1), -1, dtype=np.int16)
             # Later options first, each replacing on an equal key, so the earliest option wins ties

@@ -12,7 +12,7 @@ never the only carrier of meaning: values are printed, shapes, dashes and labels
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -88,6 +88,15 @@ def _criterion_scale(criteria: Sequence[str]) -> alt.Scale:
 
 ROW_HEIGHT_PX = 24
 HEATMAP_DATA = "heatmap"  # the heatmap's data, by a name that does not change with what they hold
+
+
+def kept_in_order(order: Iterable[Any], keep: Iterable[Any]) -> list[str]:
+    """The members of ``order`` that are in ``keep``, in ``order``'s order, as strings (one look-up each: with a
+    10,000-intervention catalogue, building the set once per member took most of a minute)."""
+    wanted = set(keep)
+    return [str(i) for i in order if i in wanted]
+
+
 PROVENANCE_MARKS = {"unconfirmed": "?", "illustrative": "*"}
 
 
@@ -110,7 +119,7 @@ def marked_names(problem: DecisionProblem) -> dict[str, str]:
 
 def heatmap_chart(problem: DecisionProblem, ids: list[str], order: list[str]) -> alt.Chart:
     """Interventions (rows, in ``order``) by criteria (columns), coloured by 0-100 value."""
-    shown = [i for i in order if i in set(ids)]
+    shown = kept_in_order(order, ids)
     columns = list(problem.criteria)
     long = pd.DataFrame(
         {
@@ -157,7 +166,7 @@ def heatmap_chart(problem: DecisionProblem, ids: list[str], order: list[str]) ->
 
 def ranking_chart(problem: DecisionProblem, result: ScoreResult, ids: list[str]) -> alt.Chart:
     """Stacked bars of each criterion's contribution to the score, best first."""
-    shown = [i for i in result.ranks.index if i in set(ids)]
+    shown = kept_in_order(result.ranks.index, ids)
     long = (
         result.contributions.loc[shown]
         .rename_axis("id")
@@ -281,7 +290,8 @@ def weight_lines_chart(lines: pd.DataFrame, current_pct: float, breakpoints_pct:
     weights where the top places change marked."""
     top, changes = top_words(len(top_now))
     frame = lines.copy()
-    frame["now"] = [f"in the {top} now" if i in set(top_now) else f"not in the {top}" for i in frame["id"]]
+    now = set(top_now)
+    frame["now"] = [f"in the {top} now" if i in now else f"not in the {top}" for i in frame["id"]]
     paths = (
         alt.Chart(frame)
         .mark_line()
@@ -430,7 +440,7 @@ def heatmap_base(problem: DecisionProblem, ids: list[str]) -> ChartView:
     weights, so the page keeps this per set of interventions shown: building and validating the chart was
     most of a weight nudge's time on the Matrix tab. Its data go by the name ``HEATMAP_DATA`` whatever they
     hold, so that a new order leaves the specification the browser sees exactly as it was."""
-    shown = [i for i in problem.info.index if i in set(ids)]
+    shown = kept_in_order(problem.info.index, ids)
     labels = marked_names(problem)
     table = pd.DataFrame({"intervention": [labels[i] for i in shown]}, index=pd.Index(shown, name="id"))
     criteria = list(problem.criteria)
@@ -473,7 +483,7 @@ def heatmap_view(problem: DecisionProblem, ids: list[str], order: list[str], bas
     and source (no hover needed). ``base`` is ``heatmap_base(problem, ids)``, made again when not given; it is
     left as it was. Only the cells' positions differ from the base: the specification is the same."""
     base = heatmap_base(problem, ids) if base is None else base
-    shown = [i for i in order if i in set(base.table.index)]
+    shown = kept_in_order(order, base.table.index)
     table = base.table.loc[shown].reset_index(drop=True)
     if not isinstance(base.chart, dict) or HEATMAP_DATA not in base.chart.get("datasets", {}):
         return ChartView(base.chart, base.title, base.summary, table)  # nothing shown: no data to order
@@ -484,7 +494,7 @@ def heatmap_view(problem: DecisionProblem, ids: list[str], order: list[str], bas
 
 def ranking_view(problem: DecisionProblem, result: ScoreResult, ids: list[str]) -> ChartView:
     """The ranking bars; the table lists rank, score and each criterion's part."""
-    shown = [i for i in result.ranks.index if i in set(ids)]
+    shown = kept_in_order(result.ranks.index, ids)
     labels = marked_names(problem)
     table = result.contributions.loc[shown].round(1).reset_index(drop=True)
     table.insert(0, "score", result.scores.loc[shown].round(1).to_numpy())
