@@ -13,6 +13,7 @@ breakpoints are found exactly by parametric re-optimisation (``funded_breakpoint
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import pairwise
@@ -24,6 +25,9 @@ import pandas as pd
 FloatArray = npt.NDArray[np.float64]
 TOLERANCE = 1e-9
 MAX_STEPS = 2_000
+# Score points by which a line beating another at both ends beats it everywhere between, far above the
+# rounding in scores of at most a few hundred points and far below any difference that matters.
+SURE_MARGIN = 1e-6
 
 
 def one_way_array(weights: FloatArray, position: int, t: float) -> FloatArray:
@@ -85,12 +89,37 @@ class Interval:
     members: frozenset[str]
 
 
+def _contenders(lines: pd.DataFrame, k: int) -> pd.DataFrame:
+    """The lines that could be in the top k somewhere in [0, 1]: all but those that at least k others beat by
+    ``SURE_MARGIN`` at both ends (a straight line that does beats it by as much everywhere between). The top k
+    at any t is then the top k of these, and it changes only where two of them cross, so the pairs to intersect
+    are theirs alone: with 10,000 interventions, every pair was 50 million crossings and gigabytes."""
+    a, b = lines["at_0"].to_numpy(dtype=np.float64), lines["at_1"].to_numpy(dtype=np.float64)
+    if len(lines) <= k:
+        return lines
+    order = np.argsort(-a, kind="stable")
+    # kth[p]: the k-th largest end value at t = 1 among the first p lines by value at t = 0 (-inf below k lines).
+    kth = np.full(len(lines) + 1, -np.inf)
+    heap: list[float] = []
+    for p, i in enumerate(order, start=1):
+        if len(heap) < k:
+            heapq.heappush(heap, float(b[i]))
+        elif b[i] > heap[0]:
+            heapq.heapreplace(heap, float(b[i]))
+        if len(heap) == k:
+            kth[p] = heap[0]
+    ahead = np.searchsorted(-a[order], -(a + SURE_MARGIN), side="right")  # how many lines start SURE_MARGIN above
+    beaten = kth[ahead] >= b + SURE_MARGIN
+    return lines[~beaten]
+
+
 def top_k_intervals(values: pd.DataFrame, weights: pd.Series, criterion: str, k: int) -> list[Interval]:
     """The exact weight ranges of ``criterion`` over which the top-k set stays the same.
 
-    Breakpoints are where two score lines cross and the set on either side differs.
+    Breakpoints are where two score lines cross and the set on either side differs; only the lines that could
+    be in the top k somewhere are intersected (``_contenders``).
     """
-    lines = score_lines(values, weights, criterion)
+    lines = _contenders(score_lines(values, weights, criterion), k)
     cuts = [0.0, *_crossings(lines).tolist(), 1.0]
     intervals: list[Interval] = []
     for low, high in pairwise(cuts):

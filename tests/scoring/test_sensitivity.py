@@ -7,7 +7,15 @@ import pandas as pd
 import pytest
 
 from scoring import normalise_weights
-from scoring.sensitivity import containing, dominance, funded_breakpoints, one_way_array, one_way_weights, top_k_intervals
+from scoring.sensitivity import (
+    Interval,
+    containing,
+    dominance,
+    funded_breakpoints,
+    one_way_array,
+    one_way_weights,
+    top_k_intervals,
+)
 
 CRITERIA = ["impact", "reach", "cost", "risk"]
 
@@ -50,6 +58,69 @@ def test_top_k_breakpoints_match_a_fine_sweep(seed: int) -> None:
         here = containing(intervals, t)
         near_edge = min(abs(t - here.low), abs(t - here.high)) < 1e-6
         assert near_edge or set(here.members) == expected, t
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_only_contenders_are_intersected_and_the_intervals_are_the_same(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Intersecting only the lines that could reach the top k gives the intervals that intersecting every pair
+    gives: values on a coarse grid (so lines tie, coincide and cross at shared points), k from 1 to 6. Where
+    several pairs cross at one point their crossings are computed a rounding apart, so the bounds are compared
+    to 1e-12 and slivers narrower than that (between two roundings of one point) are left out of both."""
+    from scoring import sensitivity
+
+    rng = np.random.default_rng(700 + seed)
+    n = int(rng.integers(8, 80))
+    values = pd.DataFrame(
+        rng.choice([0.0, 10.0, 25.0, 50.0, 50.0, 75.0, 100.0], size=(n, 4)),
+        columns=list(CRITERIA),
+        index=[f"i{j:03d}" for j in rng.permutation(n)],
+    )
+    weights = normalise_weights(dict(zip(CRITERIA, rng.integers(0, 5, 4) * 10 + 1, strict=True)))
+    k = int(rng.integers(1, 7))
+    for criterion in CRITERIA:
+        fast = top_k_intervals(values, weights, criterion, k)
+        with monkeypatch.context() as patched:
+            patched.setattr(sensitivity, "_contenders", lambda lines, k: lines)
+            every_pair = top_k_intervals(values, weights, criterion, k)
+        got, want = without_slivers(fast), without_slivers(every_pair)
+        assert [members for *_, members in got] == [members for *_, members in want], (criterion, k)
+        bounds = [bound for low, high, _ in got for bound in (low, high)]
+        assert bounds == pytest.approx([bound for low, high, _ in want for bound in (low, high)], abs=1e-12)
+
+
+def without_slivers(intervals: list[Interval]) -> list[tuple[float, float, tuple[str, ...]]]:
+    """The intervals as (low, high, members), dropping any narrower than 1e-12 and joining neighbours that then
+    hold the same set (members as a sorted tuple, which approx compares exactly)."""
+    kept: list[tuple[float, float, tuple[str, ...]]] = []
+    for interval in intervals:
+        if interval.high - interval.low < 1e-12:
+            continue
+        members = tuple(sorted(interval.members))
+        if kept and kept[-1][2] == members:
+            kept[-1] = (kept[-1][0], interval.high, members)
+        else:
+            kept.append((interval.low, interval.high, members))
+    return kept
+
+
+def test_contenders_leave_out_the_lines_that_cannot_reach_the_top() -> None:
+    """Of 5,000 random interventions, only a few dozen can be in the top 5 at any weight of a criterion; the
+    ones left out are each beaten at both ends by at least five others."""
+    from scoring.sensitivity import _contenders, score_lines
+
+    values = random_values(3, 5_000)
+    weights = normalise_weights({"impact": 40, "reach": 20, "cost": 20, "risk": 20})
+    lines = score_lines(values, weights, "reach")
+    kept = _contenders(lines, 5)
+    assert 5 <= len(kept) < 200
+    a, b = lines["at_0"].to_numpy(), lines["at_1"].to_numpy()
+    for j in rng_sample(lines.index.difference(kept.index), 50):
+        position = lines.index.get_loc(j)
+        assert ((a >= a[position] + 1e-6) & (b >= b[position] + 1e-6)).sum() >= 5
+
+
+def rng_sample(ids: pd.Index, size: int) -> list[str]:
+    return [str(i) for i in np.random.default_rng(0).choice(ids.to_numpy(dtype=str), size=min(size, len(ids)), replace=False)]
 
 
 def knapsack_solver(values: pd.DataFrame, costs: np.ndarray, budget: float, weights: pd.Series, criterion: str):  # type: ignore[no-untyped-def]
