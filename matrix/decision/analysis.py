@@ -7,6 +7,7 @@ dynamic programme where it applies, the integer programme otherwise) for a scena
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -71,9 +72,13 @@ class FundingSolver:
         table = scenario_options(problem, scenario) if options is None else options
         return cls(table, rules, scenario.include_cost, problem.criteria, problem.cost_position)
 
-    @property
+    @functools.cached_property
     def values(self) -> FloatArray:
-        return self.options[list(self.criteria)].to_numpy(dtype=np.float64)
+        """The options' criterion values (options x criteria), read from the table once: the stability analysis
+        asks for them at every weight it tries, and reading them from pandas each time was most of its time."""
+        values = self.options[list(self.criteria)].to_numpy(dtype=np.float64, copy=True)
+        values.flags.writeable = False  # shared by every caller: none may change it
+        return values
 
     @property
     def method(self) -> str:
