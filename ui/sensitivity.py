@@ -36,11 +36,6 @@ from ui.caching import cached
 from ui.text import distinct_labels, plain
 
 
-@cached(max_entries=16, spinner="Finding the exact breakpoints...")
-def _stability(problem: DecisionProblem, scenario: Scenario, k: int) -> pd.DataFrame:
-    return stability_table(problem, scenario, k)
-
-
 @cached(max_entries=16, spinner="Working out what it would take...")
 def _what_it_takes(problem: DecisionProblem, scenario: Scenario, target: str, k: int) -> list[str]:
     return what_would_it_take(problem, scenario, target, k)
@@ -101,6 +96,43 @@ MAX_KEPT_TRIALS = 8  # Monte Carlo results kept per session, one per scenario an
 
 def request_trials() -> None:
     st.session_state["mc_request"] = True
+
+
+MAX_KEPT_STABILITY = 8  # stability tables kept per session, one per scenario and k
+
+
+def _request_stability() -> None:
+    st.session_state["sa_stability_request"] = True
+
+
+def stability(problem: DecisionProblem, scenario: Scenario, k: int) -> pd.DataFrame | None:
+    """The funded set's stability (exact breakpoints for each weight): worked out when the tab first shows it,
+    then only on request. It is an exact re-solve at every breakpoint (0.3 s on the shipped catalogue, minutes
+    on one of thousands of interventions), so a weight nudge keeps the last table, says it was worked out for
+    earlier weights and offers to update it, as the trials do. Raises DecisionError as ``stability_table``."""
+    state = st.session_state
+    key = json.dumps([problem.sha256, scenario.model_dump_json(), k])
+    kept: dict[str, pd.DataFrame] = state.setdefault("sa_stability", {})
+    if key not in kept and (state.get("sa_stability_request") or not kept):
+        state["sa_stability_request"] = False  # asked once: an error below is not retried on every run
+        with st.spinner("Finding the exact breakpoints..."):
+            kept[key] = stability_table(problem, scenario, k)
+        for old in list(kept)[:-MAX_KEPT_STABILITY]:
+            del kept[old]
+    if key in kept:
+        state["sa_stability_latest"] = key
+        return kept[key]
+    latest = state.get("sa_stability_latest")
+    if latest in kept:
+        st.info("This table was worked out for earlier weights or settings; it is not updated on every change.")
+        st.button(
+            "Update the table for the current settings", key="sa_stability_update", on_click=_request_stability, type="primary"
+        )
+        return kept[latest]
+    st.button(
+        "Work out the table for the current settings", key="sa_stability_update", on_click=_request_stability, type="primary"
+    )
+    return None
 
 
 def _stop_trials() -> None:
@@ -343,15 +375,16 @@ def sensitivity_tab(problem: DecisionProblem, scenario: Scenario | None, result:
         st.info("Set up a valid scenario on the Funding tab to see the funded set's stability.")
         return
     try:
-        stability = _stability(problem, scenario, k)
+        table = stability(problem, scenario, k)
     except DecisionError as error:
         st.error(f"The funded set's stability cannot be worked out for this scenario: {plain(error)}")
         return
-    st.dataframe(charts.plain_stability(stability, k), hide_index=True, key="stability_table")
-    if not scenario.include_cost:
-        st.caption("Cost is left out of the benefit, so the cost weight cannot change the funded set (room 100).")
-    st.markdown("**Which weight moves the decision most** (shorter bar: a smaller change alters the decision)")
-    widgets.chart_view(charts.tornado_view(stability, k), "tornado")
+    if table is not None:
+        st.dataframe(charts.plain_stability(table, k), hide_index=True, key="stability_table")
+        if not scenario.include_cost:
+            st.caption("Cost is left out of the benefit, so the cost weight cannot change the funded set (room 100).")
+        st.markdown("**Which weight moves the decision most** (shorter bar: a smaller change alters the decision)")
+        widgets.chart_view(charts.tornado_view(table, k), "tornado")
 
     st.header("What would it take?")
     target = st.selectbox(

@@ -71,6 +71,31 @@ def test_a_weight_nudge_keeps_the_trials_until_asked_to_update() -> None:
     assert next(df.value for df in at.dataframe if "chance of being funded" in df.value.columns).equals(before)
 
 
+def test_a_weight_nudge_keeps_the_stability_table_until_asked_to_update() -> None:
+    """The funded set's stability (an exact re-solve at every breakpoint) is worked out when the tab first shows
+    it; a weight nudge keeps that table, marked as for earlier weights, until 'Update' works it out again, and
+    returning to the first weights shows their table without working anything out."""
+    at = start(tab="Sensitivity")
+    assert not at.exception
+    before = next(df.value for df in at.dataframe if "criterion" in df.value.columns)
+    assert len(at.session_state["sa_stability"]) == 1
+    at.slider(key="w_impact").set_value(70).run()
+    assert not at.exception
+    assert len(at.session_state["sa_stability"]) == 1  # nothing was worked out for the nudge
+    assert any("worked out for earlier weights" in i.value for i in at.info)
+    assert next(df.value for df in at.dataframe if "criterion" in df.value.columns).equals(before)
+    assert any(h.value == "What would it take?" for h in at.header)  # the rest of the tab still shows
+    at.button(key="sa_stability_update").click().run()
+    assert not at.exception and not any("worked out for earlier weights" in i.value for i in at.info)
+    assert len(at.session_state["sa_stability"]) == 2
+    after = next(df.value for df in at.dataframe if "criterion" in df.value.columns)
+    assert not after.equals(before)
+    at.slider(key="w_impact").set_value(40).run()  # back to the first weights: their table is kept
+    assert not any("worked out for earlier weights" in i.value for i in at.info)
+    assert len(at.session_state["sa_stability"]) == 2
+    assert next(df.value for df in at.dataframe if "criterion" in df.value.columns).equals(before)
+
+
 def test_changing_top_k_moves_the_breakpoints() -> None:
     """A different k gives a different stable range in the caption."""
     at = start(tab="Sensitivity")
