@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
@@ -98,6 +100,7 @@ def request_trials() -> None:
     st.session_state["mc_request"] = True
 
 
+T = TypeVar("T")
 MAX_KEPT_STABILITY = 8  # stability tables kept per session, one per scenario and k
 
 
@@ -119,20 +122,32 @@ def stability(problem: DecisionProblem, scenario: Scenario, k: int) -> pd.DataFr
             kept[key] = stability_table(problem, scenario, k)
         for old in list(kept)[:-MAX_KEPT_STABILITY]:
             del kept[old]
-    if key in kept:
-        state["sa_stability_latest"] = key
-        return kept[key]
-    latest = state.get("sa_stability_latest")
-    if latest in kept:
-        st.info("This table was worked out for earlier weights or settings; it is not updated on every change.")
-        st.button(
-            "Update the table for the current settings", key="sa_stability_update", on_click=_request_stability, type="primary"
-        )
-        return kept[latest]
-    st.button(
-        "Work out the table for the current settings", key="sa_stability_update", on_click=_request_stability, type="primary"
+    return _kept_or_earlier(
+        kept,
+        key,
+        "sa_stability",
+        "This table was worked out for earlier weights or settings; it is not updated on every change.",
+        ("Work out the table for the current settings", "Update the table for the current settings"),
+        _request_stability,
     )
-    return None
+
+
+def _kept_or_earlier(
+    kept: dict[str, T], key: str, name: str, earlier: str, labels: tuple[str, str], request: Callable[[], None]
+) -> T | None:
+    """What is kept for ``key`` (it becomes the latest, under ``{name}_latest``); else the latest kept, said to be
+    ``earlier``, with a button (``{name}_update``) to work it out for the current settings; else only that button
+    (``labels``: its words with nothing kept, and with something kept), and None."""
+    state = st.session_state
+    if key in kept:
+        state[f"{name}_latest"] = key
+        return kept[key]
+    latest = state.get(f"{name}_latest")
+    shown = kept.get(latest) if isinstance(latest, str) else None
+    if shown is not None:
+        st.info(earlier)
+    st.button(labels[shown is not None], key=f"{name}_update", on_click=request, type="primary")
+    return shown
 
 
 def _stop_trials() -> None:
@@ -299,19 +314,16 @@ def monte_carlo(problem: DecisionProblem, scenario: Scenario, person: Principal)
             return None
         state["mc_request"] = False
         bar.empty()
-        state["mc_latest"] = key
         for old in list(kept)[:-MAX_KEPT_TRIALS]:
             del kept[old]
-    if key in kept:
-        state["mc_latest"] = key
-        return kept[key]
-    latest = state.get("mc_latest")
-    if latest in kept:
-        st.info("These trials were run for earlier weights or settings; they are not updated on every change.")
-        st.button("Update the trials for the current settings", key="mc_update", on_click=request_trials, type="primary")
-        return kept[latest]
-    st.button("Run the trials for the current settings", key="mc_update", on_click=request_trials, type="primary")
-    return None
+    return _kept_or_earlier(
+        kept,
+        key,
+        "mc",
+        "These trials were run for earlier weights or settings; they are not updated on every change.",
+        ("Run the trials for the current settings", "Update the trials for the current settings"),
+        request_trials,
+    )
 
 
 def probability_table(problem: DecisionProblem, result: MonteCarloResult) -> pd.DataFrame:
