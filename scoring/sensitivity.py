@@ -14,7 +14,7 @@ breakpoints are found exactly by parametric re-optimisation (``funded_breakpoint
 from __future__ import annotations
 
 import heapq
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -199,14 +199,73 @@ def funded_breakpoints(
     return merged
 
 
+DOMINANCE_BLOCK = 4_000_000  # pairs compared at once: bounds the memory of a dominance check on any size
+
+
+def _dominance_blocks(
+    matrix: FloatArray, only: npt.NDArray[np.intp] | None = None
+) -> Iterator[tuple[npt.NDArray[np.intp], npt.NDArray[np.bool_]]]:
+    """For blocks of rows i (every row, or those in ``only``): (the rows, a matrix whose [r, j] says j
+    dominates row r's intervention).
+
+    j can dominate i only if j's values add up to at least i's (less the tolerance on each criterion),
+    so with the rows sorted by that sum each block is compared only with a leading part of the rows;
+    blocks keep the memory to ``DOMINANCE_BLOCK`` pairs whatever the catalogue's size."""
+    n, m = matrix.shape
+    totals = matrix.sum(axis=1)
+    order = np.argsort(-totals, kind="stable")
+    falling = -totals[order]  # rising, for searchsorted
+    checked = order if only is None else order[np.isin(order, only)]
+    size = max(1, DOMINANCE_BLOCK // max(n, 1))
+    for start in range(0, len(checked), size):
+        rows = checked[start : start + size]
+        # The candidates: every row whose total reaches the block's smallest, less the tolerance.
+        reach = int(np.searchsorted(falling, -(totals[rows].min() - m * TOLERANCE), "right"))
+        candidates = order[:reach]
+        geq = np.ones((len(rows), reach), dtype=bool)
+        gt = np.zeros((len(rows), reach), dtype=bool)
+        for c in range(m):
+            mine, theirs = matrix[rows, c][:, None], matrix[candidates, c][None, :]
+            geq &= theirs >= mine - TOLERANCE
+            gt |= theirs > mine + TOLERANCE
+        found = np.zeros((len(rows), n), dtype=bool)
+        found[:, candidates] = geq & gt
+        yield rows, found
+
+
 def dominance(values: pd.DataFrame) -> pd.DataFrame:
     """Pairs (dominated, by) where ``by`` is at least as good on every criterion and better on one.
 
     With cost scored as a value (cheaper is higher), "at least as good on every criterion"
     includes "no more expensive".
     """
-    matrix = values.to_numpy(dtype=np.float64)
-    geq = (matrix[None, :, :] >= matrix[:, None, :] - TOLERANCE).all(axis=2)
-    gt = (matrix[None, :, :] > matrix[:, None, :] + TOLERANCE).any(axis=2)
-    dominated, by = np.nonzero(geq & gt)
-    return pd.DataFrame({"dominated": values.index[dominated].astype(str), "by": values.index[by].astype(str)})
+    dominated: list[npt.NDArray[np.intp]] = []
+    by: list[npt.NDArray[np.intp]] = []
+    for rows, found in _dominance_blocks(values.to_numpy(dtype=np.float64)):
+        r, j = np.nonzero(found)
+        dominated.append(rows[r])
+        by.append(j)
+    pairs = (np.concatenate(dominated), np.concatenate(by)) if dominated else (np.array([], int), np.array([], int))
+    order = np.lexsort((pairs[1], pairs[0]))
+    return pd.DataFrame({"dominated": values.index[pairs[0][order]].astype(str), "by": values.index[pairs[1][order]].astype(str)})
+
+
+def dominators(values: pd.DataFrame, limit: int, only: list[str] | None = None) -> pd.DataFrame:
+    """Each dominated intervention (in the catalogue's order; only those in ``only`` if given): ``count``, how
+    many dominate it, and ``first``, the ids of at most ``limit`` of them in the catalogue's order. Never holds
+    every pair at once, so it answers for tens of thousands of interventions where the pairs would run to tens
+    of millions."""
+    counts: dict[int, int] = {}
+    first: dict[int, list[str]] = {}
+    index = values.index.astype(str)
+    wanted = None if only is None else np.flatnonzero(index.isin(only))
+    for rows, found in _dominance_blocks(values.to_numpy(dtype=np.float64), wanted):
+        totals = found.sum(axis=1)
+        for r in np.flatnonzero(totals):
+            row = int(rows[r])
+            counts[row] = int(totals[r])
+            first[row] = [str(index[j]) for j in np.flatnonzero(found[r])[:limit]]
+    ordered = sorted(counts)
+    return pd.DataFrame(
+        {"id": [str(index[i]) for i in ordered], "count": [counts[i] for i in ordered], "first": [first[i] for i in ordered]}
+    )

@@ -43,6 +43,11 @@ def _what_it_takes(problem: DecisionProblem, scenario: Scenario, target: str, k:
     return what_would_it_take(problem, scenario, target, k)
 
 
+@cached(max_entries=4, spinner="Finding dominated interventions...")
+def _dominance(problem: DecisionProblem) -> pd.DataFrame:
+    return dominance_table(problem)  # the catalogue's alone: kept per catalogue, not worked out on every change
+
+
 @cached(max_entries=16, spinner="Testing each estimated figure at both ends of its uncertainty...")
 def _figures(problem: DecisionProblem, scenario: Scenario, k: int) -> pd.DataFrame:
     return figures_to_confirm(problem, scenario, k)
@@ -411,7 +416,7 @@ def sensitivity_tab(problem: DecisionProblem, scenario: Scenario | None, result:
     st.caption("Each answer changes one thing at a time and keeps everything else as it is.")
 
     st.header("Dominated interventions")
-    dominated = dominance_table(problem)
+    dominated = _dominance(problem)
     if dominated.empty:
         st.caption("No intervention is dominated.")
     else:

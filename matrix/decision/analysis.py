@@ -28,7 +28,7 @@ from scoring import (
     benefit_weights,
     best_sets,
     containing,
-    dominance,
+    dominators,
     dp_unit,
     funded_breakpoints,
     normalise_weights,
@@ -236,17 +236,26 @@ def _room(now: float, low: float, high: float) -> float:
     return float(room) if np.isfinite(room) else 1.0
 
 
+DOMINATORS_NAMED = 10  # dominators named per dominated intervention; the rest are counted
+
+
+def _named(ids: list[str], count: int, names: pd.Series) -> str:
+    """The names of ``ids`` joined by "; ", and how many more there are when ``count`` exceeds them."""
+    shown = "; ".join(str(names[j]) for j in ids)
+    return shown if count <= len(ids) else f"{shown} and {count - len(ids):,} more"
+
+
 def dominance_table(problem: DecisionProblem) -> pd.DataFrame:
-    """Each dominated intervention with the ones that dominate it, by name."""
-    pairs = dominance(problem.values)
+    """Each dominated intervention with the ones that dominate it, by name (the first ``DOMINATORS_NAMED`` in
+    the catalogue's order, and how many more)."""
+    found = dominators(problem.values, DOMINATORS_NAMED)
     names = problem.info["name"]
-    grouped = pairs.groupby("dominated")["by"].apply(list)
     return pd.DataFrame(
         {
-            "id": grouped.index,
-            "name": [names[i] for i in grouped.index],
-            "dominated by": ["; ".join(names[j] for j in by) for by in grouped],
-            "count": [len(by) for by in grouped],
+            "id": found["id"],
+            "name": [str(names[i]) for i in found["id"]],
+            "dominated by": [_named(first, count, names) for first, count in zip(found["first"], found["count"], strict=True)],
+            "count": found["count"],
         }
     ).reset_index(drop=True)
 
@@ -326,11 +335,11 @@ def _top_k_changes(
             f"brings {name} into the top {k}; it is the smallest one-weight change that does."
         )
     else:
-        dominators = dominance(values)
-        by = dominators.loc[dominators["dominated"] == intervention, "by"].tolist()
-        if len(by) >= k:
-            names = "; ".join(str(problem.info.at[j, "name"]) for j in by)
-            statements.append(f"Top {k}: no weighting can put {name} in the top {k}: it is dominated by {names}.")
+        found = dominators(values, DOMINATORS_NAMED, only=[intervention])
+        count = int(found["count"].sum())
+        if count >= k:
+            by = _named(found["first"].iloc[0], count, problem.info["name"])
+            statements.append(f"Top {k}: no weighting can put {name} in the top {k}: it is dominated by {by}.")
         else:
             statements.append(f"Top {k}: no change to a single weight puts {name} in the top {k}.")
     others = scores.drop(intervention).sort_values(ascending=False)

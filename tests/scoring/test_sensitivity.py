@@ -6,11 +6,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from scoring import normalise_weights
+from scoring import normalise_weights, sensitivity
 from scoring.sensitivity import (
     Interval,
     containing,
     dominance,
+    dominators,
     funded_breakpoints,
     one_way_array,
     one_way_weights,
@@ -161,6 +162,33 @@ def test_dominance() -> None:
     values = pd.DataFrame({"x": [5.0, 4.0, 5.0], "y": [5.0, 1.0, 6.0]}, index=["A", "B", "C"])
     pairs = set(map(tuple, dominance(values).to_numpy()))
     assert pairs == {("A", "C"), ("B", "A"), ("B", "C")}
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_dominance_in_blocks_matches_every_pair(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Checked in small blocks, with the rows pruned by their totals, dominance finds exactly the pairs that
+    comparing every pair finds (ties on a coarse grid, some a rounding apart), and ``dominators`` counts and
+    names them in the catalogue's order, for every row or only some."""
+    rng = np.random.default_rng(seed)
+    n, m = int(rng.integers(2, 120)), int(rng.integers(1, 5))
+    grid = rng.integers(0, 4, (n, m)).astype(float) + (rng.random((n, m)) * 1e-10 if seed % 2 else 0.0)
+    values = pd.DataFrame(grid, index=[f"i{j}" for j in range(n)])
+    monkeypatch.setattr(sensitivity, "DOMINANCE_BLOCK", int(rng.integers(1, 400)))
+    every = {
+        (f"i{i}", f"i{j}")
+        for i in range(n)
+        for j in range(n)
+        if (grid[j] >= grid[i] - 1e-9).all() and (grid[j] > grid[i] + 1e-9).any()
+    }
+    pairs = dominance(values)
+    assert set(map(tuple, pairs.to_numpy())) == every
+    assert list(pairs.itertuples(index=False, name=None)) == sorted(every, key=lambda p: (int(p[0][1:]), int(p[1][1:])))
+    found = dominators(values, 3)
+    by = {i: sorted((j for d, j in every if d == i), key=lambda j: int(j[1:])) for i, _ in every}
+    assert list(found["id"]) == sorted(by, key=lambda i: int(i[1:]))
+    assert [(c, f) for c, f in zip(found["count"], found["first"], strict=True)] == [(len(by[i]), by[i][:3]) for i in found["id"]]
+    some = [f"i{j}" for j in rng.choice(n, size=min(n, 4), replace=False)]
+    assert list(dominators(values, 3, only=some)["id"]) == [i for i in found["id"] if i in some]
 
 
 def test_equal_interventions_do_not_dominate_each_other() -> None:

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from matrix.catalogue import Weights
-from matrix.decision import DecisionProblem, default_scenario, evaluate
+from matrix.decision import DecisionProblem, analysis, default_scenario, evaluate
 from matrix.decision.analysis import (
     FundingSolver,
     describe_uncertainty,
@@ -93,6 +93,18 @@ def test_dominance_table_names_dominators(problem: DecisionProblem) -> None:
     better = [i for i, v in problem.values.iterrows() if (v >= mine).all() and (v > mine).any()]
     assert "safe-spaces-ask-angela" in better
     assert set(row["dominated by"].split("; ")) == {problem.names[i] for i in better}
+
+
+def test_dominance_table_counts_dominators_past_those_it_names(problem: DecisionProblem, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past ``DOMINATORS_NAMED`` names the table counts the rest: at one name, weapon amnesties list the first of
+    their dominators in the catalogue's order and how many more, and the count stays the full number."""
+    monkeypatch.setattr(analysis, "DOMINATORS_NAMED", 1)
+    row = dominance_table(problem).set_index("id").loc["weapon-amnesties"]
+    mine = problem.values.loc["weapon-amnesties"]
+    better = [i for i, v in problem.values.iterrows() if (v >= mine).all() and (v > mine).any()]
+    assert len(better) >= 2
+    assert row["dominated by"] == f"{problem.names[better[0]]} and {len(better) - 1} more"
+    assert row["count"] == len(better)
 
 
 def test_monte_carlo_is_reproducible_and_respects_rules(problem: DecisionProblem) -> None:
