@@ -31,6 +31,7 @@ from scoring import (
     dominators,
     dp_unit,
     funded_breakpoints,
+    funded_interval_at,
     normalise_weights,
     one_way_array,
     one_way_weights,
@@ -173,15 +174,10 @@ def top_k_table(
     return pd.DataFrame(rows)
 
 
-def funded_intervals(
-    problem: DecisionProblem, scenario: Scenario, criterion: str, solver: FundingSolver | None = None
-) -> list[Interval]:
-    """Exact ranges of ``criterion``'s weight (0-1) over which the scenario's funded set is unchanged.
-
-    Members are funded option ids. When cost is the criterion and cost is not in the benefit, the
-    set cannot change with it: one interval is returned.
-    """
-    solver = solver or FundingSolver.for_scenario(problem, scenario)
+def _funded_solve(
+    problem: DecisionProblem, scenario: Scenario, criterion: str, solver: FundingSolver
+) -> tuple[float, Callable[[float], tuple[frozenset[str], Callable[[float], float]]]]:
+    """The criterion's weight now (0-1), and the exact funded set at any weight t for it with its value line."""
     base = normalise_weights(scenario.weights.as_dict(), problem.criteria).to_numpy()
     position = problem.criteria.index(criterion)
 
@@ -193,10 +189,37 @@ def funded_intervals(
         members = frozenset(str(o) for o in solver.options.index[picked])
         return members, lambda u, p=picked: float(benefits(u)[p].sum())
 
-    if position == problem.cost_position and not scenario.include_cost:
-        members, _ = solve(float(base[position]))
-        return [Interval(0.0, 1.0, members)]
+    return float(base[position]), solve
+
+
+def _cost_fixed(problem: DecisionProblem, scenario: Scenario, criterion: str) -> bool:
+    """Cost is the criterion and not in the benefit: its weight cannot change the funded set."""
+    return problem.criteria.index(criterion) == problem.cost_position and not scenario.include_cost
+
+
+def funded_intervals(
+    problem: DecisionProblem, scenario: Scenario, criterion: str, solver: FundingSolver | None = None
+) -> list[Interval]:
+    """Exact ranges of ``criterion``'s weight (0-1) over which the scenario's funded set is unchanged.
+
+    Members are funded option ids. When cost is the criterion and cost is not in the benefit, the
+    set cannot change with it: one interval is returned.
+    """
+    now, solve = _funded_solve(problem, scenario, criterion, solver or FundingSolver.for_scenario(problem, scenario))
+    if _cost_fixed(problem, scenario, criterion):
+        return [Interval(0.0, 1.0, solve(now)[0])]
     return funded_breakpoints(solve)
+
+
+def funded_interval(
+    problem: DecisionProblem, scenario: Scenario, criterion: str, solver: FundingSolver | None = None
+) -> Interval:
+    """The range of ``funded_intervals`` that holds the criterion's weight now, found from there outward (a
+    handful of exact solves, not the whole range's)."""
+    now, solve = _funded_solve(problem, scenario, criterion, solver or FundingSolver.for_scenario(problem, scenario))
+    if _cost_fixed(problem, scenario, criterion):
+        return Interval(0.0, 1.0, solve(now)[0])
+    return funded_interval_at(solve, now)
 
 
 def stability_table(problem: DecisionProblem, scenario: Scenario, k: int) -> pd.DataFrame:
@@ -211,7 +234,7 @@ def stability_table(problem: DecisionProblem, scenario: Scenario, k: int) -> pd.
     rows = []
     for criterion in problem.criteria:
         now = float(normalised[criterion])
-        here = containing(funded_intervals(problem, scenario, criterion, solver), now)
+        here = funded_interval(problem, scenario, criterion, solver)
         top = containing(top_k_intervals(values, normalised, criterion, k), now)
         low, high = top.low, top.high
         rows.append(

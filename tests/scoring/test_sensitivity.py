@@ -13,6 +13,7 @@ from scoring.sensitivity import (
     dominance,
     dominators,
     funded_breakpoints,
+    funded_interval_at,
     one_way_array,
     one_way_weights,
     top_k_intervals,
@@ -155,6 +156,27 @@ def test_funded_breakpoints_match_a_fine_sweep(seed: int) -> None:
         here = containing(intervals, t)
         near_edge = min(abs(t - here.low), abs(t - here.high)) < 1e-5
         assert near_edge or here.members == solve(t)[0], t
+
+
+@pytest.mark.parametrize("seed", range(24))
+def test_funded_interval_at_matches_the_whole_range(seed: int) -> None:
+    """Searching outward from a weight finds the same interval (members and both ends) as working out the whole
+    range and taking the one that holds it: at random weights, at 0 and 1, and exactly at every breakpoint
+    (where the interval ending there is the one taken), with values rounded so that sets tie."""
+    rng = np.random.default_rng(seed)
+    values = random_values(200 + seed, 8)
+    if seed % 3 == 0:
+        values = values.round(-1)
+    costs = rng.integers(1, 10, 8).astype(float)
+    weights = normalise_weights(dict(zip(CRITERIA, (rng.integers(0, 5, 4) + 1).tolist(), strict=True)))
+    criterion = CRITERIA[seed % 4]
+    solve = knapsack_solver(values, costs, costs.sum() * 0.4, weights, criterion)
+    whole = funded_breakpoints(solve)
+    points = [0.0, 1.0, float(weights[criterion]), *(iv.high for iv in whole), *rng.random(3).tolist()]
+    for now in points:
+        want, got = containing(whole, now), funded_interval_at(solve, now)
+        assert got.members == want.members, now
+        assert got.low == pytest.approx(want.low, abs=1e-6) and got.high == pytest.approx(want.high, abs=1e-6), now
 
 
 def test_dominance() -> None:
