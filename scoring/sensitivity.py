@@ -144,8 +144,10 @@ def funded_breakpoints(
     low: float = 0.0,
     high: float = 1.0,
     tolerance: float = 1e-7,
+    until: Callable[[Interval], bool] | None = None,
 ) -> list[Interval]:
-    """Exact ranges of a weight over which the optimal funded set is unchanged.
+    """Exact ranges of a weight over which the optimal funded set is unchanged (from ``low`` up to the
+    first range that ``until`` accepts, if given, or up to ``high``).
 
     ``solve(t)`` returns the optimal set at t and a function giving that set's value at any t
     (straight in t). Over [a, b], if the set optimal at a is also optimal at b it is optimal
@@ -186,7 +188,7 @@ def funded_breakpoints(
             start = nudge
             continue
         intervals.append(Interval(start, end, start_set))
-        if end >= high - tolerance:
+        if end >= high - tolerance or (until is not None and until(intervals[-1])):
             break
         start = end
         start_set, start_value = solve(min(high, end + tolerance))
@@ -199,55 +201,32 @@ def funded_breakpoints(
     return merged
 
 
-Solve = Callable[[float], tuple[frozenset[str], Callable[[float], float]]]
+FIRST_MARGIN = 0.01  # how far left of the weight now ``funded_interval_at`` first starts its walk
 
 
-def _reach(
-    solve: Solve, start: float, start_set: frozenset[str], start_value: Callable[[float], float], toward: float, tolerance: float
-) -> float:
-    """How far from ``start`` toward ``toward`` (either side) the set optimal at ``start`` stays optimal: the
-    inner step of ``funded_breakpoints`` in either direction (a set better at the far end is followed to
-    where its line crosses the start set's, until a crossing confirms the start set)."""
-    end = toward
-    end_set, end_value = solve(end)
-    steps = 0
-    while end_set != start_set:
-        steps += 1
-        if steps > MAX_STEPS:
-            raise RuntimeError("parametric analysis did not settle; the problem may be degenerate")
-        gain_start = end_value(start) - start_value(start)
-        gain_end = end_value(end) - start_value(end)
-        if gain_end - gain_start <= 0:
-            break  # the end set is not better at the end after all (ties): treat as the same
-        cross = start + (end - start) * (-gain_start) / (gain_end - gain_start)
-        if abs(cross - start) <= tolerance:
-            return start
-        found_set, found_value = solve(cross)
-        if found_value(cross) <= start_value(cross) + 1e-9 * max(1.0, abs(start_value(cross))):
-            return cross
-        end, end_set, end_value = cross, found_set, found_value
-    return end
+def funded_interval_at(
+    solve: Callable[[float], tuple[frozenset[str], Callable[[float], float]]],
+    now: float,
+    low: float = 0.0,
+    high: float = 1.0,
+    tolerance: float = 1e-7,
+) -> Interval:
+    """``containing(funded_breakpoints(solve, low, high), now)`` without walking the whole range.
 
-
-def funded_interval_at(solve: Solve, now: float, low: float = 0.0, high: float = 1.0, tolerance: float = 1e-7) -> Interval:
-    """``containing(funded_breakpoints(solve, low, high), now)`` found from ``now`` outward, without the rest.
-
-    The set optimal at ``now`` is followed each way to where it stops being optimal: a handful of exact
-    solves where the whole range can take hundreds. When ``now`` is a breakpoint, the interval ending there
-    is the one returned, as ``containing`` returns the first interval holding it. (Where the whole range's
-    first set wins only at ``low`` itself, the whole range starts a nudge after ``low`` and holds no interval
-    for it; this answers with the interval from ``low``.)
+    The walk starts a little left of ``now`` and stops at the first range that reaches ``now``. Each
+    breakpoint is where the set on its left stops winning, walking right, exactly as in the whole range
+    (that matters where sets tie to within the solver's rounding), so the answer is the same once the
+    walk's first range is cut short by a breakpoint before ``now``; until it is, the start moves left,
+    twice as far each time, down to ``low``. A handful of exact solves where the whole range can take
+    hundreds.
     """
-    here = max(low, min(high, now))
-    members, value = solve(here)
-    start = _reach(solve, here, members, value, low, tolerance) if here > low else low
-    if start >= here - tolerance and here > low + tolerance:
-        # The set at ``now`` wins only from ``now`` on (a breakpoint): the interval ending here is the one wanted.
-        here = max(low, here - 10 * tolerance)
-        members, value = solve(here)
-        start = _reach(solve, here, members, value, low, tolerance)
-    end = _reach(solve, here, members, value, high, tolerance) if here < high else high
-    return Interval(max(low, start), min(high, end), members)
+    start = max(low, now - FIRST_MARGIN)
+    while True:
+        walked = funded_breakpoints(solve, start, high, tolerance, until=lambda iv: iv.high + TOLERANCE >= now)
+        here = containing(walked, now)
+        if start <= low or here.low > start + 10 * tolerance:  # not the nudge past a tie at the start
+            return here
+        start = max(low, now - 2 * (now - start))
 
 
 DOMINANCE_BLOCK = 4_000_000  # pairs compared at once: bounds the memory of a dominance check on any size

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
 from typing import TypeVar
 
 import numpy as np
@@ -38,25 +41,28 @@ from ui.caching import cached
 from ui.text import distinct_labels, plain
 
 
-@cached(max_entries=16, spinner="Working out what it would take...")
-def _what_it_takes(problem: DecisionProblem, scenario: Scenario, target: str, k: int) -> list[str]:
-    return what_would_it_take(problem, scenario, target, k)
-
-
 @cached(max_entries=4, spinner="Finding dominated interventions...")
 def _dominance(problem: DecisionProblem) -> pd.DataFrame:
     return dominance_table(problem)  # the catalogue's alone: kept per catalogue, not worked out on every change
 
 
-@cached(max_entries=16, spinner="Testing each estimated figure at both ends of its uncertainty...")
-def _figures(problem: DecisionProblem, scenario: Scenario, k: int) -> pd.DataFrame:
-    return figures_to_confirm(problem, scenario, k)
-
-
 def confirm_first_section(problem: DecisionProblem, scenario: Scenario, k: int) -> None:
     """Which illustrative or unconfirmed figures could change the funded set or the top k, most first."""
     st.header("Which estimates to confirm first")
-    figures = _figures(problem, scenario, k)
+    figures = on_request(
+        "sa_figures",
+        json.dumps([problem.sha256, scenario.model_dump_json(), k]),
+        lambda show: figures_to_confirm(problem, scenario, k, show),
+        Words(
+            "Testing each estimated figure at both ends of its uncertainty",
+            "This list was worked out for earlier weights or settings; it is not updated on every change.",
+            "Work out which estimates to confirm first",
+            "Update the list for the current settings",
+            "Stop testing the estimates",
+        ),
+    )
+    if figures is None:
+        return
     st.caption(
         "Each value that rests on an illustrative, unconfirmed or missing figure is moved, one at a time, to the two "
         "ends of the range it could plausibly take (the trials below draw about 95% of their values from it), and the funded set "
@@ -106,34 +112,87 @@ def request_trials() -> None:
 
 
 T = TypeVar("T")
-MAX_KEPT_STABILITY = 8  # stability tables kept per session, one per scenario and k
+Progress = Callable[[int, int], None]
+MAX_KEPT_ANALYSES = 8  # results kept per session for each analysis below, one per scenario and settings
+QUICK_SECONDS = 0.1  # an analysis whose last run took less is worked out again at once on any change
 
 
-def _request_stability() -> None:
-    st.session_state["sa_stability_request"] = True
+@dataclass(frozen=True)
+class Words:
+    """What an analysis worked out on request says: while it runs, when the result shown is for earlier
+    settings, on its button with nothing kept and with something kept, and on its Stop button."""
+
+    running: str
+    earlier: str
+    first: str
+    update: str
+    stop: str
+
+
+def _request(name: str) -> None:
+    st.session_state[f"{name}_request"] = True
+
+
+def _stop(name: str) -> None:
+    st.session_state[f"{name}_request"] = False
+    st.session_state[f"{name}_seconds"] = float("inf")  # stopped: not worked out again without a request
+
+
+def on_request(name: str, key: str, work: Callable[[Progress], T], words: Words) -> T | None:
+    """The analysis ``work(progress)`` for ``key``, kept per session under ``name`` (the latest
+    ``MAX_KEPT_ANALYSES``).
+
+    It is worked out at once when it has not been yet, or when its last run took under ``QUICK_SECONDS``;
+    otherwise only on request, and until then the page shows the latest result, said to be for earlier
+    settings, with a button to update it. So a slow analysis is never worked out again on a weight nudge,
+    and one that is that quick always is. While it runs: a progress bar and a Stop button. A request stands
+    until the work finishes, fails or is stopped, so a run cut short by another interaction starts again.
+    Raises what ``work`` raises (a DecisionError), after withdrawing the request.
+    """
+    state = st.session_state
+    kept: dict[str, T] = state.setdefault(name, {})
+    requested = f"{name}_request"
+    last = state.get(f"{name}_seconds")  # how long its last run took; None before the first
+    if key not in kept and (state.get(requested) or last is None or last < QUICK_SECONDS):
+        state[requested] = True
+        slot = st.empty()
+        with slot.container():
+            st.button(words.stop, key=f"{name}_stop", on_click=_stop, args=(name,))
+            bar = st.progress(0.0, text=f"{words.running}...")
+
+        def show(done: int, total: int) -> None:
+            bar.progress(done / total, text=f"{words.running}: {done} of {total} parts done")
+
+        started = time.perf_counter()
+        try:
+            kept[key] = work(show)
+        except DecisionError:
+            state[requested] = False
+            slot.empty()
+            raise
+        state[f"{name}_seconds"] = time.perf_counter() - started
+        state[requested] = False
+        slot.empty()
+        for old in list(kept)[:-MAX_KEPT_ANALYSES]:
+            del kept[old]
+    return _kept_or_earlier(kept, key, name, words.earlier, (words.first, words.update), partial(_request, name))
 
 
 def stability(problem: DecisionProblem, scenario: Scenario, k: int) -> pd.DataFrame | None:
-    """The funded set's stability (exact breakpoints for each weight): worked out when the tab first shows it,
-    then only on request. It is an exact re-solve at every breakpoint (0.3 s on the shipped catalogue, minutes
-    on one of thousands of interventions), so a weight nudge keeps the last table, says it was worked out for
-    earlier weights and offers to update it, as the trials do. Raises DecisionError as ``stability_table``."""
-    state = st.session_state
-    key = json.dumps([problem.sha256, scenario.model_dump_json(), k])
-    kept: dict[str, pd.DataFrame] = state.setdefault("sa_stability", {})
-    if key not in kept and (state.get("sa_stability_request") or not kept):
-        state["sa_stability_request"] = False  # asked once: an error below is not retried on every run
-        with st.spinner("Finding the exact breakpoints..."):
-            kept[key] = stability_table(problem, scenario, k)
-        for old in list(kept)[:-MAX_KEPT_STABILITY]:
-            del kept[old]
-    return _kept_or_earlier(
-        kept,
-        key,
+    """The funded set's stability (exact breakpoints for each weight), worked out as ``on_request`` says:
+    an exact re-solve at each breakpoint near the weights now (0.2 s on the shipped catalogue, seconds on one
+    of thousands of interventions). Raises DecisionError as ``stability_table``."""
+    return on_request(
         "sa_stability",
-        "This table was worked out for earlier weights or settings; it is not updated on every change.",
-        ("Work out the table for the current settings", "Update the table for the current settings"),
-        _request_stability,
+        json.dumps([problem.sha256, scenario.model_dump_json(), k]),
+        lambda show: stability_table(problem, scenario, k, show),
+        Words(
+            "Finding the exact breakpoints",
+            "This table was worked out for earlier weights or settings; it is not updated on every change.",
+            "Work out the table for the current settings",
+            "Update the table for the current settings",
+            "Stop finding the breakpoints",
+        ),
     )
 
 
@@ -411,7 +470,20 @@ def sensitivity_tab(problem: DecisionProblem, scenario: Scenario | None, result:
         key="sa_target",
         persist_state="page",
     )
-    for statement in _what_it_takes(problem, scenario, target, k):
+    answers = on_request(
+        "sa_what",
+        json.dumps([problem.sha256, scenario.model_dump_json(), target, k]),
+        lambda show: what_would_it_take(problem, scenario, target, k, show),
+        Words(
+            "Working out what it would take",
+            "These answers were worked out for earlier settings (another intervention, other weights or another "
+            "scenario); they are not updated on every change.",
+            "Work out what it would take",
+            "Update the answers for the current settings",
+            "Stop working it out",
+        ),
+    )
+    for statement in answers or []:
         st.markdown(f"- {plain(statement)}")
     st.caption("Each answer changes one thing at a time and keeps everything else as it is.")
 

@@ -211,6 +211,25 @@ def funded_intervals(
     return funded_breakpoints(solve)
 
 
+def _nearest_funded(
+    problem: DecisionProblem, scenario: Scenario, criterion: str, solver: FundingSolver, wanted: Callable[[Interval], bool]
+) -> list[Interval]:
+    """The ranges of ``funded_intervals`` from the criterion's weight now out to the first ``wanted`` one on each
+    side (all ``_nearest`` needs): a walk that stops where the answer is, not the whole range's hundreds of
+    solves. The left side is walked as the right side of the weight's mirror image."""
+    now, solve = _funded_solve(problem, scenario, criterion, solver)
+    if _cost_fixed(problem, scenario, criterion):
+        return [Interval(0.0, 1.0, solve(now)[0])]
+
+    def mirrored(u: float) -> tuple[frozenset[str], Callable[[float], float]]:
+        members, value = solve(-u)
+        return members, lambda v: value(-v)
+
+    right = funded_breakpoints(solve, now, 1.0, until=wanted)
+    left = funded_breakpoints(mirrored, -now, 0.0, until=wanted)
+    return right + [Interval(-iv.high, -iv.low, iv.members) for iv in left]
+
+
 def funded_interval(
     problem: DecisionProblem, scenario: Scenario, criterion: str, solver: FundingSolver | None = None
 ) -> Interval:
@@ -222,11 +241,14 @@ def funded_interval(
     return funded_interval_at(solve, now)
 
 
-def stability_table(problem: DecisionProblem, scenario: Scenario, k: int) -> pd.DataFrame:
+def stability_table(
+    problem: DecisionProblem, scenario: Scenario, k: int, progress: Callable[[int, int], None] | None = None
+) -> pd.DataFrame:
     """Per criterion: how far its weight can move before the top-k set or the funded set changes.
 
     The ``room`` columns (percentage points, the smaller of down and up) feed a tornado chart:
-    the criterion with the least room moves the decision most.
+    the criterion with the least room moves the decision most. ``progress(done, total)`` hears of each
+    criterion done.
     """
     normalised = normalise_weights(scenario.weights.as_dict(), problem.criteria)
     values = problem.criterion_values(scenario.normalisation)
@@ -249,6 +271,8 @@ def stability_table(problem: DecisionProblem, scenario: Scenario, k: int) -> pd.
                 "room before funded set changes (points)": round(_room(now, here.low, here.high) * 100, 1),
             }
         )
+        if progress is not None:
+            progress(len(rows), len(problem.criteria))
     return pd.DataFrame(rows)
 
 
@@ -295,9 +319,19 @@ def _cost_for_value(curve: PiecewiseLinear, value: float) -> float:
     return float(10 ** np.interp(value, curve.values[::-1], logs[::-1]))
 
 
-def what_would_it_take(problem: DecisionProblem, scenario: Scenario, intervention: str, k: int) -> list[str]:
+BISECTION_STEPS = 14  # halvings of the cost and impact value at which an intervention would be funded
+
+
+def what_would_it_take(
+    problem: DecisionProblem,
+    scenario: Scenario,
+    intervention: str,
+    k: int,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[str]:
     """Plain statements of the smallest single changes that bring an intervention into the top k
-    and into the funded set, or why none can."""
+    and into the funded set, or why none can. ``progress(done, total)`` hears of each exact search done
+    (one per criterion, then each step of the cost and impact searches)."""
     names = problem.info["name"]
     name = str(names[intervention])
     weights = scenario.weights.as_dict()
@@ -309,7 +343,16 @@ def what_would_it_take(problem: DecisionProblem, scenario: Scenario, interventio
         statements.append(f"{name} already ranks {rank}, inside the top {k}.")
     else:
         statements += _top_k_changes(problem, scenario.normalisation, normalised, intervention, k, result.scores)
-    statements += _funding_changes(problem, scenario, intervention)
+    total = len(problem.criteria) + 2 * (BISECTION_STEPS + 1)
+    done = 0
+
+    def tick() -> None:
+        nonlocal done
+        done += 1
+        if progress is not None:
+            progress(min(done, total), total)
+
+    statements += _funding_changes(problem, scenario, intervention, tick)
     return statements
 
 
@@ -401,7 +444,7 @@ def _funded_with(
     return bool((options.loc[picked, "intervention"] == intervention).any())
 
 
-def _funding_changes(problem: DecisionProblem, scenario: Scenario, intervention: str) -> list[str]:
+def _funding_changes(problem: DecisionProblem, scenario: Scenario, intervention: str, tick: Callable[[], None]) -> list[str]:
     name = str(problem.info.at[intervention, "name"])
     options = scenario_options(problem, scenario)
     _, harmful = funding_rules(problem, scenario)
@@ -414,11 +457,14 @@ def _funding_changes(problem: DecisionProblem, scenario: Scenario, intervention:
     statements = []
     solver = FundingSolver.for_scenario(problem, scenario)
     normalised = normalise_weights(scenario.weights.as_dict(), problem.criteria)
-    change = _smallest_change(
-        lambda c: funded_intervals(problem, scenario, c, solver),
-        normalised,
-        lambda iv: any(m.startswith(f"{intervention}/") for m in iv.members),
-    )
+    wanted = lambda iv: any(m.startswith(f"{intervention}/") for m in iv.members)  # noqa: E731
+
+    def nearest(criterion: str) -> list[Interval]:
+        found = _nearest_funded(problem, scenario, criterion, solver, wanted)
+        tick()
+        return found
+
+    change = _smallest_change(nearest, normalised, wanted)
     if change is not None:
         criterion, now, target = change
         direction = "raising" if target > now else "lowering"
@@ -445,9 +491,12 @@ def _funding_changes(problem: DecisionProblem, scenario: Scenario, intervention:
 
         return apply
 
-    if _funded_with(problem, scenario, intervention, cheaper(0.0), options):
+    funded_free = _funded_with(problem, scenario, intervention, cheaper(0.0), options)
+    tick()
+    if funded_free:
         low, high = 0.0, 1.0  # funded at low, not at high
-        for _ in range(14):
+        for _ in range(BISECTION_STEPS):
+            tick()
             middle = (low + high) / 2
             low, high = (
                 (middle, high) if _funded_with(problem, scenario, intervention, cheaper(middle), options) else (low, middle)
@@ -470,9 +519,12 @@ def _funding_changes(problem: DecisionProblem, scenario: Scenario, intervention:
 
         return apply
 
-    if scenario.weights[impact.id] > 0 and _funded_with(problem, scenario, intervention, better(100.0), options):
+    funded_best = scenario.weights[impact.id] > 0 and _funded_with(problem, scenario, intervention, better(100.0), options)
+    tick()
+    if funded_best:
         low, high = impact_now, 100.0  # not funded at low, funded at high
-        for _ in range(14):
+        for _ in range(BISECTION_STEPS):
+            tick()
             middle = (low + high) / 2
             low, high = (
                 (low, middle) if _funded_with(problem, scenario, intervention, better(middle), options) else (middle, high)

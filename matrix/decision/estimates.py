@@ -17,6 +17,7 @@ together are the Monte Carlo's work (the funding probabilities), not this one's.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -117,11 +118,17 @@ def _top_words(before: frozenset[str], after: frozenset[str], names: dict[str, s
     return len(enter), f"{_names(enter, names)} would enter the top {k} in place of {_names(leave, names)}"
 
 
-def figures_to_confirm(problem: DecisionProblem, scenario: Scenario, k: int = 5) -> pd.DataFrame:
+FIGURE_ROWS = 256  # rows of option benefits solved at once, between progress reports
+
+
+def figures_to_confirm(
+    problem: DecisionProblem, scenario: Scenario, k: int = 5, progress: Callable[[int, int], None] | None = None
+) -> pd.DataFrame:
     """Every estimated value of the scenario's interventions with what it could change within its
     stated uncertainty: the funded set and the top ``k``, at either end, ranked by how much of the
     decision it could move (interventions whose funding changes, then places in the top ``k``, then how
-    far the value can move its own score). Columns are documented in the README."""
+    far the value can move its own score). Columns are documented in the README. ``progress(done, total)``
+    hears of each part of the exact solves (``FIGURE_ROWS`` rows each) done."""
     names = problem.names
     values = problem.criterion_values(scenario.normalisation)
     ids = values.index
@@ -182,7 +189,14 @@ def figures_to_confirm(problem: DecisionProblem, scenario: Scenario, k: int = 5)
             shift = target - base_values[position[figure.intervention], column]
             moved = np.clip(option_values[mine, column] + shift, 0.0, 100.0)
             rows[2 * n + end, mine] += (moved - option_values[mine, column]) * bw[column]
-    picked = solver.solve(np.vstack([base_benefits[None, :], rows]))
+    stacked = np.vstack([base_benefits[None, :], rows])
+    parts = range(0, len(stacked), FIGURE_ROWS)
+    solved = []
+    for done, first in enumerate(parts, start=1):
+        solved.append(solver.solve(stacked[first : first + FIGURE_ROWS]))
+        if progress is not None:
+            progress(done, len(parts))
+    picked = np.vstack(solved)
     funded_now = _funded(picked[0], options)
     top_now = _top(base_values, weights, ids, k)
     out = []

@@ -9,12 +9,15 @@ import pytest
 from matrix.catalogue import SHIPPED_CATALOGUE
 from matrix.decision import DecisionProblem, default_scenario, what_would_it_take
 from tests.ui.test_app import start
+from ui import sensitivity
 from ui.text import plain
 
 
-def test_sensitivity_tab_runs_and_explains(problem: DecisionProblem) -> None:
+def test_sensitivity_tab_runs_and_explains(problem: DecisionProblem, monkeypatch: pytest.MonkeyPatch) -> None:
     """The tab shows the stability table and answers 'what would it take' for the chosen intervention, with the
-    library's own weight change for an intervention that raising one weight would fund."""
+    library's own weight change for an intervention that raising one weight would fund (at once: the answers
+    count as quick here, as they are on the shipped catalogue)."""
+    monkeypatch.setattr(sensitivity, "QUICK_SECONDS", float("inf"))
     scenario = default_scenario(problem)
     target, expected = next(
         (i, said)
@@ -71,10 +74,12 @@ def test_a_weight_nudge_keeps_the_trials_until_asked_to_update() -> None:
     assert next(df.value for df in at.dataframe if "chance of being funded" in df.value.columns).equals(before)
 
 
-def test_a_weight_nudge_keeps_the_stability_table_until_asked_to_update() -> None:
-    """The funded set's stability (an exact re-solve at every breakpoint) is worked out when the tab first shows
-    it; a weight nudge keeps that table, marked as for earlier weights, until 'Update' works it out again, and
-    returning to the first weights shows their table without working anything out."""
+def test_a_weight_nudge_keeps_the_stability_table_until_asked_to_update(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The funded set's stability (exact re-solves near each weight) is worked out when the tab first shows it;
+    when that took longer than ``QUICK_SECONDS`` (here any time does), a weight nudge keeps that table, marked as
+    for earlier weights, until 'Update' works it out again, and returning to the first weights shows their table
+    without working anything out."""
+    monkeypatch.setattr(sensitivity, "QUICK_SECONDS", 0.0)
     at = start(tab="Sensitivity")
     assert not at.exception
     before = next(df.value for df in at.dataframe if "criterion" in df.value.columns)
@@ -82,18 +87,45 @@ def test_a_weight_nudge_keeps_the_stability_table_until_asked_to_update() -> Non
     at.slider(key="w_impact").set_value(70).run()
     assert not at.exception
     assert len(at.session_state["sa_stability"]) == 1  # nothing was worked out for the nudge
-    assert any("worked out for earlier weights" in i.value for i in at.info)
+    assert any("This table was worked out for earlier weights" in i.value for i in at.info)
     assert next(df.value for df in at.dataframe if "criterion" in df.value.columns).equals(before)
     assert any(h.value == "What would it take?" for h in at.header)  # the rest of the tab still shows
     at.button(key="sa_stability_update").click().run()
-    assert not at.exception and not any("worked out for earlier weights" in i.value for i in at.info)
+    assert not at.exception and not any("This table was worked out for earlier weights" in i.value for i in at.info)
     assert len(at.session_state["sa_stability"]) == 2
     after = next(df.value for df in at.dataframe if "criterion" in df.value.columns)
     assert not after.equals(before)
     at.slider(key="w_impact").set_value(40).run()  # back to the first weights: their table is kept
-    assert not any("worked out for earlier weights" in i.value for i in at.info)
+    assert not any("This table was worked out for earlier weights" in i.value for i in at.info)
     assert len(at.session_state["sa_stability"]) == 2
     assert next(df.value for df in at.dataframe if "criterion" in df.value.columns).equals(before)
+
+
+def test_slow_answers_wait_for_a_request_and_quick_ones_do_not(problem: DecisionProblem, monkeypatch: pytest.MonkeyPatch) -> None:
+    """When 'what would it take' took longer than ``QUICK_SECONDS`` (here any time does), choosing another
+    intervention keeps the earlier answers, said to be for earlier settings, until the update button works them
+    out for the new one; when it is quick (any time is), a weight nudge works the stability table out again at
+    once, with nothing said to be for earlier weights."""
+    scenario = default_scenario(problem)
+    monkeypatch.setattr(sensitivity, "QUICK_SECONDS", 0.0)
+    at = start(tab="Sensitivity")
+    first = [m.value for m in at.markdown if m.value.startswith("- ")]
+    target = next(i for i in problem.info.index if i != at.selectbox(key="sa_target").value)
+    at.selectbox(key="sa_target").set_value(target).run()
+    assert not at.exception
+    assert any("These answers were worked out for earlier settings" in i.value for i in at.info)
+    assert [m.value for m in at.markdown if m.value.startswith("- ")] == first
+    at.button(key="sa_what_update").click().run()
+    assert not any("These answers were worked out for earlier settings" in i.value for i in at.info)
+    answers = [m.value for m in at.markdown if m.value.startswith("- ")]
+    for said in what_would_it_take(problem, scenario, target, 5):
+        assert f"- {plain(said)}" in answers
+
+    monkeypatch.setattr(sensitivity, "QUICK_SECONDS", float("inf"))
+    at.slider(key="w_impact").set_value(70).run()
+    assert not at.exception
+    assert len(at.session_state["sa_stability"]) == 2  # worked out again for the nudge
+    assert not any("worked out for earlier" in i.value for i in at.info)
 
 
 def test_changing_top_k_moves_the_breakpoints() -> None:

@@ -41,6 +41,34 @@ def test_funded_intervals_match_a_sweep(problem: DecisionProblem, criterion: str
         assert set(chosen.index) == set(here.members), t
 
 
+@pytest.mark.parametrize("weights", [None, (1, 1, 1, 1), (5, 1, 0, 2), (1, 6, 3, 1)])
+def test_searches_from_the_weight_now_agree_with_the_whole_range(
+    problem: DecisionProblem, weights: tuple[int, ...] | None
+) -> None:
+    """For every criterion, the stability table's range (searched outward from the weight now) is the whole range's
+    interval holding it, and the nearest range funding each intervention (a walk stopped at the first one on each
+    side) is as near as the whole range's nearest."""
+    scenario = default_scenario(problem)
+    if weights is not None:
+        scenario = scenario.model_copy(update={"weights": Weights(**dict(zip(problem.criteria, weights, strict=True)))})
+    solver = FundingSolver.for_scenario(problem, scenario)
+    normalised = normalise_weights(scenario.weights.as_dict(), problem.criteria)
+    for criterion in problem.criteria:
+        now = float(normalised[criterion])
+        whole = funded_intervals(problem, scenario, criterion, solver)
+        here = analysis.funded_interval(problem, scenario, criterion, solver)
+        want = containing(whole, now)
+        assert here.members == want.members
+        assert here.low == pytest.approx(want.low, abs=1e-6) and here.high == pytest.approx(want.high, abs=1e-6)
+        for intervention in problem.names:
+            wanted = lambda iv, i=intervention: any(m.startswith(f"{i}/") for m in iv.members)  # noqa: E731
+            near = analysis._nearest(analysis._nearest_funded(problem, scenario, criterion, solver, wanted), now, wanted)
+            far = analysis._nearest(whole, now, wanted)
+            assert (near is None) == (far is None), (criterion, intervention)
+            if near is not None and far is not None:
+                assert near == pytest.approx(far, abs=1e-6), (criterion, intervention)
+
+
 def test_cost_weight_cannot_change_the_funded_set(problem: DecisionProblem) -> None:
     """With cost left out of the benefit, the funded set is one interval over the whole cost weight range."""
     [interval] = funded_intervals(problem, default_scenario(problem), "cost")
