@@ -42,6 +42,7 @@ bench: $(DEV_STAMP)
 	$(BIN)/python bench/bench_portfolio.py
 	$(BIN)/python bench/bench_plan.py
 	$(BIN)/python bench/bench_montecarlo.py
+	$(BIN)/python bench/bench_sensitivity.py
 	$(BIN)/python bench/bench_app.py
 	$(BIN)/python bench/bench_cli.py
 	$(BIN)/python bench/bench_catalogue.py
