@@ -78,12 +78,12 @@ def main() -> None:
     for n in [0, *sizes]:
         problem = problem_of(n)
         name = "shipped" if n == 0 else f"synthetic {n:,}"
-        table, ours = timed(lambda: stability_table(problem, default_scenario(problem), 5))
+        table, ours = timed(lambda p=problem: stability_table(p, default_scenario(p), 5))
         mine = list(zip(table["funded set stable from %"], table["funded set stable to %"], strict=True))
         if n > 2_000:
             print(f"{name:<18}{ours:>9.2f}{'-':>10}{'-':>12}  (the whole range is not run: minutes)")
             continue
-        reference, whole = timed(lambda: whole_range(problem))
+        reference, whole = timed(lambda p=problem: whole_range(p))
         print(f"{name:<18}{ours:>9.2f}{whole:>10.2f}{ours / whole:>12.2f}  {mine == reference}")
     print()
     print("dominance: in blocks, pruned by totals vs every pair at once (one run each)")
@@ -91,11 +91,11 @@ def main() -> None:
     rng = np.random.default_rng(1)
     for n in (1_000, ALL_PAIRS_LIMIT, 10_000, 20_000):
         values = pd.DataFrame(rng.uniform(0, 100, (n, 4)).round(0), index=[f"i{j}" for j in range(n)])
-        found, ours = timed(lambda: dominators(values, 10))
+        found, ours = timed(lambda v=values: dominators(v, 10))
         if n > ALL_PAIRS_LIMIT:
             print(f"{f'random {n:,}':<18}{ours:>9.2f}{'-':>10}{'-':>12}  (every pair at once: gigabytes)")
             continue
-        counts, pairs = timed(lambda: every_pair(values))
+        counts, pairs = timed(lambda v=values: every_pair(v))
         mine = np.zeros(n, dtype=np.int64)
         mine[values.index.get_indexer(found["id"])] = found["count"]
         print(f"{f'random {n:,}':<18}{ours:>9.2f}{pairs:>10.2f}{ours / pairs:>12.2f}  {bool((mine == counts).all())}")
