@@ -217,8 +217,10 @@ def funded_interval_at(
 
     The walk starts a little left of ``now`` and stops at the first range that reaches ``now``. Each
     breakpoint is where the set on its left stops winning, walking right, exactly as in the whole range
-    (that matters where sets tie to within the solver's rounding), so the answer is the same once the
-    walk's first range is cut short by a breakpoint before ``now``; until it is, the start moves left,
+    (that matters where sets tie to within the solver's rounding), so the answer is the same, to within the
+    walk's ``tolerance`` (walks from different starts can place a breakpoint that far apart, so a ``now``
+    that close to one may get the range on its other side), once the walk's first range is cut short by a
+    breakpoint before ``now``; until it is, the start moves left,
     twice as far each time, down to ``low``. A handful of exact solves where the whole range can take
     hundreds.
     """

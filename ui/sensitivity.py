@@ -147,7 +147,8 @@ def on_request(name: str, key: str, work: Callable[[Progress], T], words: Words)
     settings, with a button to update it. So a slow analysis is never worked out again on a weight nudge,
     and one that is that quick always is. While it runs: a progress bar and a Stop button. A request stands
     until the work finishes, fails or is stopped, so a run cut short by another interaction starts again.
-    Raises what ``work`` raises (a DecisionError), after withdrawing the request.
+    Raises what ``work`` raises (a DecisionError), after withdrawing the request (Streamlit's own interruptions
+    are not Exceptions, so a run they cut short keeps it).
     """
     state = st.session_state
     kept: dict[str, T] = state.setdefault(name, {})
@@ -166,7 +167,7 @@ def on_request(name: str, key: str, work: Callable[[Progress], T], words: Words)
         started = time.perf_counter()
         try:
             kept[key] = work(show)
-        except DecisionError:
+        except Exception:  # a DecisionError the caller explains, or a fault: either way not run again unasked
             state[requested] = False
             slot.empty()
             raise
@@ -469,6 +470,7 @@ def sensitivity_tab(problem: DecisionProblem, scenario: Scenario | None, result:
         format_func=lambda i: f"{result.ranks[i]}. {names[i]}",
         key="sa_target",
         persist_state="page",
+        on_change=partial(_request, "sa_what"),  # choosing an intervention asks for its answers, however long
     )
     answers = on_request(
         "sa_what",

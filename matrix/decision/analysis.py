@@ -377,7 +377,8 @@ def _smallest_change(
         now = float(normalised[criterion])
         target = _nearest(intervals_for(criterion), now, wanted)
         if target is not None:
-            choices.append((abs(target - now), criterion, now, target))
+            # Rounded: of changes equal but for rounding (walked from different sides), the criterion first by name.
+            choices.append((round(abs(target - now), 9), criterion, now, target))
     if not choices:
         return None
     _, criterion, now, target = min(choices)

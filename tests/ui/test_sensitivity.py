@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from matrix.catalogue import SHIPPED_CATALOGUE
+from matrix.catalogue import SHIPPED_CATALOGUE, Weights
 from matrix.decision import DecisionProblem, default_scenario, what_would_it_take
 from tests.ui.test_app import start
 from ui import sensitivity
@@ -103,29 +103,59 @@ def test_a_weight_nudge_keeps_the_stability_table_until_asked_to_update(monkeypa
 
 def test_slow_answers_wait_for_a_request_and_quick_ones_do_not(problem: DecisionProblem, monkeypatch: pytest.MonkeyPatch) -> None:
     """When 'what would it take' took longer than ``QUICK_SECONDS`` (here any time does), choosing another
-    intervention keeps the earlier answers, said to be for earlier settings, until the update button works them
-    out for the new one; when it is quick (any time is), a weight nudge works the stability table out again at
-    once, with nothing said to be for earlier weights."""
-    scenario = default_scenario(problem)
+    intervention still answers at once (the choice is the request), but a weight nudge keeps those answers, said
+    to be for earlier settings, until the update button works them out for the new weights; when it is quick
+    (any time is), a weight nudge works the stability table out again at once, nothing said to be for earlier
+    weights."""
     monkeypatch.setattr(sensitivity, "QUICK_SECONDS", 0.0)
     at = start(tab="Sensitivity")
-    first = [m.value for m in at.markdown if m.value.startswith("- ")]
     target = next(i for i in problem.info.index if i != at.selectbox(key="sa_target").value)
     at.selectbox(key="sa_target").set_value(target).run()
     assert not at.exception
+
+    def answers() -> list[str]:
+        return [m.value for m in at.markdown if m.value.startswith("- ")]
+
+    for said in what_would_it_take(problem, default_scenario(problem), target, 5):
+        assert f"- {plain(said)}" in answers()
+    assert not any("These answers were worked out for earlier settings" in i.value for i in at.info)
+    shown = answers()
+    at.slider(key="w_impact").set_value(70).run()
     assert any("These answers were worked out for earlier settings" in i.value for i in at.info)
-    assert [m.value for m in at.markdown if m.value.startswith("- ")] == first
+    assert answers() == shown
     at.button(key="sa_what_update").click().run()
     assert not any("These answers were worked out for earlier settings" in i.value for i in at.info)
-    answers = [m.value for m in at.markdown if m.value.startswith("- ")]
-    for said in what_would_it_take(problem, scenario, target, 5):
-        assert f"- {plain(said)}" in answers
+    nudged = default_scenario(problem).model_copy(update={"weights": Weights(impact=70, reach=20, cost=20, risk=20)})
+    for said in what_would_it_take(problem, nudged, target, 5):
+        assert f"- {plain(said)}" in answers()
 
     monkeypatch.setattr(sensitivity, "QUICK_SECONDS", float("inf"))
-    at.slider(key="w_impact").set_value(70).run()
+    kept = len(at.session_state["sa_stability"])
+    at.slider(key="w_impact").set_value(60).run()
     assert not at.exception
-    assert len(at.session_state["sa_stability"]) == 2  # worked out again for the nudge
+    assert len(at.session_state["sa_stability"]) == kept + 1  # worked out again for the nudge
     assert not any("worked out for earlier" in i.value for i in at.info)
+
+
+def test_an_analysis_that_fails_is_not_run_again_unasked(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A fault in an analysis withdraws its request: the next run of the page does not start it again (it waits
+    for its button), and no Stop button is left on the page."""
+    calls: list[int] = []
+
+    def broken(*args: object, **kwargs: object) -> object:
+        calls.append(1)
+        raise RuntimeError("parametric analysis did not settle")
+
+    monkeypatch.setattr(sensitivity, "QUICK_SECONDS", 0.0)
+    at = start(tab="Sensitivity")
+    monkeypatch.setattr(sensitivity, "stability_table", broken)
+    at.slider(key="w_impact").set_value(70).run()  # waits for its button: nothing runs
+    assert not calls
+    at.button(key="sa_stability_update").click().run()
+    assert calls == [1] and at.exception
+    at.slider(key="w_impact").set_value(60).run()
+    assert calls == [1]
+    assert not any(b.key == "sa_stability_stop" for b in at.button)
 
 
 def test_changing_top_k_moves_the_breakpoints() -> None:
