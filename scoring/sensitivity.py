@@ -217,12 +217,11 @@ def funded_interval_at(
 
     The walk starts a little left of ``now`` and stops at the first range that reaches ``now``. Each
     breakpoint is where the set on its left stops winning, walking right, exactly as in the whole range
-    (that matters where sets tie to within the solver's rounding), so the answer is the same, to within the
-    walk's ``tolerance`` (walks from different starts can place a breakpoint that far apart, so a ``now``
-    that close to one may get the range on its other side), once the walk's first range is cut short by a
-    breakpoint before ``now``; until it is, the start moves left,
-    twice as far each time, down to ``low``. A handful of exact solves where the whole range can take
-    hundreds.
+    (that matters where sets tie to within the solver's rounding). Once a breakpoint before ``now`` cuts the
+    walk's first range short, the answer is the whole range's; until then the start moves left, twice as
+    far each time, down to ``low``. A handful of exact solves where the whole range can take hundreds.
+    Walks from different starts can place a breakpoint up to ``tolerance`` apart, so a ``now`` that close
+    to one may get the range on its other side.
     """
     start = max(low, now - FIRST_MARGIN)
     while True:
