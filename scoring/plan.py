@@ -51,12 +51,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import coo_array, csr_array, vstack
 
 from scoring.criteria import MAX_YEARS
 from scoring.errors import DecisionError, InfeasibleError, Problem
 from scoring.funding import BENEFIT_SCALE, benefit_units, check_options, tiers_of
+from scoring.highs import minimise
 from scoring.money import money
 
 FloatArray = npt.NDArray[np.float64]
@@ -337,6 +337,7 @@ class PlanModel:
         lower: FloatArray | None = None,
         upper: FloatArray | None = None,
         retry: bool = False,
+        cutoff: float | None = None,
     ) -> FloatArray | None:
         """One solve. ``retry``: the stage must be feasible (the plan in hand meets it), so when HiGHS calls
         it infeasible it is tried again without presolve, which occasionally misjudges these rows."""
@@ -348,17 +349,20 @@ class PlanModel:
             matrix = vstack([matrix, csr_array(np.array([e[0] for e in extra]))]).tocsr()
             low = np.concatenate([low, [e[1] for e in extra]])
             high = np.concatenate([high, [e[2] for e in extra]])
-        constraints = [LinearConstraint(matrix, low, high)] if matrix.shape[0] else []
         for presolve in (True, False) if retry else (True,):
-            result = milp(
+            x = minimise(
                 objective,
-                integrality=self.integrality,
-                bounds=Bounds(self.lower if lower is None else lower, self.upper if upper is None else upper),
-                constraints=constraints,
-                options={"presolve": presolve, "mip_rel_gap": 0.0},
+                matrix,
+                low,
+                high,
+                self.lower if lower is None else lower,
+                self.upper if upper is None else upper,
+                self.integrality,
+                presolve=presolve,
+                cutoff=cutoff,
             )
-            if result.status == 0 and result.x is not None:
-                return np.asarray(result.x, dtype=np.float64)
+            if x is not None:
+                return x
         return None
 
     def feasible(self) -> bool:
@@ -403,8 +407,9 @@ class PlanModel:
             return cost_gbp, -np.inf, (pence(funded) + 0.5) / 100
 
         tied = False
-        # Asked as a maximum (the best value among the other plans at no more cost), not as "any plan at this value".
-        other = self._solve(-value_units, [as_cheap(plan), differs(plan)])
+        # Asked as a maximum (the best value among the other plans at no more cost), not as "any plan at this value",
+        # with a cutoff half a unit below the value: the solver drops every branch that cannot reach it.
+        other = self._solve(-value_units, [as_cheap(plan), differs(plan)], cutoff=-(value - 0.5))
         if other is not None and int(np.rint(value_units[:nx][np.round(other[:nx]) > 0.5].sum())) >= value:
             cheapest = self._solve(cost_gbp, [at_value], retry=True)
             if cheapest is not None:
