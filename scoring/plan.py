@@ -36,7 +36,7 @@ their order in the catalogue), and a pound from the k-th stream counts k - 1; wh
 payments draw equally, the solver's choice stands (the same inputs give the same answer).
 <!-- /plan-tie-rule -->
 
-The plan is found by one mixed integer programme (HiGHS, ``scipy.optimize.milp``) in lexicographic
+The plan is found by one mixed integer programme (HiGHS, through ``scoring.highs``) in lexicographic
 stages (``PlanModel.best``): each stage's objective and bounds are whole numbers with a half-unit
 margin, so the answer does not depend on the solver's gap. With
 one year and one stream that may pay for everything, it is exactly the one-year funded set.
