@@ -978,13 +978,11 @@ class FundingModel:
         rows = self.rows + extra
         x = minimise(
             objective,
-            vstack([r[1] for r in rows]).tocsc(),
+            vstack([r[1] for r in rows]),
             np.concatenate([r[2] for r in rows]),
             np.concatenate([r[3] for r in rows]),
             self.lower if lower is None else lower,
             self.upper if upper is None else upper,
-            # Gap 0: stop only at the proven optimum. The objectives are whole numbers, so
-            # HiGHS closes the gap exactly.
             cutoff=cutoff,
         )
         return None if x is None else np.asarray(np.round(x) > 0.5, dtype=bool)

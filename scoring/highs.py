@@ -22,13 +22,9 @@ FloatArray = npt.NDArray[np.float64]
 _CUTOFF_SLACK = 1e-9
 
 
-def _finite(bounds: FloatArray) -> FloatArray:
-    return np.where(np.isposinf(bounds), highspy.kHighsInf, np.where(np.isneginf(bounds), -highspy.kHighsInf, bounds))
-
-
 def minimise(
     objective: npt.ArrayLike,
-    matrix: csr_array | csc_array,
+    matrix: csr_array | csc_array,  # any SciPy sparse array or matrix
     row_lower: FloatArray,
     row_upper: FloatArray,
     col_lower: FloatArray,
@@ -41,8 +37,9 @@ def minimise(
     """The proven minimum of ``objective @ x`` subject to ``row_lower <= matrix @ x <= row_upper`` and
     ``col_lower <= x <= col_upper``, ``x`` whole where ``integrality`` is 1 (every column when None).
 
-    Returns ``x``, or None when no ``x`` meets the rows, or (with ``cutoff``) none has an objective
-    below ``cutoff``. The gap is 0: the solver stops only at the proven optimum.
+    Infinite bounds are ``numpy.inf`` (HiGHS's own infinity). Returns ``x``, or None when no ``x``
+    meets the rows, or (with ``cutoff``) none has an objective below ``cutoff``. The gap is 0: the
+    solver stops only at the proven optimum.
     """
     cost = np.ascontiguousarray(objective, dtype=np.float64)
     size = cost.size
@@ -53,10 +50,10 @@ def minimise(
     model.num_col_ = size
     model.num_row_ = columns.shape[0]
     model.col_cost_ = cost
-    model.col_lower_ = _finite(np.asarray(col_lower, dtype=np.float64))
-    model.col_upper_ = _finite(np.asarray(col_upper, dtype=np.float64))
-    model.row_lower_ = _finite(np.asarray(row_lower, dtype=np.float64))
-    model.row_upper_ = _finite(np.asarray(row_upper, dtype=np.float64))
+    model.col_lower_ = np.asarray(col_lower, dtype=np.float64)
+    model.col_upper_ = np.asarray(col_upper, dtype=np.float64)
+    model.row_lower_ = np.asarray(row_lower, dtype=np.float64)
+    model.row_upper_ = np.asarray(row_upper, dtype=np.float64)
     model.a_matrix_.format_ = highspy.MatrixFormat.kColwise
     model.a_matrix_.start_ = columns.indptr.astype(np.int32)
     model.a_matrix_.index_ = columns.indices.astype(np.int32)
