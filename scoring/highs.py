@@ -67,10 +67,15 @@ def minimise(
         solver.setOptionValue("objective_bound", float(cutoff))
     solver.passModel(model)
     solver.run()
-    if solver.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+    status = solver.getModelStatus()
+    if cutoff is not None and status not in (highspy.HighsModelStatus.kOptimal, highspy.HighsModelStatus.kInfeasible):
+        # Anything but "solved" or "nothing beats it" under a cutoff: ask again without the cutoff.
+        x = minimise(objective, matrix, row_lower, row_upper, col_lower, col_upper, integrality, presolve=presolve)
+    elif status != highspy.HighsModelStatus.kOptimal:
         return None
-    x = np.asarray(solver.getSolution().col_value, dtype=np.float64)
-    if x.size != size:
+    else:
+        x = np.asarray(solver.getSolution().col_value, dtype=np.float64)
+    if x is None or x.size != size:
         return None
     # With a cutoff HiGHS may report a solution it found on the way that does not beat it: then none does.
     if cutoff is not None and not float(cost @ x) < cutoff - _CUTOFF_SLACK:

@@ -59,3 +59,25 @@ def test_continuous_columns_and_no_rows() -> None:
     x = minimise(-np.ones(2), csr_array((0, 2)), np.zeros(0), np.zeros(0), np.zeros(2), np.full(2, 1.5), [1, 0])
     assert x is not None
     assert x.tolist() == pytest.approx([1.0, 1.5])
+
+
+def test_an_unexpected_status_under_a_cutoff_asks_again_without_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """HiGHS stopping for any other reason under a cutoff ("objective bound reached") must not read as "nothing
+    beats it": the solve is asked again without the cutoff, and its answer is held to the cutoff."""
+    import highspy
+
+    calls: list[float] = []
+
+    class StopsAtTheBound(highspy.Highs):  # type: ignore[misc]
+        def getModelStatus(self) -> highspy.HighsModelStatus:
+            bound = float(self.getOptionValue("objective_bound")[1])
+            calls.append(bound)
+            return highspy.HighsModelStatus.kObjectiveBound if np.isfinite(bound) else super().getModelStatus()
+
+    monkeypatch.setattr(highspy, "Highs", StopsAtTheBound)
+    value, cost, budget = knapsack(3)
+    best = brute_best(value, cost, budget)
+    reached = solve(value, cost, budget, cutoff=-(best - 0.5))
+    assert reached is not None and value @ reached == best
+    assert solve(value, cost, budget, cutoff=-(best + 0.5)) is None
+    assert [np.isfinite(b) for b in calls] == [True, False, True, False]
