@@ -337,8 +337,13 @@ def test_a_participant_link_shows_nothing_of_the_facilitators(isolated: Path, mo
         for secret in ("Annabel", other.name, mine.code, "fran@city.gov.uk", other.participant_token):
             assert secret not in shown
         assert not at.tabs and not at.dataframe
-        # The participant's own form: name, Submit and the trade-off question's answers (A, B, about the same).
+        # The participant's own form: name and Submit; unfolded, the trade-off question's answers (A, B, about the same).
+        assert keys_shown(at) == {"p_name", "p_submit"}
+        at.session_state["p_to_fold"] = True
+        at.run()
+        assert not at.exception
         assert keys_shown(at) == {"p_name", "p_submit", "p_to_first", "p_to_second", "p_to_same"}
+        assert not any(secret in page_text(at) for secret in ("Annabel", other.name, mine.code, "fran@city.gov.uk"))
     later = dt.datetime.now(dt.UTC) + dt.timedelta(hours=3)
     monkeypatch.setattr(store_module, "_now", lambda: later)
     expired = app(None, {"workshop": mine.participant_token})

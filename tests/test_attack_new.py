@@ -87,6 +87,8 @@ def test_the_sidebar_trade_offs_on_a_flat_catalogue_put_no_weight_where_nothing_
     assert sizes["impact"] == 0 and sizes["risk"] == 0 and sizes["reach"] > 0 and sizes["cost"] > 0
     truth = {"impact": 0.0, "reach": 0.3, "cost": 0.7, "risk": 0.0}
     at = start(tab="Ranking")
+    at.session_state["to_fold"] = True
+    at.run()
     for _ in range(40):
         question = next_trade_off(CRITERIA, at.session_state["to_answers"], sizes)
         if question is None:
@@ -108,6 +110,8 @@ def test_trade_off_answers_are_not_carried_to_another_normalisation(problem: Dec
     sizes = {c: s.points for c, s in swings(problem).items()}
     truth = {"impact": 0.5, "reach": 0.1, "cost": 0.25, "risk": 0.15}
     at = start(tab="Ranking")
+    at.session_state["to_fold"] = True
+    at.run()
     for _ in range(3):
         question = next_trade_off(CRITERIA, at.session_state["to_answers"], sizes)
         assert question is not None

@@ -64,7 +64,9 @@ def trade_off_questions(problem: DecisionProblem, normalisation: Normalisation, 
         state[f"{key}_answers"] = []
     state[f"{key}_sizes"] = sizes
     answered: list[tuple[TradeOff, Answer]] = state.setdefault(f"{key}_answers", [])
-    with st.expander("Set the weights by trade-off questions"):
+    with st.expander("Set the weights by trade-off questions", key=f"{key}_fold", on_change="rerun") as fold:
+        if not fold.open:
+            return  # its questions are worked out and drawn only while it is open (see swing_weighting)
         st.caption(
             "Two interventions, the same in every way but two. Which would you rather fund? Each answer narrows the "
             "weights that agree with all your answers; the questions stop when every weight is known to within "
@@ -157,9 +159,13 @@ def current_elicited() -> Elicited | None:
 
 def swing_weighting(problem: DecisionProblem, normalisation: Normalisation, target: str, key: str) -> None:
     """Weights from swings: order them, rate each against the most important, and set the sliders."""
-    labels = distinct_labels(problem.labels)
-    found = swings(problem, normalisation)
-    with st.expander("Set the weights by swing weighting"):
+    # Folded, nothing inside is worked out or sent: on every weight nudge the two folds' contents took about
+    # 30 ms of the browser's wait. Their widgets keep their values while folded (persist_state).
+    with st.expander("Set the weights by swing weighting", key=f"{key}_fold", on_change="rerun") as fold:
+        if not fold.open:
+            return
+        labels = distinct_labels(problem.labels)
+        found = swings(problem, normalisation)
         st.caption(
             "Imagine an intervention at its worst on one criterion moving to the best among the interventions here, "
             "everything else the same. Which of these moves matters most? Put them in order, then say how much each "
@@ -172,6 +178,7 @@ def swing_weighting(problem: DecisionProblem, normalisation: Normalisation, targ
             list(problem.criteria),
             format_func=lambda c: labels[str(c)],
             key=f"{key}_order",
+            persist_state="page",
         )
         if len(order) < len(problem.criteria):
             st.caption(f"Pick all {number_word(len(problem.criteria))}, most important first, to rate them.")
@@ -179,7 +186,9 @@ def swing_weighting(problem: DecisionProblem, normalisation: Normalisation, targ
         st.caption(f"{plain(labels[order[0]])}: 100 (the most important swing)")
         for criterion in order[1:]:
             st.session_state.setdefault(f"{key}_rate_{criterion}", 50)
-            st.slider(f"{plain(labels[criterion])}, against the first", 0, 100, key=f"{key}_rate_{criterion}")
+            st.slider(
+                f"{plain(labels[criterion])}, against the first", 0, 100, key=f"{key}_rate_{criterion}", persist_state="page"
+            )
         st.button("Use these weights", key=f"{key}_apply", on_click=_apply_swings, args=(found, list(order), target, key))
         error = st.session_state.get(f"{key}_error")
         if error:

@@ -211,6 +211,9 @@ def test_swing_weighting_sets_the_sliders(problem: DecisionProblem) -> None:
     from scoring import swing_weights
 
     at = start(tab="Ranking")
+    assert not any(m.key == "sw_order" for m in at.multiselect)  # folded, nothing inside is drawn
+    at.session_state["sw_fold"] = True
+    at.run()
     order = ["reach", "impact", "risk", "cost"]
     at.multiselect(key="sw_order").set_value(order).run()
     at.slider(key="sw_rate_impact").set_value(80)
@@ -232,6 +235,34 @@ def test_swing_weighting_sets_the_sliders(problem: DecisionProblem) -> None:
     assert any("rated above the swing on impact" in e.value for e in at.error)
 
 
+def test_the_weight_question_folds_keep_their_answers_while_folded() -> None:
+    """Folded, the swing and trade-off folds draw nothing (a weight nudge does not redraw them), yet folding one
+    and opening it again gives back the order, the ratings and the answers given."""
+    from scoring import TradeOff
+
+    at = start(tab="Matrix")
+    at.session_state["sw_fold"] = True
+    at.session_state["to_fold"] = True
+    at.run()
+    at.multiselect(key="sw_order").set_value(["risk", "impact", "reach", "cost"]).run()
+    at.slider(key="sw_rate_cost").set_value(15).run()
+    at.button(key="to_first").click().run()
+    assert len(at.session_state["to_answers"]) == 1 and isinstance(at.session_state["to_answers"][0][0], TradeOff)
+    at.session_state["sw_fold"] = False
+    at.session_state["to_fold"] = False
+    at.run()
+    assert not [m for m in at.multiselect if m.key == "sw_order"] and not [b for b in at.button if b.key == "to_first"]
+    at.slider(key="w_impact").set_value(60).run()  # a nudge while folded
+    at.session_state["sw_fold"] = True
+    at.session_state["to_fold"] = True
+    at.run()
+    assert not at.exception
+    assert at.multiselect(key="sw_order").value == ["risk", "impact", "reach", "cost"]
+    assert at.slider(key="sw_rate_cost").value == 15
+    assert len(at.session_state["to_answers"]) == 1
+    assert any(c.value.startswith("1 answered.") for c in at.caption)
+
+
 def test_trade_off_questions_set_the_sliders(problem: DecisionProblem) -> None:
     """Answering the questions as someone with fixed weights would, until they stop, and using the weights sets
     the sliders to the library's derived weights, within 5 points of theirs."""
@@ -241,6 +272,8 @@ def test_trade_off_questions_set_the_sliders(problem: DecisionProblem) -> None:
     truth = {"impact": 0.5, "reach": 0.1, "cost": 0.25, "risk": 0.15}
     sizes = {c: s.points for c, s in swings(problem).items()}
     at = start(tab="Ranking")
+    at.session_state["to_fold"] = True
+    at.run()
     for _ in range(40):
         question = next_trade_off(CRITERIA, at.session_state["to_answers"], sizes)  # the question the page shows
         if question is None:
@@ -261,6 +294,7 @@ def test_contradicting_trade_off_answers_are_named_and_can_be_undone() -> None:
     from scoring import TradeOff
 
     at = start(tab="Ranking")
+    at.session_state["to_fold"] = True
     at.session_state["to_answers"] = [
         (TradeOff("impact", 50, "reach", 50), "first"),
         (TradeOff("reach", 50, "cost", 50), "first"),

@@ -156,6 +156,8 @@ def test_a_participant_can_answer_swing_questions_instead_of_sliders(isolated_st
     token = token_of(facilitator.session_state["ws_code"], isolated_store)
     phone = start({"workshop": token})
     phone.text_input(key="p_name").set_value("Cy")
+    phone.session_state["p_sw_fold"] = True
+    phone.run()
     order = ["impact", "risk", "reach", "cost"]
     phone.multiselect(key="p_sw_order").set_value(order).run()
     phone.slider(key="p_sw_rate_risk").set_value(60)
