@@ -37,6 +37,7 @@ from matrix.decision import Scenario, distinct_names, to_safe_csv, weights_table
 from matrix.persistence import Store, StoreError
 from matrix.persistence import store as store_module
 from tests.conftest import ROOT
+from tests.ui.test_app import FUNDING_FOLDS
 
 APP = str(ROOT / "streamlit_app.py")
 SHA = "d" * 64
@@ -108,7 +109,10 @@ def app(user: dict[str, Any] | None = None, query: dict[str, str] | None = None)
 
 
 def on_tab(at: AppTest, tab: str) -> AppTest:
+    """This tab open, with the Funding tab's folds open too (their controls are drawn only while open)."""
     at.session_state["tab"] = tab
+    for key in FUNDING_FOLDS:
+        at.session_state[key] = True
     return at.run()
 
 

@@ -40,7 +40,7 @@ from scoring.plan import PlanRules, Stream, plan_years
 from tests.conftest import SHIPPED, run_cli
 from tests.matrix.example import readme_example
 from tests.scoring.test_plan import plan_of, two
-from tests.ui.test_app import start
+from tests.ui.test_app import FUNDING_FOLDS, start
 from ui.text import plain
 
 EIYF = "early-intervention-youth-fund"
@@ -112,7 +112,7 @@ def test_a_link_or_record_plans_stream_cut_and_inflation_are_kept_or_said(proble
 
     Repro: open ``write_link(default, plan=PlanSettings(stream_cuts={"pcc-funding": 0.125, EIYF: 0.004}))``."""
     plan = PlanSettings(years=3, inflation=0.0234567, stream_cuts={"pcc-funding": 0.125, EIYF: 0.004})
-    at = start(write_link(default_scenario(problem), plan=plan), tab="Funding")
+    at = start(write_link(default_scenario(problem), plan=plan), tab="Funding", folds=FUNDING_FOLDS)
     assert not at.exception
     kept = _link_plan(at)
     said = "cut" in _messages(at) or "inflation" in _messages(at)
@@ -141,7 +141,7 @@ def test_a_budget_streams_end_and_cut_on_a_catalogue_without_streams_are_kept_or
     plan = PlanSettings(years=3, stream_ends={"budget": 2}, stream_cuts={"budget": 0.5})
     fitted, messages = fit_plan(plan, example, "link's plan")
     assert fitted == plan and not messages  # the link's plan is valid for this catalogue
-    at = start(write_link(default_scenario(example), plan=plan), tab="Funding")
+    at = start(write_link(default_scenario(example), plan=plan), tab="Funding", folds=FUNDING_FOLDS)
     assert not at.exception
     said = "budget" in _messages(at).lower()
     assert _link_plan(at) == plan or said, f"the page works out {_link_plan(at)} and says nothing"
@@ -160,7 +160,7 @@ def test_the_saved_board_report_of_a_plan_no_rule_set_allows_does_not_raise(
     scenario; click the library's board report."""
     scenario = default_scenario(problem).model_copy(update={"must_fund": (CBT,)})
     plan = PlanSettings(years=2, stream_cuts={s.id: 1.0 for s in problem.catalogue.funding_streams})
-    at = start(write_link(scenario, plan=plan), tab="Funding")
+    at = start(write_link(scenario, plan=plan), tab="Funding", folds=FUNDING_FOLDS)
     assert not at.exception
     assert any("No plan meets every rule" in e.value for e in at.error)
     at.text_input(key="user_name").set_value("Ann")
@@ -190,7 +190,7 @@ def test_the_saved_board_report_fits_a_stored_plan_to_the_catalogue(
     store.save_scenario(
         default_scenario(problem), "Ann", problem.sha256, plan=PlanSettings(years=2, stream_ends={"gone-stream": 2})
     )
-    at = start(tab="Funding")
+    at = start(tab="Funding", folds=FUNDING_FOLDS)
     assert not at.exception
     # The load path fits it and says so.
     at.button(key="lib_load").click().run()
@@ -264,7 +264,7 @@ def test_shortening_a_plan_below_a_loaded_first_year_still_gives_a_plan(problem:
 
     Repro: link plan ``PlanSettings(years=5, not_before={"cbt-community": 4})``; set Years to 3."""
     plan = PlanSettings(years=5, not_before={CBT: 4}, committed_years={"ae-navigators-redthread": 1})
-    at = start(write_link(default_scenario(problem), plan=plan), tab="Funding")
+    at = start(write_link(default_scenario(problem), plan=plan), tab="Funding", folds=FUNDING_FOLDS)
     assert not at.exception and not at.error
     at.number_input(key="pl_years").set_value(3).run()
     assert not at.exception
@@ -285,7 +285,7 @@ def test_the_pages_new_money_box_works_on_a_catalogue_with_a_stream_called_new_m
     path = tmp_path / "catalogue.toml"
     path.write_text(text, encoding="utf-8")
     monkeypatch.setenv("MATRIX_CATALOGUE", str(path))
-    at = start(tab="Funding")
+    at = start(tab="Funding", folds=FUNDING_FOLDS)
     assert not at.exception and not at.error
     at.number_input(key="pl_new").set_value(100_000.0)
     at.toggle(key="pl_on").set_value(True).run()
@@ -386,7 +386,7 @@ def test_a_link_plan_that_no_rule_set_allows_is_refused_on_the_page_not_raised(p
     scenario = default_scenario(problem).model_copy(update={"must_fund": (CBT,)})
     plan = PlanSettings(years=3, not_before={CBT: 2})
     query = write_link(scenario, plan=plan, plans=[(scenario, plan), (default_scenario(problem), PlanSettings(years=2))])
-    at = start(query, tab="Funding")
+    at = start(query, tab="Funding", folds=FUNDING_FOLDS)
     assert not at.exception
     assert any(plain("is a must-fund (every year) but may not be funded before year 2") in e.value for e in at.error)
     at.session_state["tab"] = "Compare"
@@ -398,7 +398,7 @@ def test_a_link_plan_that_no_rule_set_allows_is_refused_on_the_page_not_raised(p
 
 
 def test_the_save_caption_and_the_link_agree_on_when_a_plan_is_saved(problem: DecisionProblem) -> None:
-    at = start(tab="Funding")
+    at = start(tab="Funding", folds=FUNDING_FOLDS)
     assert "plan" not in dict(at.query_params)
     assert any("is saved with it while its" in c.value for c in at.caption)
     at.toggle(key="pl_on").set_value(True).run()
@@ -435,7 +435,7 @@ def test_a_loaded_version_whose_plan_cannot_be_read_says_so_on_the_page(problem:
     saved = store.save_scenario(default_scenario(problem), "Ann", problem.sha256, plan=PlanSettings(years=2))
     with store.engine.begin() as connection:
         connection.execute(sa.update(versions).where(versions.c.scenario_id == saved.id).values(plan_json='{"years": 0}'))
-    at = start(tab="Funding")
+    at = start(tab="Funding", folds=FUNDING_FOLDS)
     at.button(key="lib_load").click().run()
     assert not at.exception
     assert "could not be loaded" in _messages(at)
@@ -550,7 +550,7 @@ def test_a_scenario_saved_through_the_desk_keeps_its_plan(problem: DecisionProbl
 def test_an_imported_record_with_first_years_shows_them_under_the_controls(problem: DecisionProblem) -> None:
     plan = PlanSettings(years=3, not_before={CBT: 2})
     record = build_record(problem, default_scenario(problem), "Ann", plan=plan)
-    at = start(tab="Funding")
+    at = start(tab="Funding", folds=FUNDING_FOLDS)
     at.session_state["pending_scenario"] = (record.scenario.model_dump(), "record", record.plan.settings if record.plan else None)
     at.run()
     assert not at.exception

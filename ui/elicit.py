@@ -24,6 +24,7 @@ from scoring import (
     weight_ranges,
 )
 from ui.text import distinct_labels, plain
+from ui.widgets import fold
 
 
 def _trade_off_words(question: TradeOff, labels: dict[str, str], found: dict[str, Swing]) -> tuple[str, str]:
@@ -64,9 +65,10 @@ def trade_off_questions(problem: DecisionProblem, normalisation: Normalisation, 
         state[f"{key}_answers"] = []
     state[f"{key}_sizes"] = sizes
     answered: list[tuple[TradeOff, Answer]] = state.setdefault(f"{key}_answers", [])
-    with st.expander("Set the weights by trade-off questions", key=f"{key}_fold", on_change="rerun") as fold:
-        if not fold.open:
-            return  # its questions are worked out and drawn only while it is open (see swing_weighting)
+    folded = fold("Set the weights by trade-off questions", f"{key}_fold")
+    if folded is None:
+        return
+    with folded:
         st.caption(
             "Two interventions, the same in every way but two. Which would you rather fund? Each answer narrows the "
             "weights that agree with all your answers; the questions stop when every weight is known to within "
@@ -159,11 +161,10 @@ def current_elicited() -> Elicited | None:
 
 def swing_weighting(problem: DecisionProblem, normalisation: Normalisation, target: str, key: str) -> None:
     """Weights from swings: order them, rate each against the most important, and set the sliders."""
-    # Folded, nothing inside is worked out or sent: on every weight nudge the two folds' contents took about
-    # 30 ms of the browser's wait. Their widgets keep their values while folded (persist_state).
-    with st.expander("Set the weights by swing weighting", key=f"{key}_fold", on_change="rerun") as fold:
-        if not fold.open:
-            return
+    folded = fold("Set the weights by swing weighting", f"{key}_fold")
+    if folded is None:
+        return
+    with folded:
         labels = distinct_labels(problem.labels)
         found = swings(problem, normalisation)
         st.caption(

@@ -291,12 +291,17 @@ def funding_tab(problem: DecisionProblem, scored: ScoreResult, person: Principal
                 "percentage points."
             )
             st.dataframe(sensitivity.probability_table(problem, mc), hide_index=True, key="funded_probability_table")
-    with st.expander("Over several years and the funding streams"):
-        plan.plan_section(problem, scenario, person)
-    with st.expander("Saved scenarios (kept in the database, every version)"):
-        library.library_section(problem, scenario, access.desk(person))
-    with st.expander("Decision record: download, or import to restore"):
-        library.record_section(problem, scenario, access.desk(person) if person.may(Permission.EXPORT_RECORDS) else None)
+    # Worked out only while open: folded, the plan's controls, the saved scenarios (a database read) and the
+    # record's buttons were drawn on every weight nudge.
+    if (folded := widgets.fold("Over several years and the funding streams", "fold_plan")) is not None:
+        with folded:
+            plan.plan_section(problem, scenario, person)
+    if (folded := widgets.fold("Saved scenarios (kept in the database, every version)", "fold_library")) is not None:
+        with folded:
+            library.library_section(problem, scenario, access.desk(person))
+    if (folded := widgets.fold("Decision record: download, or import to restore", "fold_record")) is not None:
+        with folded:
+            library.record_section(problem, scenario, access.desk(person) if person.may(Permission.EXPORT_RECORDS) else None)
 
 
 def scenario_actions(

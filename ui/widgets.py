@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from matrix.access import Permission, Principal
 from matrix.decision import DecisionProblem
@@ -96,6 +97,15 @@ def decision_label(problem: DecisionProblem, scenario_name: str) -> str:
     return chart_label(scenario_name, f"{dt.date.today():%d %B %Y}", problem.sha256)
 
 
+def fold(label: str, key: str) -> DeltaGenerator | None:
+    """A fold (``st.expander``) whose contents are worked out and drawn only while it is open: the container to
+    draw them in, or None while folded. Opening or closing it reruns the page. Widgets inside it keep their values
+    while it is folded only with ``persist_state``. Drawn folded, the chart data tables, the weight questions and
+    the Funding tab's folds were a large share of every weight nudge's wait in the browser."""
+    container = st.expander(label, key=key, on_change="rerun")
+    return container if container.open else None
+
+
 def chart_view(view: ChartView, key: str, png: tuple[str, str] | None = None) -> None:
     """A chart with its text alternatives: its summary as the drawing's accessible name and said under it, its
     data as a table one click away (values, sources: nothing needs a mouse hover), and optionally a PNG button
@@ -106,8 +116,9 @@ def chart_view(view: ChartView, key: str, png: tuple[str, str] | None = None) ->
     spec = view.chart if isinstance(view.chart, dict) else view.chart.to_dict(validate=False)
     st.vega_lite_chart(spec=spec, width="stretch", key=f"{key}_chart")
     st.caption(plain(view.summary))
-    with st.expander("Chart data as a table", key=f"{key}_data"):
-        st.dataframe(view.table, hide_index=True, alt=f"{view.title}: the chart's data", key=f"{key}_table")
+    data = fold("Chart data as a table", f"{key}_data")
+    if data is not None:
+        data.dataframe(view.table, hide_index=True, alt=f"{view.title}: the chart's data", key=f"{key}_table")
     if png is not None:
         png_download(view.chart, png[0], png[1], f"download_{key}_png")
 

@@ -59,8 +59,12 @@ def test_axe_on_the_opened_folds_messages_and_trials(page: Page, app_url: str, a
     wait_idle(page)
     for fold in ("Saved scenarios (kept", "Decision record: download"):
         page.get_by_text(fold).click()
+        wait_idle(page)  # a fold's contents are drawn by the run its opening starts
     for fold in page.get_by_text("Chart data as a table").all():
         fold.click()
+        wait_idle(page)
+    expect(page.get_by_role("button", name="Download the decision record (JSON)")).to_be_visible(timeout=10_000)
+    expect(page.get_by_role("region", name="Benefit against cost: the chart's data")).to_be_visible(timeout=10_000)
     assert blocking_violations(page, axe) == []
     page.get_by_role("tab", name="Sensitivity").click()
     expect(page.get_by_text("What would it take?")).to_be_visible(timeout=20_000)

@@ -17,11 +17,19 @@ from ui.text import plain
 APP = str(ROOT / "streamlit_app.py")
 
 
-def start(query: dict[str, str] | None = None, tab: str = "Matrix") -> AppTest:
-    """Run the app with these link parameters, on this tab (tabs are lazy: only the open one runs)."""
+# The Funding tab's folds, worked out and drawn only while open (``widgets.fold``): the plan over several years,
+# the saved scenarios and the decision record.
+FUNDING_FOLDS = ("fold_plan", "fold_library", "fold_record")
+
+
+def start(query: dict[str, str] | None = None, tab: str = "Matrix", folds: tuple[str, ...] = ()) -> AppTest:
+    """Run the app with these link parameters, on this tab (tabs are lazy: only the open one runs), with these
+    folds open (keys of ``widgets.fold``)."""
     at = AppTest.from_file(APP, default_timeout=60)
     for key, value in (query or {}).items():
         at.query_params[key] = value
+    for key in folds:
+        at.session_state[key] = True
     at.run()
     return open_tab(at, tab) if tab != "Matrix" else at
 

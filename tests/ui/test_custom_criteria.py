@@ -122,7 +122,7 @@ def test_the_shortlist_csv_has_equity_columns(downloads: Downloads, equity_probl
 def test_a_decision_record_made_in_the_app_replays(downloads: Downloads, tmp_path: Path) -> None:
     """The Funding tab's decision record, with equity's weight moved to 40, replays identically in the library and
     through ``python -m matrix replay``, and keeps the five weights."""
-    at = start()
+    at = start(folds=("fold_record",))
     at.slider(key="w_equity").set_value(40).run()
     open_tab(at, "Funding")
     assert not at.exception

@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.ui.test_app import start
+from tests.ui.test_app import FUNDING_FOLDS, start
 
 
 def test_save_load_and_version() -> None:
     """A scenario saved from the Funding tab can be changed, saved as a new version and loaded back."""
-    at = start(tab="Funding")
+    at = start(tab="Funding", folds=FUNDING_FOLDS)
     at.text_input(key="user_name").set_value("Ann")
     at.number_input(key="sc_budget").set_value(600_000).run()
     at.button(key="lib_save_new").click().run()
@@ -26,14 +26,14 @@ def test_save_load_and_version() -> None:
     assert history["version"].tolist() == [1, 2]
     labels = [b.proto.label for b in at.get("download_button")]
     assert "Board report of this scenario (Word)" in labels and "Board report of this scenario (PDF)" in labels
-    fresh = start(tab="Funding")
+    fresh = start(tab="Funding", folds=FUNDING_FOLDS)
     fresh.button(key="lib_load").click().run()
     assert fresh.number_input(key="sc_budget").value == 500_000
 
 
 def test_saving_needs_a_name() -> None:
     """Saving without a name asks for one and saves nothing."""
-    at = start(tab="Funding")
+    at = start(tab="Funding", folds=FUNDING_FOLDS)
     at.button(key="lib_save_new").click().run()
     assert any("Type your name in the sidebar" in e.value for e in at.error)
 
@@ -51,7 +51,7 @@ def test_record_import_restores_the_scenario() -> None:
         update={"budget_gbp": 444_000, "weights": Weights(impact=10, reach=60, cost=10, risk=20)}
     )
     data = record_json(build_record(problem, scenario, "Ann"))
-    at: AppTest = start(tab="Funding")
+    at: AppTest = start(tab="Funding", folds=FUNDING_FOLDS)
     uploader = at.get("file_uploader")
     assert uploader, "the record uploader is on the Funding tab"
     at.session_state["pending_scenario"] = (scenario.model_dump(), "record", None)  # what a successful upload queues
@@ -70,7 +70,7 @@ def test_record_import_restores_the_scenario() -> None:
 
 def test_a_save_after_the_data_folder_is_removed_says_so(isolated_store: Path) -> None:
     """With the data folder removed mid-session, a save says why it was not saved (never "Saved as"), and so does the list."""
-    at = start(tab="Funding")
+    at = start(tab="Funding", folds=FUNDING_FOLDS)
     at.text_input(key="user_name").set_value("Ann")
     at.button(key="lib_save_new").click().run()
     assert any("Saved as scenario 1, version 1." in s.value for s in at.success)
@@ -89,7 +89,7 @@ def test_a_store_that_cannot_open_is_tried_again(tmp_path: Path, monkeypatch: py
     blocker = tmp_path / "blocker"
     blocker.write_text("a file where the data folder should be")
     monkeypatch.setenv("MATRIX_DATA_DIR", str(blocker / "store"))
-    at = start(tab="Funding")
+    at = start(tab="Funding", folds=FUNDING_FOLDS)
     assert not at.exception
     assert any("unavailable just now" in w.value and "cannot be created" in w.value for w in at.warning)
     assert "lib_save_new" not in [b.key for b in at.button]

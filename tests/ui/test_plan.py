@@ -7,12 +7,12 @@ import csv
 import io
 
 from matrix.decision import DecisionProblem, PlanSettings, build_plan, default_scenario
-from tests.ui.test_app import start
+from tests.ui.test_app import FUNDING_FOLDS, start
 from ui.text import plain
 
 
 def test_the_plan_is_the_librarys_with_the_eiyf_ending_in_year_two(problem: DecisionProblem) -> None:
-    at = start(tab="Funding")
+    at = start(tab="Funding", folds=FUNDING_FOLDS)
     at.number_input(key="pl_years").set_value(3)
     at.selectbox(key="pl_end_early-intervention-youth-fund").set_value(2)
     at.toggle(key="pl_on").set_value(True).run()
@@ -42,7 +42,7 @@ def test_the_plan_csv_is_safe(problem: DecisionProblem) -> None:
 
 def test_a_plan_no_stream_can_pay_for_is_said_in_words(problem: DecisionProblem) -> None:
     """Every stream cut to nothing with an intervention that must be funded: no plan, and why, in words."""
-    at = start(tab="Funding")
+    at = start(tab="Funding", folds=FUNDING_FOLDS)
     at.multiselect(key="sc_must").set_value(["cbt-community"])
     for stream in problem.catalogue.funding_streams:
         at.slider(key=f"pl_cut_{stream.id}").set_value(100)
@@ -53,7 +53,7 @@ def test_a_plan_no_stream_can_pay_for_is_said_in_words(problem: DecisionProblem)
 
 
 def test_the_board_report_with_the_plan_is_offered_beside_it() -> None:
-    at = start(tab="Funding")
+    at = start(tab="Funding", folds=FUNDING_FOLDS)
     at.toggle(key="pl_on").set_value(True).run()
     assert not at.exception
     labels = [d.proto.label for d in at.get("download_button")]
@@ -79,7 +79,7 @@ def test_plans_saved_for_comparison_sit_side_by_side_on_the_compare_tab(problem:
     from matrix.decision import compare_plans
     from tests.ui.test_app import open_tab
 
-    at = start(tab="Funding")
+    at = start(tab="Funding", folds=FUNDING_FOLDS)
     at.toggle(key="pl_on").set_value(True).run()  # three years by default
     at.button(key="pl_save").click().run()
     assert not at.exception

@@ -8,7 +8,7 @@ from matrix.catalogue import Weights
 from matrix.decision import DecisionProblem, PlanSettings, Scenario, build_plan, default_scenario, write_link
 from matrix.persistence import build_record
 from matrix.persistence.store import Store
-from tests.ui.test_app import start
+from tests.ui.test_app import FUNDING_FOLDS, start
 from ui.text import plain
 
 EIYF = "early-intervention-youth-fund"
@@ -33,7 +33,7 @@ def _controls(at: object) -> tuple[object, ...]:
 def test_the_link_carries_the_plan_and_opens_it(problem: DecisionProblem) -> None:
     """A plan worked out puts its settings in the link; that link, opened afresh, sets the controls and shows
     the same plan, in the library's words."""
-    at = start(tab="Funding")
+    at = start(tab="Funding", folds=FUNDING_FOLDS)
     at.number_input(key="pl_years").set_value(3)
     at.number_input(key="pl_inflation").set_value(2.0)
     at.number_input(key="pl_contract").set_value(2)
@@ -43,7 +43,7 @@ def test_the_link_carries_the_plan_and_opens_it(problem: DecisionProblem) -> Non
     assert not at.exception
     query = dict(at.query_params)
     assert "plan" in query
-    again = start({k: v[0] if isinstance(v, list) else v for k, v in query.items()}, tab="Funding")
+    again = start({k: v[0] if isinstance(v, list) else v for k, v in query.items()}, tab="Funding", folds=FUNDING_FOLDS)
     assert not again.exception
     assert _controls(again) == (3, 2.0, 2, 2, 50, True)
     expected = build_plan(problem, default_scenario(problem), PLAN)
@@ -57,7 +57,7 @@ def test_the_link_carries_the_plan_and_opens_it(problem: DecisionProblem) -> Non
 
 def test_a_link_plan_for_streams_this_catalogue_lacks_is_fitted_with_messages(problem: DecisionProblem) -> None:
     plan = PlanSettings(years=2, stream_ends={"eiyf": 2, EIYF: 4}, stream_cuts={"pcc-funding": 0.25})
-    at = start(write_link(default_scenario(problem), plan=plan), tab="Funding")
+    at = start(write_link(default_scenario(problem), plan=plan), tab="Funding", folds=FUNDING_FOLDS)
     assert not at.exception
     messages = " ".join(w.value for w in at.warning) + " ".join(i.value for i in at.info)
     assert "eiyf" in messages and "stream ends" in messages
@@ -66,7 +66,7 @@ def test_a_link_plan_for_streams_this_catalogue_lacks_is_fitted_with_messages(pr
 
 
 def test_a_link_plan_that_cannot_be_read_is_said_and_the_rest_kept() -> None:
-    at = start({"plan": "not-a-packed-plan", "budget": "700000"}, tab="Funding")
+    at = start({"plan": "not-a-packed-plan", "budget": "700000"}, tab="Funding", folds=FUNDING_FOLDS)
     assert not at.exception
     messages = " ".join(w.value for w in at.warning) + " ".join(i.value for i in at.info)
     assert "plan over several years cannot be read" in messages
@@ -74,7 +74,7 @@ def test_a_link_plan_that_cannot_be_read_is_said_and_the_rest_kept() -> None:
 
 
 def test_saved_plans_ride_in_the_link_to_the_compare_tab(problem: DecisionProblem) -> None:
-    at = start(tab="Funding")
+    at = start(tab="Funding", folds=FUNDING_FOLDS)
     at.selectbox(key=f"pl_end_{EIYF}").set_value(2)
     at.toggle(key="pl_on").set_value(True).run()
     at.button(key="pl_save").click().run()
@@ -90,7 +90,7 @@ def test_saved_plans_ride_in_the_link_to_the_compare_tab(problem: DecisionProble
 
 
 def test_a_saved_scenario_keeps_its_plan_and_loading_sets_it_again(problem: DecisionProblem) -> None:
-    at = start(tab="Funding")
+    at = start(tab="Funding", folds=FUNDING_FOLDS)
     at.text_input(key="user_name").set_value("Ann")
     at.number_input(key="pl_contract").set_value(2)
     at.selectbox(key=f"pl_end_{EIYF}").set_value(2)
@@ -104,7 +104,7 @@ def test_a_saved_scenario_keeps_its_plan_and_loading_sets_it_again(problem: Deci
     assert not at.exception
     history = next(df.value for df in at.dataframe if "saved by" in df.value.columns)
     assert history["plan"].tolist() == ["3 years", ""]
-    fresh = start(tab="Funding")
+    fresh = start(tab="Funding", folds=FUNDING_FOLDS)
     fresh.button(key="lib_load").click().run()
     assert not fresh.exception and fresh.toggle(key="pl_on").value is False
     # Version 1, with the plan, loaded through the store as the Load button does.
@@ -124,7 +124,7 @@ def test_a_saved_scenario_keeps_its_plan_and_loading_sets_it_again(problem: Deci
 def test_an_imported_record_with_a_plan_restores_it(problem: DecisionProblem) -> None:
     scenario = default_scenario(problem).model_copy(update={"weights": Weights(impact=10, reach=60, cost=10, risk=20)})
     record = build_record(problem, scenario, "Ann", plan=PLAN)
-    at = start(tab="Funding")
+    at = start(tab="Funding", folds=FUNDING_FOLDS)
     at.session_state["pending_scenario"] = (scenario.model_dump(), "record", record.plan.settings if record.plan else None)
     at.run()
     assert not at.exception
@@ -142,7 +142,7 @@ def test_settings_no_control_shows_are_kept_named_and_can_be_left_out(problem: D
         new_streams={"council-top-up": 50_000},
         not_before={"youth-centre-prevention": 2},
     )
-    at = start(write_link(default_scenario(problem), plan=plan), tab="Funding")
+    at = start(write_link(default_scenario(problem), plan=plan), tab="Funding", folds=FUNDING_FOLDS)
     assert not at.exception
     caption = next(c.value for c in at.caption if "settings the boxes above do not show" in c.value)
     names = problem.names
@@ -163,7 +163,7 @@ def test_settings_no_control_shows_are_kept_named_and_can_be_left_out(problem: D
 
 
 def test_a_loaded_scenario_without_a_plan_puts_the_plan_controls_back(problem: DecisionProblem) -> None:
-    at = start(write_link(default_scenario(problem), plan=PLAN), tab="Funding")
+    at = start(write_link(default_scenario(problem), plan=PLAN), tab="Funding", folds=FUNDING_FOLDS)
     assert _controls(at)[-1] is True
     at.session_state["pending_scenario"] = (
         Scenario.model_validate(default_scenario(problem).model_dump()).model_dump(),
@@ -178,7 +178,7 @@ def test_a_loaded_scenario_without_a_plan_puts_the_plan_controls_back(problem: D
 def test_a_stream_ended_from_year_one_in_a_link_is_shown_and_kept(problem: DecisionProblem) -> None:
     """An end in year 1 (the stream pays nothing) is one of the box's choices, so a link with it is not dropped."""
     plan = PlanSettings(years=3, stream_ends={EIYF: 1}, stream_cuts={"pcc-funding": 0.33})
-    at = start(write_link(default_scenario(problem), plan=plan), tab="Funding")
+    at = start(write_link(default_scenario(problem), plan=plan), tab="Funding", folds=FUNDING_FOLDS)
     assert not at.exception
     assert at.selectbox(key=f"pl_end_{EIYF}").value == 1 and at.slider(key="pl_cut_pcc-funding").value == 33
     expected = build_plan(problem, default_scenario(problem), plan)
@@ -186,3 +186,35 @@ def test_a_stream_ended_from_year_one_in_a_link_is_shown_and_kept(problem: Decis
         m.value for m in at.markdown if m.value.startswith("- What if")
     ]
     assert any("ends in year 1" in line for line in expected.changes_in_words)
+
+
+def test_a_plan_set_and_folded_away_is_kept_in_the_link_the_save_and_the_controls(problem: DecisionProblem) -> None:
+    """The plan's fold is drawn only while open. A plan worked out and then folded away stays in the link through
+    weight nudges, the saved scenarios' fold says it is saved with a scenario, and the controls come back as set;
+    a link's plan opened with the fold closed is there when the fold opens."""
+    at = start(tab="Funding", folds=("fold_plan",))
+    at.number_input(key="pl_years").set_value(3)
+    at.number_input(key="pl_inflation").set_value(2.0)
+    at.number_input(key="pl_contract").set_value(2)
+    at.selectbox(key=f"pl_end_{EIYF}").set_value(2)
+    at.slider(key="pl_cut_pcc-funding").set_value(50)
+    at.toggle(key="pl_on").set_value(True).run()
+    linked = dict(at.query_params)["plan"]
+    at.session_state["fold_plan"] = False
+    at.session_state["fold_library"] = True
+    at.run()
+    assert not at.exception and not [n for n in at.number_input if n.key == "pl_years"]
+    at.slider(key="w_impact").set_value(55).run()  # a nudge while folded
+    assert dict(at.query_params)["plan"] == linked
+    assert any("The 3-year plan's settings" in c.value for c in at.caption)
+    at.session_state["fold_plan"] = True
+    at.run()
+    assert _controls(at) == (3, 2.0, 2, 2, 50, True)
+    fresh = start({"plan": linked}, tab="Funding")
+    assert not [n for n in fresh.number_input if n.key == "pl_years"]
+    fresh.session_state["fold_plan"] = True
+    fresh.run()
+    assert not fresh.exception
+    assert _controls(fresh) == (3, 2.0, 2, 2, 50, True)
+    expected = build_plan(problem, default_scenario(problem), PLAN)
+    assert all(f"- {plain(line.strip())}" in _plan_lines(fresh) for line in expected.in_words())
