@@ -23,8 +23,15 @@ from scoring import (
     trade_off_weights,
     weight_ranges,
 )
+from ui.caching import cached
 from ui.text import distinct_labels, plain
 from ui.widgets import fold
+
+
+@cached(max_entries=8)
+def _swings(problem: DecisionProblem, normalisation: Normalisation) -> dict[str, Swing]:
+    """``swings``, kept per catalogue and normalisation: the trade-off fold reads them on every run, folded too."""
+    return swings(problem, normalisation)
 
 
 def _trade_off_words(question: TradeOff, labels: dict[str, str], found: dict[str, Swing]) -> tuple[str, str]:
@@ -55,7 +62,7 @@ def _progress(
 def trade_off_questions(problem: DecisionProblem, normalisation: Normalisation, target: str, key: str) -> None:
     """'Which would you rather fund?' between two hypothetical interventions, until the weights are pinned down."""
     labels = problem.labels
-    found = swings(problem, normalisation)
+    found = _swings(problem, normalisation)
     sizes = {c: s.points for c, s in found.items()}
     state = st.session_state
     # An answer weighs value points of the swings it was asked with: under another normalisation or
@@ -166,7 +173,7 @@ def swing_weighting(problem: DecisionProblem, normalisation: Normalisation, targ
         return
     with folded:
         labels = distinct_labels(problem.labels)
-        found = swings(problem, normalisation)
+        found = _swings(problem, normalisation)
         st.caption(
             "Imagine an intervention at its worst on one criterion moving to the best among the interventions here, "
             "everything else the same. Which of these moves matters most? Put them in order, then say how much each "

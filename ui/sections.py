@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -154,6 +155,31 @@ def _heatmap_base(problem: DecisionProblem, shown: str, _visible: tuple[str, ...
     return charts.heatmap_base(problem, list(_visible))
 
 
+@cached(max_entries=32)
+def _matrix_table_base(problem: DecisionProblem, shown: str, _visible: tuple[str, ...]) -> pd.DataFrame:
+    """The matrix table for the interventions shown, with its score and estimates columns left empty: the rest
+    depends only on the catalogue, so it is kept while the weights move (building it was a third of a nudge's
+    work on the Matrix tab). Keyed like ``_heatmap_base``."""
+    info = problem.info.loc[list(_visible)]
+    table = info[["name"]].copy()
+    table["score"] = np.nan
+    table[ON_ESTIMATES] = np.nan
+    table["warning"] = info["harmful"].map({True: "HARMFUL (YEF): excluded from funding", False: ""})
+    table["not confirmed"] = info["provenance_flags"].map(provenance_marks)
+    table = table.join(
+        info[["status", "prevention_tiers", "delivery_model", "target_group", "yef_strand", "yef_impact", "yef_evidence"]].map(
+            lambda v: _words(str(v)) if isinstance(v, str) else v
+        )
+    )
+    table["annual cost £"] = info["annual_cost_gbp"]
+    table["reach a year"] = [f"{int(r):,}" if r == r and r is not None else "not known" for r in info["reach_per_year"]]
+    table["audience (not scored)"] = info["audience"]
+    table["funded today"] = info["funded_today"]
+    checked = {s.name: s.checked for s in problem.catalogue.yef_strands}
+    table["YEF checked"] = [checked.get(str(name)) for name in info["yef_strand"]]
+    return table.reset_index(drop=True)
+
+
 def matrix_tab(problem: DecisionProblem, result: ScoreResult, visible: list[str]) -> None:
     st.caption(
         f"Showing {len(visible)} of {len(problem.info)} interventions. Values are 0-100, 100 = best "
@@ -169,27 +195,14 @@ def matrix_tab(problem: DecisionProblem, result: ScoreResult, visible: list[str]
     if not visible:
         st.info("No intervention matches these filters.")
         return
-    base = _heatmap_base(problem, hashlib.sha256("\n".join(visible).encode("utf-8")).hexdigest(), tuple(visible))
+    shown = hashlib.sha256("\n".join(visible).encode("utf-8")).hexdigest()
+    base = _heatmap_base(problem, shown, tuple(visible))
     widgets.chart_view(charts.heatmap_view(problem, visible, list(result.ranks.index), base), "heatmap")
-    info = problem.info.loc[visible]
-    table = info[["name"]].copy()
+    table = _matrix_table_base(problem, shown, tuple(visible))
     table["score"] = result.scores.reindex(visible).round(1).to_numpy()
     table[ON_ESTIMATES] = (estimated_shares(problem, result).reindex(visible) * 100).round(0).to_numpy()
-    table["warning"] = info["harmful"].map({True: "HARMFUL (YEF): excluded from funding", False: ""})
-    table["not confirmed"] = info["provenance_flags"].map(provenance_marks)
-    table = table.join(
-        info[["status", "prevention_tiers", "delivery_model", "target_group", "yef_strand", "yef_impact", "yef_evidence"]].map(
-            lambda v: _words(str(v)) if isinstance(v, str) else v
-        )
-    )
-    table["annual cost £"] = info["annual_cost_gbp"]
-    table["reach a year"] = [f"{int(r):,}" if r == r and r is not None else "not known" for r in info["reach_per_year"]]
-    table["audience (not scored)"] = info["audience"]
-    table["funded today"] = info["funded_today"]
-    checked = {s.name: s.checked for s in problem.catalogue.yef_strands}
-    table["YEF checked"] = [checked.get(str(name)) for name in info["yef_strand"]]
     st.dataframe(
-        table.reset_index(drop=True),
+        table,
         hide_index=True,
         column_config={
             "annual cost £": st.column_config.NumberColumn(format="£%,.0f"),
@@ -350,6 +363,12 @@ def export_tab(problem: DecisionProblem, result: ScoreResult, visible: list[str]
     st.dataframe(rows[["rank", "name", "score"]], hide_index=True)  # the CSV keeps the ids for spreadsheets
 
 
+@cached(max_entries=8)
+def _status_quo(problem: DecisionProblem) -> str | None:
+    """``status_quo_notice``, kept per catalogue: it reads the catalogue alone (2 ms on every run)."""
+    return status_quo_notice(problem)
+
+
 def decision_headline(problem: DecisionProblem, scenario: Scenario | None) -> None:
     """The current decision in a sentence, first thing on the page, with where to look next."""
     with st.container(key="headline"):
@@ -365,7 +384,7 @@ def decision_headline(problem: DecisionProblem, scenario: Scenario | None) -> No
             + " The Funding tab lists it; Sensitivity shows how sure it is; the board report (on the Funding tab) "
             "explains it for a board."
         )
-        notice = status_quo_notice(problem)
+        notice = _status_quo(problem)
         if notice:
             st.info(plain(notice))
 

@@ -27,6 +27,24 @@ def _shares(problem: DecisionProblem, weights: dict[str, int] = WEIGHTS) -> dict
     return {problem.names[str(i)]: round(float(v) * 100) for i, v in shares.items()}
 
 
+def test_the_matrix_table_follows_every_weight_nudge_and_filter(problem: DecisionProblem) -> None:
+    """The matrix table keeps its catalogue columns per set of rows shown; its score and estimates columns are
+    the library's at the weights of each run, for the rows the filters leave, in catalogue order."""
+    at = start()
+    for impact, tiers in ((10, []), (70, []), (70, ["tertiary"]), (35, ["tertiary"]), (35, [])):
+        at.multiselect(key="f_tiers").set_value(tiers)
+        at.slider(key="w_impact").set_value(impact).run()
+        weights = WEIGHTS | {"impact": impact}
+        result = score(problem.values, weights)
+        table = next(df.value for df in at.dataframe if ON_ESTIMATES in df.value.columns)
+        shown = [i for i in problem.info.index if not tiers or "tertiary" in problem.info.at[i, "prevention_tiers"]]
+        assert list(table["name"]) == [problem.names[i] for i in shown]
+        assert list(table["score"]) == [round(float(result.scores[i]), 1) for i in shown]
+        shares = _shares(problem, weights)
+        assert list(table[ON_ESTIMATES]) == [shares[problem.names[i]] for i in shown]
+        assert list(table["annual cost £"]) == [problem.info.at[i, "annual_cost_gbp"] for i in shown]
+
+
 def test_the_matrix_and_the_ranking_show_the_share_beside_the_score(problem: DecisionProblem) -> None:
     at = start()
     table = next(df.value for df in at.dataframe if ON_ESTIMATES in df.value.columns)
