@@ -4,6 +4,8 @@ no control shows kept and named."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from matrix.catalogue import Weights
 from matrix.decision import DecisionProblem, PlanSettings, Scenario, build_plan, default_scenario, write_link
 from matrix.persistence import build_record
@@ -30,16 +32,21 @@ def _controls(at: object) -> tuple[object, ...]:
     )
 
 
-def test_the_link_carries_the_plan_and_opens_it(problem: DecisionProblem) -> None:
-    """A plan worked out puts its settings in the link; that link, opened afresh, sets the controls and shows
-    the same plan, in the library's words."""
-    at = start(tab="Funding", folds=FUNDING_FOLDS)
+def _work_out_plan(at: Any) -> None:
+    """Set the plan's controls to ``PLAN`` (its fold open) and turn "Work out the plan" on."""
     at.number_input(key="pl_years").set_value(3)
     at.number_input(key="pl_inflation").set_value(2.0)
     at.number_input(key="pl_contract").set_value(2)
     at.selectbox(key=f"pl_end_{EIYF}").set_value(2)
     at.slider(key="pl_cut_pcc-funding").set_value(50)
     at.toggle(key="pl_on").set_value(True).run()
+
+
+def test_the_link_carries_the_plan_and_opens_it(problem: DecisionProblem) -> None:
+    """A plan worked out puts its settings in the link; that link, opened afresh, sets the controls and shows
+    the same plan, in the library's words."""
+    at = start(tab="Funding", folds=FUNDING_FOLDS)
+    _work_out_plan(at)
     assert not at.exception
     query = dict(at.query_params)
     assert "plan" in query
@@ -193,12 +200,7 @@ def test_a_plan_set_and_folded_away_is_kept_in_the_link_the_save_and_the_control
     weight nudges, the saved scenarios' fold says it is saved with a scenario, and the controls come back as set;
     a link's plan opened with the fold closed is there when the fold opens."""
     at = start(tab="Funding", folds=("fold_plan",))
-    at.number_input(key="pl_years").set_value(3)
-    at.number_input(key="pl_inflation").set_value(2.0)
-    at.number_input(key="pl_contract").set_value(2)
-    at.selectbox(key=f"pl_end_{EIYF}").set_value(2)
-    at.slider(key="pl_cut_pcc-funding").set_value(50)
-    at.toggle(key="pl_on").set_value(True).run()
+    _work_out_plan(at)
     linked = dict(at.query_params)["plan"]
     at.session_state["fold_plan"] = False
     at.session_state["fold_library"] = True
