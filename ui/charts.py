@@ -5,7 +5,8 @@ strings: Altair rebuilds a schema lookup table for each bare string, which cost 
 a string and most of a rerun's time.
 
 Every chart the page shows comes as a ``ChartView``: the chart with its title, a summary of what it
-shows in words generated from the same data (the chart's accessible name, and said under it), and
+shows in words generated from the same data (said under it, and the chart's accessible name unless it changes
+with every weight nudge: see ``said_below``), and
 the data as a table. Colours are colour-blind safe (Okabe-Ito, or one hue from light to dark) and
 never the only carrier of meaning: values are printed, shapes, dashes and labels tell groups apart.
 """
@@ -87,7 +88,17 @@ def _criterion_scale(criteria: Sequence[str]) -> alt.Scale:
 
 
 ROW_HEIGHT_PX = 24
-HEATMAP_DATA = "heatmap"  # the heatmap's data, by a name that does not change with what they hold
+# Charts redrawn on every weight nudge give their data a name that does not change with what they hold, and
+# keep their order in the data: the specification the browser sees stays exactly as it was, and the browser
+# updates the drawn chart instead of building it again (which took a tenth of a second a chart).
+HEATMAP_DATA = "heatmap"
+RANKING_DATA = "ranking"
+
+
+def said_below(title: str) -> str:
+    """The accessible description of a chart whose summary changes with every weight nudge: its title, and where
+    the summary is (a changing description would make the browser build the chart again on every nudge)."""
+    return f"{title}. What it shows is said in words just below it, and its data are in the table under that."
 
 
 def kept_in_order(order: Iterable[Any], keep: Iterable[Any]) -> list[str]:
@@ -165,7 +176,8 @@ def heatmap_chart(problem: DecisionProblem, ids: list[str], order: list[str]) ->
 
 
 def ranking_chart(problem: DecisionProblem, result: ScoreResult, ids: list[str]) -> alt.Chart:
-    """Stacked bars of each criterion's contribution to the score, best first."""
+    """Stacked bars of each criterion's contribution to the score, best first. The order is data (each bar's
+    ``position``), not part of the specification, as in the heatmap."""
     shown = kept_in_order(result.ranks.index, ids)
     long = (
         result.contributions.loc[shown]
@@ -179,7 +191,7 @@ def ranking_chart(problem: DecisionProblem, result: ScoreResult, ids: list[str])
     long["score"] = long["id"].map(result.scores)
     criteria = [str(c) for c in result.contributions.columns]
     long["order"] = long["criterion"].map({c: n for n, c in enumerate(criteria)})
-    names = [labels[i] for i in shown]
+    long["position"] = long["id"].map({i: n for n, i in enumerate(shown)})
     return (
         alt.Chart(long)
         .mark_bar()
@@ -187,7 +199,12 @@ def ranking_chart(problem: DecisionProblem, result: ScoreResult, ids: list[str])
             x=alt.X(
                 "contribution:Q", stack="zero", title="score (0 to 100): each criterion's part", scale=alt.Scale(domain=[0, 100])
             ),
-            y=alt.Y("name:N", sort=names, title=None, axis=alt.Axis(labelLimit=360, labelOverlap=False)),
+            y=alt.Y(
+                "name:N",
+                sort=alt.EncodingSortField("position", op="min"),
+                title=None,
+                axis=alt.Axis(labelLimit=360, labelOverlap=False),
+            ),
             color=alt.Color("criterion:N", scale=_criterion_scale(criteria), sort=criteria),
             order=alt.Order("order:Q"),
             tooltip=[
@@ -463,19 +480,26 @@ def heatmap_base(problem: DecisionProblem, ids: list[str]) -> ChartView:
         + "."
     )
     spec = _titled(heatmap_chart(problem, ids, shown), title, summary).to_dict()
-    [(name, rows)] = spec.pop("datasets").items()
-    return ChartView(_renamed_data(spec, name) | {"datasets": {HEATMAP_DATA: rows}}, title, summary, table)
+    return ChartView(_named_data(spec, HEATMAP_DATA), title, summary, table)
 
 
-def _renamed_data(spec: Any, name: str) -> Any:
-    """A copy of ``spec`` with every reference to the data named ``name`` made to ``HEATMAP_DATA`` instead."""
+def _named_data(spec: dict[str, Any], name: str) -> dict[str, Any]:
+    """``spec`` (an Altair chart's, with one dataset) with its dataset called ``name`` (Altair names it by a hash
+    of what it holds)."""
+    [(old, rows)] = spec["datasets"].items()
+    renamed = _renamed_data({key: value for key, value in spec.items() if key != "datasets"}, old, name)
+    return dict(renamed) | {"datasets": {name: rows}}
+
+
+def _renamed_data(spec: Any, old: str, new: str) -> Any:
+    """A copy of ``spec`` with every reference to the data named ``old`` made to ``new`` instead."""
     if isinstance(spec, list):
-        return [_renamed_data(item, name) for item in spec]
+        return [_renamed_data(item, old, new) for item in spec]
     if not isinstance(spec, dict):
         return spec
-    if spec.get("name") == name and set(spec) == {"name"}:
-        return {"name": HEATMAP_DATA}
-    return {key: _renamed_data(value, name) for key, value in spec.items()}
+    if spec.get("name") == old and set(spec) == {"name"}:
+        return {"name": new}
+    return {key: _renamed_data(value, old, new) for key, value in spec.items()}
 
 
 def heatmap_view(problem: DecisionProblem, ids: list[str], order: list[str], base: ChartView | None = None) -> ChartView:
@@ -511,7 +535,10 @@ def ranking_view(problem: DecisionProblem, result: ScoreResult, ids: list[str]) 
         )
     else:
         summary = "No intervention is shown."
-    return ChartView(_titled(ranking_chart(problem, result, ids), title, summary), title, summary, table)
+    if not shown:
+        return ChartView(_titled(ranking_chart(problem, result, ids), title, summary), title, summary, table)
+    spec = _titled(ranking_chart(problem, result, ids), title, said_below(title)).to_dict(validate=False)
+    return ChartView(_named_data(spec, RANKING_DATA), title, summary, table)
 
 
 def value_for_money_view(options: pd.DataFrame, funded_options: list[str], names: dict[str, str], label: str) -> ChartView:
@@ -529,7 +556,7 @@ def value_for_money_view(options: pd.DataFrame, funded_options: list[str], names
             f"in total; the highest benefit for the money is {best['name']} ({best['benefit']:.0f} for {money(best['cost'])} "
             "a year). The others are grey triangles."
         )
-    spec = value_for_money_chart(options, funded_options, names, label) | {"description": summary}
+    spec = value_for_money_chart(options, funded_options, names, label) | {"description": said_below(VALUE_TITLE)}
     table = frame.drop(columns="option").rename(
         columns={"cost": VALUE_X, "benefit": VALUE_Y, "reach": "reach a year", "tiers": TIER_LEGEND, "status": "funded"}
     )

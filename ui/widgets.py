@@ -107,10 +107,11 @@ def fold(label: str, key: str) -> DeltaGenerator | None:
 
 
 def chart_view(view: ChartView, key: str, png: tuple[str, str] | None = None) -> None:
-    """A chart with its text alternatives: its summary as the drawing's accessible name and said under it, its
+    """A chart with its text alternatives: its summary said under it (and the drawing's accessible name, or named
+    there by ``charts.said_below``), its
     data as a table one click away (values, sources: nothing needs a mouse hover), and optionally a PNG button
     (``png``: the button's label and the file's name)."""
-    # The spec's description (the summary) is the drawing's accessible name, so no ``alt=`` is passed. An Altair
+    # The spec's description is the drawing's accessible name, so no ``alt=`` is passed. An Altair
     # chart goes as its specification unvalidated: the builders' specs are validated by the tests, and validating
     # on every run was a fifth of a weight nudge's time on the Ranking tab.
     spec = view.chart if isinstance(view.chart, dict) else view.chart.to_dict(validate=False)

@@ -112,10 +112,15 @@ def _frame(title: str, subtitle: str, width: int, height: int) -> dict[str, Any]
     }
 
 
+VALUE_DATA = ("options", "labels on the left", "labels on the right")  # the value chart's three layers' data
+
+
 def value_spec(rows: Sequence[dict[str, Any]], label: str, width: int = 620, height: int = 380) -> dict[str, Any]:
     """Benefit against cost, one point per row (``name``, ``cost``, ``benefit``, ``status``, optionally ``reach``):
     funded blue circles, the others grey triangles, funded points labelled by name where a label fits without
-    overlapping another (see ``place_labels``); with ``reach``, point size is reach. The page's chart is this one."""
+    overlapping another (see ``place_labels``); with ``reach``, point size is reach. The page's chart is this one.
+    The three layers' data go by fixed names (``VALUE_DATA``), so that a new set of points leaves the rest of the
+    specification as it was and the page's browser updates the drawn chart instead of building it again."""
     cost_top = max([float(r["cost"]) for r in rows] + [1.0]) * 1.05
     benefit_top = max([float(r["benefit"]) for r in rows] + [100.0])
     funded = [r for r in rows if r["status"] == STATUS[0]]
@@ -150,7 +155,7 @@ def value_spec(rows: Sequence[dict[str, Any]], label: str, width: int = 620, hei
 
     def text_layer(align: str) -> dict[str, Any]:
         return {
-            "data": {"values": [r for r in labels if r["align"] == align]},
+            "data": {"name": VALUE_DATA[1] if align == "left" else VALUE_DATA[2]},
             "mark": {"type": "text", "align": align, "baseline": "middle", "fontSize": LABEL_FONT_PX},
             "encoding": {
                 "x": {"field": "label_x", "type": "quantitative", "scale": x_scale},
@@ -163,7 +168,7 @@ def value_spec(rows: Sequence[dict[str, Any]], label: str, width: int = 620, hei
         "description": f"{VALUE_TITLE}, {label}",
         "layer": [
             {
-                "data": {"values": list(rows)},
+                "data": {"name": VALUE_DATA[0]},
                 "mark": {"type": "point", "filled": True, "size": 90, "opacity": 0.85},
                 "encoding": {
                     "x": {
@@ -186,6 +191,11 @@ def value_spec(rows: Sequence[dict[str, Any]], label: str, width: int = 620, hei
             text_layer("left"),
             text_layer("right"),
         ],
+        "datasets": {
+            VALUE_DATA[0]: list(rows),
+            VALUE_DATA[1]: [r for r in labels if r["align"] == "left"],
+            VALUE_DATA[2]: [r for r in labels if r["align"] == "right"],
+        },
     }
 
 

@@ -39,13 +39,60 @@ def test_harmful_names_are_marked_in_charts(problem: DecisionProblem) -> None:
 
 
 def test_ranking_chart_stacks_contributions_in_rank_order(problem: DecisionProblem) -> None:
-    """Bars are sorted best first and their contributions add up to each score."""
+    """Bars are sorted best first (each bar's position is its place in the ranking) and their contributions add up
+    to each score."""
     result = score(problem.values, {"impact": 40, "reach": 20, "cost": 20, "risk": 20})
     spec = charts.ranking_chart(problem, result, list(problem.info.index)).to_dict()
+    assert spec["encoding"]["y"]["sort"] == {"field": "position", "op": "min"}
+    rows = dataset(spec)
+    assert {(r["id"], r["position"]) for r in rows} == {(str(i), n) for n, i in enumerate(result.ranks.index)}
     top = str(result.ranks.index[0])
-    assert spec["encoding"]["y"]["sort"][0] == problem.info.at[top, "name"]
-    total = sum(r["contribution"] for r in dataset(spec) if r["id"] == top)
+    total = sum(r["contribution"] for r in rows if r["id"] == top)
     assert abs(total - result.scores[top]) < 1e-9
+
+
+def test_ranking_and_value_charts_keep_their_specification_as_the_weights_move(problem: DecisionProblem) -> None:
+    """The two charts drawn again on every weight nudge keep everything but their data the same (fixed data names,
+    the order in the data, a description that does not change), so the browser updates the drawn chart instead of
+    building it again; the data follow the weights, and the summary said under the chart changes with them."""
+    import vl_convert
+    from altair.utils.schemapi import validate_jsonschema
+    from altair.vegalite.v6.schema.core import load_schema
+
+    from matrix.decision import default_scenario, evaluate
+    from matrix.report import VALUE_TITLE
+
+    ids = list(problem.info.index)
+    ranking: list[charts.ChartView] = []
+    value: list[charts.ChartView] = []
+    for weights in ({"impact": 40, "reach": 20, "cost": 20, "risk": 20}, {"impact": 5, "reach": 60, "cost": 5, "risk": 30}):
+        result = score(problem.values, weights)
+        ranking.append(charts.ranking_view(problem, result, ids))
+        scenario = default_scenario(problem).model_copy(
+            update={"weights": default_scenario(problem).weights.model_copy(update=weights)}
+        )
+        funded = evaluate(problem, scenario)
+        value.append(charts.value_for_money_view(funded.options, list(funded.optimum.chosen.index), dict(funded.names), "X"))
+    for views, title in ((ranking, "Score of each intervention, by criterion"), (value, VALUE_TITLE)):
+        outside = [{key: item for key, item in view.chart.items() if key != "datasets"} for view in views]
+        assert outside[0] == outside[1]
+        assert outside[0]["description"] == charts.said_below(title) and title in outside[0]["description"]
+        assert views[0].chart["datasets"] != views[1].chart["datasets"] and views[0].summary != views[1].summary
+    assert list(ranking[0].chart["datasets"]) == [charts.RANKING_DATA]
+    rows = ranking[1].chart["datasets"][charts.RANKING_DATA]
+    best = min(rows, key=lambda r: r["position"])
+    assert best["rank"] == 1 and best["score"] == max(r["score"] for r in rows)
+    # Valid Vega-Lite (the page sends them unvalidated), drawn by Vega itself: bars best first, funded points named.
+    for view in (*ranking, *value):
+        validate_jsonschema(view.chart, load_schema())
+    svg = vl_convert.vegalite_to_svg(ranking[1].chart)
+    names = charts.marked_names(problem)
+    first = sorted({r["id"]: r["position"] for r in rows}.items(), key=lambda item: item[1])[:3]
+    positions = [svg.find(f">{names[i]}<") for i, _ in first]
+    assert all(p > 0 for p in positions) and positions == sorted(positions)
+    assert ">" + value[0].table.loc[value[0].table["funded"] == "funded", "name"].iloc[0][:10] in vl_convert.vegalite_to_svg(
+        value[0].chart
+    )
 
 
 def test_value_for_money_chart_marks_funded_options(problem: DecisionProblem) -> None:
@@ -55,7 +102,7 @@ def test_value_for_money_chart_marks_funded_options(problem: DecisionProblem) ->
     result = evaluate(problem, default_scenario(problem))
     spec = charts.value_for_money_chart(result.options, list(result.optimum.chosen.index), dict(result.names), "A")
     points = spec["layer"][0]
-    rows = points["data"]["values"]
+    rows = spec["datasets"][points["data"]["name"]]
     assert len(rows) == len(problem.options)
     assert sum(r["status"] == "funded" for r in rows) == len(result.optimum.chosen)
     frame = charts.value_for_money_frame(result.options, list(result.optimum.chosen.index), dict(result.names))
@@ -88,7 +135,7 @@ def test_page_and_report_value_charts_share_title_axes_legend_and_labels(
     for channel in ("color", "shape"):
         assert page["layer"][0]["encoding"][channel]["scale"] == report["layer"][0]["encoding"][channel]["scale"]
     assert [layer["mark"]["type"] for layer in page["layer"]] == ["point", "text", "text"]
-    labelled = page["layer"][1]["data"]["values"] + page["layer"][2]["data"]["values"]
+    labelled = page["datasets"][page["layer"][1]["data"]["name"]] + page["datasets"][page["layer"][2]["data"]["name"]]
     assert labelled and len(labelled) <= len(result.optimum.chosen)
 
 
@@ -125,7 +172,7 @@ def test_tier_spend_chart(problem: DecisionProblem) -> None:
     assert [(r["tier"], r["tier spend £"]) for r in rows] == [("primary", 6.0), ("secondary", 4.0), ("tertiary", 0.0)]
 
 
-def test_every_view_has_a_title_a_summary_as_its_description_and_a_table(problem: DecisionProblem) -> None:
+def test_every_view_has_a_title_a_summary_as_or_in_its_description_and_a_table(problem: DecisionProblem) -> None:
     """Each chart the page shows carries its title, a generated summary (also the drawing's description, its
     accessible name) and its data as a table."""
     from matrix.decision import default_scenario, evaluate, stability_table, weight_sweep
@@ -150,7 +197,8 @@ def test_every_view_has_a_title_a_summary_as_its_description_and_a_table(problem
     for view in views:
         spec = view.chart if isinstance(view.chart, dict) else view.chart.to_dict()
         assert view.title and len(view.summary) > 40 and not view.table.empty
-        assert spec["description"] == view.summary
+        # Charts redrawn on every nudge point to the summary said just under them (see the test above).
+        assert spec["description"] in (view.summary, charts.said_below(view.title))
         assert "top k" not in view.summary and "top-k" not in " ".join(map(str, view.table.columns))
 
 
