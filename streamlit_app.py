@@ -31,6 +31,14 @@ def load_edited(text: str) -> DecisionProblem:
     return build_problem(loaded.catalogue, loaded.sha256, loaded.text)
 
 
+def catalogue_version(path: str) -> tuple[str, int]:
+    """Which catalogue this session uses: the edited one held in the session, or the file as last changed."""
+    edited = st.session_state.get("working_text")
+    if edited:
+        return str(edited), 0
+    return "", Path(path).stat().st_mtime_ns if Path(path).is_file() else 0
+
+
 def main() -> None:
     st.set_page_config(page_title="Interventions matrix", page_icon=":bar_chart:", layout="wide")
     access.check_deployment()  # with MATRIX_REQUIRE_SIGNIN, nothing at all is served without valid sign-in settings
@@ -40,11 +48,9 @@ def main() -> None:
     person = None if token else access.principal()
     path = os.environ.get("MATRIX_CATALOGUE", str(SHIPPED_CATALOGUE))
     edited = st.session_state.get("working_text")
+    version = catalogue_version(path)
     try:
-        if edited:
-            problem = load_edited(edited)
-        else:
-            problem = load_problem(path, Path(path).stat().st_mtime_ns if Path(path).is_file() else 0)
+        problem = load_edited(edited) if edited else load_problem(path, version[1])
     except CatalogueError as error:
         if person is None:
             st.error("The workshop cannot be opened just now: the app's catalogue needs fixing. Tell the facilitator.")
@@ -53,9 +59,11 @@ def main() -> None:
         st.stop()
     if person is None:
         workshop.participant_page(problem, str(token))
+        state.finished_run()
     else:
-        sections.page(problem, path, person)
-    state.finished_run()
+        # The page's weight-dependent part runs again alone on a nudge; it runs the whole page again if the
+        # catalogue (edited, or its file changed) or the person is no longer what this run found.
+        sections.page(problem, path, person, lambda: catalogue_version(path) == version and access.still(person))
     process.freeze_long_lived()
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 import streamlit as st
@@ -114,25 +115,26 @@ def check_deployment() -> None:
         _refuse(f"Sign-in is configured but {plain(error)}. Nothing is served until it is fixed.")
 
 
-def principal() -> Principal:
-    """The person using this session. Draws the sign-in page and stops the run when nobody is signed in."""
+@dataclass(frozen=True)
+class _Refusal:
+    """Why nobody may use the page as things stand: not signed in, or signed in without an email or a role."""
+
+    message: str  # empty: nobody is signed in (the sign-in page)
+    sign_out_key: str = ""
+
+
+def _identify(warn: bool) -> Principal | _Refusal:
+    """The person using this session, or why nobody may; with ``warn``, a store that cannot say which roles
+    were granted in the app is said on the page (only the roles file then applies)."""
     if not auth_configured():
         return local_principal(str(st.session_state.get("user_name", "")))
     rules = role_rules()  # checked by check_deployment
     if not st.user.get("is_logged_in", False):
-        st.title("Interventions matrix")
-        st.markdown("Sign in with your organisation's account to use the interventions matrix.")
-        st.button("Sign in", key="sign_in", type="primary", on_click=st.login)
-        st.caption("Workshop participants do not need an account: use the link the facilitator gave you.")
-        st.stop()
+        return _Refusal("")
     try:
         identity = identity_from_claims(st.user.to_dict())
     except AccessError as error:
-        st.title("Interventions matrix")
-        st.error(f"You are signed in, but {plain(error)}.")
-        st.button("Sign out", key="sign_out_noemail", on_click=st.logout)
-        st.stop()
-        raise  # never reached: st.stop() ends the run
+        return _Refusal(f"You are signed in, but {plain(error)}.", "sign_out_noemail")
     email, name = identity.email, identity.name
     granted: set[str] = set()
     store = library.open_store(os.environ.get("DATABASE_URL"), os.environ.get("MATRIX_DATA_DIR"))
@@ -140,17 +142,42 @@ def principal() -> Principal:
         try:
             granted = store.granted_roles(email)
         except StoreError as error:
-            st.warning(f"Roles granted in the app cannot be read just now, so only the roles file applies: {plain(error)}")
+            if warn:
+                st.warning(f"Roles granted in the app cannot be read just now, so only the roles file applies: {plain(error)}")
     roles = rules.roles_for(email, identity.groups, granted)
     if not roles:
-        st.title("Interventions matrix")
-        st.error(
+        return _Refusal(
             f"You are signed in as {plain(name)}, but that account has no role here. "
-            "Ask an admin of the partnership to give you one."
+            "Ask an admin of the partnership to give you one.",
+            "sign_out_norole",
         )
-        st.button("Sign out", key="sign_out_norole", on_click=st.logout)
-        st.stop()
     return Principal(name=name, email=email, roles=roles, signed_in=True)
+
+
+def principal() -> Principal:
+    """The person using this session. Draws the sign-in page and stops the run when nobody is signed in."""
+    found = _identify(warn=True)
+    if isinstance(found, Principal):
+        return found
+    st.title("Interventions matrix")
+    if not found.message:
+        st.markdown("Sign in with your organisation's account to use the interventions matrix.")
+        st.button("Sign in", key="sign_in", type="primary", on_click=st.login)
+        st.caption("Workshop participants do not need an account: use the link the facilitator gave you.")
+    else:
+        st.error(found.message)
+        st.button("Sign out", key=found.sign_out_key, on_click=st.logout)
+    st.stop()
+    raise AssertionError("st.stop() ends the run")  # never reached
+
+
+def still(person: Principal) -> bool:
+    """Whether this session's person is still ``person``, with the same roles (and sign-in is still valid):
+    a rerun of part of the page checks this, and the whole page runs again when it is not so."""
+    try:
+        return _identify(warn=False) == person
+    except AccessError:
+        return False
 
 
 def identity_sidebar(person: Principal) -> None:

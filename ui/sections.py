@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from matrix.access import Permission, Principal
 from matrix.catalogue import DELIVERY_MODELS, IMPACT_BANDS, TARGET_GROUPS, TIERS, CatalogueError, stale_strands
@@ -53,58 +56,58 @@ def catalogue_problems(path: str, error: CatalogueError) -> None:
 
 
 def weights_sidebar(problem: DecisionProblem) -> tuple[dict[str, int], Normalisation]:
-    """Sliders, presets and normalisation in the sidebar; their values are set by ``state.prepare``."""
+    """Sliders, presets and normalisation (drawn where the caller says: the sidebar); their values are set by
+    ``state.prepare``."""
     catalogue = problem.catalogue
     presets = distinct_labels({p.id: p.label for p in catalogue.presets} | {state.CUSTOM: "Custom"})
-    with st.sidebar:
-        st.header("Weights")
-        st.selectbox(
-            "Preset",
-            options=list(presets),
-            format_func=presets.__getitem__,
-            key="preset",
-            on_change=state.apply_preset,
-            help="Sets all the weight sliders at once. You can then move any slider; the box then says Custom.",
-        )
-        chosen = st.session_state["preset"]
-        if chosen != state.CUSTOM:
-            st.caption(plain(catalogue.preset(chosen).description))
-        weights = {}
-        for text in catalogue.defined_criteria:
-            criterion = text.id
-            weights[criterion] = int(
-                st.slider(
-                    plain(text.label),
-                    min_value=0,
-                    max_value=100,
-                    step=1,
-                    help=plain(text.weight_help),
-                    **state.control(f"w_{criterion}"),
-                )
+    st.header("Weights")
+    st.selectbox(
+        "Preset",
+        options=list(presets),
+        format_func=presets.__getitem__,
+        key="preset",
+        on_change=state.apply_preset,
+        help="Sets all the weight sliders at once. You can then move any slider; the box then says Custom.",
+    )
+    chosen = st.session_state["preset"]
+    if chosen != state.CUSTOM:
+        st.caption(plain(catalogue.preset(chosen).description))
+    weights = {}
+    for text in catalogue.defined_criteria:
+        criterion = text.id
+        weights[criterion] = int(
+            st.slider(
+                plain(text.label),
+                min_value=0,
+                max_value=100,
+                step=1,
+                help=plain(text.weight_help),
+                **state.control(f"w_{criterion}"),
             )
-        total = sum(weights.values())
-        if total > 0:
-            st.caption(
-                "As shares of the total: "
-                + ", ".join(f"{plain(problem.criterion_words(c))} {w / total:.0%}" for c, w in weights.items())
-            )
-        labels = {
-            "value_functions": "Fixed scales from the catalogue (default)",
-            "minmax": "Relative to the other interventions (lowest 0, highest 100)",
-        }
-        chosen_normalisation = st.selectbox(
-            "How values are put on the 0-100 scale",
-            options=list(labels),
-            format_func=labels.__getitem__,
-            index=list(labels).index(st.session_state["normalisation"]),
-            **state.control("normalisation", default=None),
-            help="How criterion values are put on one 0-100 scale before weighting; it applies to the ranking, "
-            "the funding benefit, the sensitivity analysis, the CSVs and the decision record.",
         )
-        normalisation: Normalisation = "minmax" if chosen_normalisation == "minmax" else "value_functions"
-        st.caption(plain(NORMALISATIONS[normalisation]))
-        elicit.swing_weighting(problem, normalisation, target="w_", key="sw")
-        elicit.trade_off_questions(problem, normalisation, target="w_", key="to")
+    total = sum(weights.values())
+    if total > 0:
+        st.caption(
+            "As shares of the total: "
+            + ", ".join(f"{plain(problem.criterion_words(c))} {w / total:.0%}" for c, w in weights.items())
+        )
+    labels = {
+        "value_functions": "Fixed scales from the catalogue (default)",
+        "minmax": "Relative to the other interventions (lowest 0, highest 100)",
+    }
+    chosen_normalisation = st.selectbox(
+        "How values are put on the 0-100 scale",
+        options=list(labels),
+        format_func=labels.__getitem__,
+        index=list(labels).index(st.session_state["normalisation"]),
+        **state.control("normalisation", default=None),
+        help="How criterion values are put on one 0-100 scale before weighting; it applies to the ranking, "
+        "the funding benefit, the sensitivity analysis, the CSVs and the decision record.",
+    )
+    normalisation: Normalisation = "minmax" if chosen_normalisation == "minmax" else "value_functions"
+    st.caption(plain(NORMALISATIONS[normalisation]))
+    elicit.swing_weighting(problem, normalisation, target="w_", key="sw")
+    elicit.trade_off_questions(problem, normalisation, target="w_", key="to")
     return weights, normalisation
 
 
@@ -389,36 +392,101 @@ def decision_headline(problem: DecisionProblem, scenario: Scenario | None) -> No
             st.info(plain(notice))
 
 
-def page(problem: DecisionProblem, path: str, person: Principal) -> None:
+# Tab names, in order; Admin is added for those who may see the audit log.
+TAB_NAMES = ("Matrix", "Ranking", "Funding", "Compare", "Sensitivity", "Workshop", "How scoring works", "Export", "Data")
+# The tabs drawn by the fragment ``decision``, so a nudge runs only that part of the page. Not the others: a
+# click in a fragment never cuts short the run under way (Streamlit queues it), so the Stop buttons of the
+# Sensitivity tab's long analyses would not stop them, and a nudge would wait for them; the Workshop tab's view
+# is a fragment of its own that updates itself; the Data and Admin tabs change the catalogue and the roles,
+# which the whole page depends on.
+PART_TABS = frozenset({"Matrix", "Ranking", "Funding", "Compare", "How scoring works", "Export"})
+# In session state: False while a whole run is drawing the page, True once its weight-dependent part has started
+# (so a later run of that part alone knows it is alone; see ``decision``).
+PART_ALONE = "decision_part_alone"
+
+
+def page(problem: DecisionProblem, path: str, person: Principal, unchanged: Callable[[], bool]) -> None:
+    """The page. What the weights, the scenario's controls and the open tab's contents draw is ``decision``, a
+    fragment, on the tabs in PART_TABS: moving a slider or any control inside it runs that part again, not the
+    whole page (the title, the sign-in, the filters and the tabs' headings stay as they are). ``unchanged`` says
+    whether the catalogue and the person are still those this run found; when not, that part runs the whole page
+    again."""
     st.title("Interventions matrix")
     st.caption(plain(problem.catalogue.title))
-    state.prepare(problem)
     data.working_banner(problem, path, person)
-    weights, normalisation = weights_sidebar(problem)
+    side = st.sidebar.container()  # the weights, above who is signed in
     access.identity_sidebar(person)
-    messages = st.session_state.get(state.MESSAGES, [])
-    if messages:
-        with st.container(key="state_messages"):
-            for message in messages:
-                st.warning(plain(message))
-            st.button("Dismiss these messages", key="dismiss_messages", on_click=state.dismiss_messages)
-    try:
-        result = score(problem.values, weights, normalisation=normalisation)
-    except WeightsError as error:
-        st.error(f"Cannot rank: {plain(error)}.")
-        return
-    scenario, _ = state.current_scenario()
-    decision_headline(problem, scenario)
-    estimated = estimated_shares(problem, result)
-    visible = filter_ids(problem, filters(problem), estimated)
+    head = st.container()
+    chosen = filters(problem)
     # Lazy tabs: only the open tab runs, so a slider move does not redraw every chart. The open
     # tab is kept in the link (?tab=...), so a reload reopens it.
-    names = ["Matrix", "Ranking", "Funding", "Compare", "Sensitivity", "Workshop", "How scoring works", "Export", "Data"]
+    names = list(TAB_NAMES)
     if person.may(Permission.VIEW_AUDIT):
         names.append("Admin")
-    matrix, ranking, funded, compared, sensitive, meeting, method, export, maintain, *admin = st.tabs(
-        names, key="tab", on_change="rerun", bind="query-params"
-    )
+    tabs = st.tabs(names, key="tab", on_change="rerun", bind="query-params")
+    st.session_state[PART_ALONE] = False
+    part = any(tab.open for name, tab in zip(names, tabs, strict=True) if name in PART_TABS)
+    (decision if part else decision_whole)(problem, path, person, unchanged, side, head, chosen, tabs)
+
+
+def decision_whole(
+    problem: DecisionProblem,
+    path: str,
+    person: Principal,
+    unchanged: Callable[[], bool],
+    side: DeltaGenerator,
+    head: DeltaGenerator,
+    chosen: MatrixFilter,
+    tabs: Sequence[Any],
+) -> None:
+    """Everything the weights and the scenario move: the weights in the sidebar, the messages and the headline
+    above the filters, and the open tab's contents. As ``decision`` (the tabs in PART_TABS) it runs within each
+    whole run and again alone when one of its controls changes (Streamlit's fragment), with the arguments of the
+    last whole run."""
+    if st.session_state.get(PART_ALONE, True) and not unchanged():
+        st.rerun(scope="app")  # the catalogue or the person changed since the whole page ran
+    st.session_state[PART_ALONE] = True
+    state.prepare(problem)
+    with side:
+        weights, normalisation = weights_sidebar(problem)
+    scenario = _decision(problem, path, person, weights, normalisation, head, chosen, tabs)
+    # A complete run: the link now holds this scenario, and the browser has every control drawn (an
+    # interrupted run never gets here).
+    state.sync_link(scenario, problem)
+    state.finished_run()
+
+
+# ``decision_whole`` as a fragment, for the tabs in PART_TABS.
+decision = st.fragment(decision_whole)
+
+
+def _decision(
+    problem: DecisionProblem,
+    path: str,
+    person: Principal,
+    weights: dict[str, int],
+    normalisation: Normalisation,
+    head: DeltaGenerator,
+    chosen: MatrixFilter,
+    tabs: Sequence[Any],
+) -> Scenario | None:
+    with head:
+        messages = st.session_state.get(state.MESSAGES, [])
+        if messages:
+            with st.container(key="state_messages"):
+                for message in messages:
+                    st.warning(plain(message))
+                st.button("Dismiss these messages", key="dismiss_messages", on_click=state.dismiss_messages)
+        try:
+            result = score(problem.values, weights, normalisation=normalisation)
+        except WeightsError as error:
+            st.error(f"Cannot rank: {plain(error)}.")
+            return None
+        scenario, _ = state.current_scenario()
+        decision_headline(problem, scenario)
+    estimated = estimated_shares(problem, result)
+    visible = filter_ids(problem, chosen, estimated)
+    matrix, ranking, funded, compared, sensitive, meeting, method, export, maintain, *admin = tabs
     if matrix.open:
         with matrix:
             matrix_tab(problem, result, visible)
@@ -449,5 +517,5 @@ def page(problem: DecisionProblem, path: str, person: Principal) -> None:
     if admin and admin[0].open:
         with admin[0]:
             admin_tab(person)
-    # A complete run: the link now holds this scenario (an interrupted run never gets here).
-    state.sync_link(state.current_scenario()[0], problem)
+    # The tabs' controls may have changed the scenario (a loaded version, a budget typed in).
+    return state.current_scenario()[0]

@@ -176,3 +176,37 @@ def test_a_removed_facilitator_stops_seeing_participants(new_context: CreateCont
         expect(page.get_by_text("Workshops are run by facilitators")).to_be_visible(timeout=15_000)
         expect(page.get_by_text("1 participant(s) have submitted.")).to_have_count(0)
         expect(page.locator(".st-key-ws_close")).to_have_count(0)
+
+
+def test_a_role_removed_mid_session_applies_at_the_next_nudge(new_context: CreateContextCallback, tmp_path: Path) -> None:
+    """On the Funding tab a nudge runs only the part of the page the weights move, with the person the last whole
+    run found; it asks again who that is, and with the commissioner role taken away the whole page runs: the
+    sidebar no longer says she may save, and the save button is gone."""
+    roles, data = tmp_path / "roles.toml", tmp_path / "var"
+    roles.write_text('default_role = "viewer"\n', encoding="utf-8")
+    store = Store.open(data_dir=data)
+    store.grant_role("cara@city.gov.uk", "commissioner", "Ada Admin <ada@county.gov.uk>")
+    env = {"MATRIX_ROLES": str(roles), "MATRIX_DATA_DIR": str(data), "MATRIX_REQUIRE_SIGNIN": "1"}
+    with (
+        run_oidc_provider() as provider,
+        start_app_with_sign_in(
+            ROOT / "streamlit_app.py", provider, tmp_path / "server", env=env, unset={"MATRIX_CATALOGUE", "DATABASE_URL"}
+        ) as url,
+    ):
+        page = new_context().new_page()
+        sign_in(page, url, "cara@city.gov.uk", "Cara Commissioner")
+        open_tab(page, "Funding")
+        page.get_by_text("Saved scenarios (kept in the database, every version)").click()
+        save = page.locator(".st-key-lib_save_new")
+        expect(save).to_be_visible(timeout=20_000)
+        may_save = page.get_by_text("save and version scenarios", exact=False)
+        expect(may_save).to_be_visible()
+
+        store.revoke_role("cara@city.gov.uk", "commissioner", "Ada Admin <ada@county.gov.uk>")
+        thumb = page.locator(".st-key-w_impact").get_by_role("slider")
+        thumb.focus()
+        thumb.press("ArrowRight")
+        wait_idle(page)
+        expect(may_save).to_have_count(0, timeout=15_000)
+        expect(page.get_by_text("saving them needs the commissioner role")).to_be_visible(timeout=15_000)
+        expect(save).to_have_count(0)
