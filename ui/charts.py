@@ -13,6 +13,7 @@ never the only carrier of meaning: values are printed, shapes, dashes and labels
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -175,25 +176,36 @@ def heatmap_chart(problem: DecisionProblem, ids: list[str], order: list[str]) ->
     return (cells + text).properties(height=max(120, ROW_HEIGHT_PX * len(shown)))
 
 
-def ranking_chart(problem: DecisionProblem, result: ScoreResult, ids: list[str]) -> alt.Chart:
-    """Stacked bars of each criterion's contribution to the score, best first. The order is data (each bar's
-    ``position``), not part of the specification, as in the heatmap."""
+def ranking_rows(problem: DecisionProblem, result: ScoreResult, ids: list[str]) -> list[dict[str, Any]]:
+    """The ranking chart's data: one row per bar and criterion (criterion by criterion, bars best first) with the
+    intervention's id, marked name, rank, score, the criterion's place (``order``) and the bar's (``position``);
+    plain Python values, as Altair would give them."""
     shown = kept_in_order(result.ranks.index, ids)
-    long = (
-        result.contributions.loc[shown]
-        .rename_axis("id")
-        .reset_index()
-        .melt(id_vars="id", var_name="criterion", value_name="contribution")
-    )
     labels = marked_names(problem)
-    long["name"] = long["id"].map(labels)
-    long["rank"] = long["id"].map(result.ranks)
-    long["score"] = long["id"].map(result.scores)
     criteria = [str(c) for c in result.contributions.columns]
-    long["order"] = long["criterion"].map({c: n for n, c in enumerate(criteria)})
-    long["position"] = long["id"].map({i: n for n, i in enumerate(shown)})
+    parts = result.contributions.reindex(shown).to_numpy(dtype=float)
+    ranks = [int(r) for r in result.ranks.reindex(shown)]
+    scores = [float(v) for v in result.scores.reindex(shown)]
+    return [
+        {
+            "id": ident,
+            "criterion": criterion,
+            "contribution": float(parts[position, order]),
+            "name": labels[ident],
+            "rank": ranks[position],
+            "score": scores[position],
+            "order": order,
+            "position": position,
+        }
+        for order, criterion in enumerate(criteria)
+        for position, ident in enumerate(shown)
+    ]
+
+
+def _ranking_bars(data: pd.DataFrame, criteria: Sequence[str], count: int) -> alt.Chart:
+    """Stacked bars of ``data`` (``ranking_rows``) for ``count`` interventions."""
     return (
-        alt.Chart(long)
+        alt.Chart(data)
         .mark_bar()
         .encode(
             x=alt.X(
@@ -205,7 +217,7 @@ def ranking_chart(problem: DecisionProblem, result: ScoreResult, ids: list[str])
                 title=None,
                 axis=alt.Axis(labelLimit=360, labelOverlap=False),
             ),
-            color=alt.Color("criterion:N", scale=_criterion_scale(criteria), sort=criteria),
+            color=alt.Color("criterion:N", scale=_criterion_scale(criteria), sort=list(criteria)),
             order=alt.Order("order:Q"),
             tooltip=[
                 alt.Tooltip("rank:Q"),
@@ -215,8 +227,30 @@ def ranking_chart(problem: DecisionProblem, result: ScoreResult, ids: list[str])
                 alt.Tooltip("score:Q", format=".1f"),
             ],
         )
-        .properties(height=max(120, ROW_HEIGHT_PX * len(shown)))
+        .properties(height=max(120, ROW_HEIGHT_PX * count))
     )
+
+
+def ranking_chart(problem: DecisionProblem, result: ScoreResult, ids: list[str]) -> alt.Chart:
+    """Stacked bars of each criterion's contribution to the score, best first. The order is data (each bar's
+    ``position``), not part of the specification, as in the heatmap."""
+    rows = ranking_rows(problem, result, ids)
+    criteria = [str(c) for c in result.contributions.columns]
+    return _ranking_bars(pd.DataFrame(rows, columns=RANKING_COLUMNS), criteria, len(kept_in_order(result.ranks.index, ids)))
+
+
+RANKING_COLUMNS = ("id", "criterion", "contribution", "name", "rank", "score", "order", "position")
+RANKING_TITLE = "Score of each intervention, by criterion"
+
+
+@functools.lru_cache(maxsize=64)
+def ranking_spec(criteria: tuple[str, ...], count: int) -> dict[str, Any]:
+    """The ranking chart's specification for ``count`` bars, its data (under RANKING_DATA) left empty: the same
+    for every weighting, so it is made once for each set of criteria and number of bars (making it with Altair
+    was half the Ranking tab's work on a nudge). Shared: add the data to a copy."""
+    empty = pd.DataFrame({column: [] for column in RANKING_COLUMNS})
+    spec = _titled(_ranking_bars(empty, criteria, count), RANKING_TITLE, said_below(RANKING_TITLE)).to_dict(validate=False)
+    return _named_data(spec, RANKING_DATA) | {"datasets": {RANKING_DATA: []}}
 
 
 def value_for_money_frame(options: pd.DataFrame, funded_options: list[str], names: dict[str, str]) -> pd.DataFrame:
@@ -524,7 +558,7 @@ def ranking_view(problem: DecisionProblem, result: ScoreResult, ids: list[str]) 
     table.insert(0, "score", result.scores.loc[shown].round(1).to_numpy())
     table.insert(0, "intervention", [labels[str(i)] for i in shown])
     table.insert(0, "rank", result.ranks.loc[shown].to_numpy())
-    title = "Score of each intervention, by criterion"
+    title = RANKING_TITLE
     if shown:
         top = [f"{labels[str(i)]} ({result.scores[i]:.1f})" for i in shown[:3]]
         largest = result.contributions.loc[shown].sum().idxmax()
@@ -537,8 +571,8 @@ def ranking_view(problem: DecisionProblem, result: ScoreResult, ids: list[str]) 
         summary = "No intervention is shown."
     if not shown:
         return ChartView(_titled(ranking_chart(problem, result, ids), title, summary), title, summary, table)
-    spec = _titled(ranking_chart(problem, result, ids), title, said_below(title)).to_dict(validate=False)
-    return ChartView(_named_data(spec, RANKING_DATA), title, summary, table)
+    spec = ranking_spec(tuple(str(c) for c in result.contributions.columns), len(shown))
+    return ChartView(spec | {"datasets": {RANKING_DATA: ranking_rows(problem, result, shown)}}, title, summary, table)
 
 
 def value_for_money_view(options: pd.DataFrame, funded_options: list[str], names: dict[str, str], label: str) -> ChartView:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pandas as pd
@@ -49,6 +50,24 @@ def test_ranking_chart_stacks_contributions_in_rank_order(problem: DecisionProbl
     top = str(result.ranks.index[0])
     total = sum(r["contribution"] for r in rows if r["id"] == top)
     assert abs(total - result.scores[top]) < 1e-9
+
+
+@pytest.mark.parametrize("kept", [None, 5, 1])
+def test_the_ranking_view_made_without_altair_is_what_altair_makes(problem: DecisionProblem, kept: int | None) -> None:
+    """The Ranking tab's chart is its specification made once (``ranking_spec``) with the data added by hand; it is
+    exactly what Altair makes from the same data (the specification and every row, value and type), for all the
+    interventions, a few, one, and weightings with ties and zeros."""
+    ids = list(problem.info.index)[:kept] if kept else list(problem.info.index)
+    for weights in ({"impact": 40, "reach": 20, "cost": 20, "risk": 20}, {"impact": 1}, {"reach": 3, "risk": 0}):
+        result = score(problem.values, weights)
+        fast = charts.ranking_view(problem, result, ids).chart
+        title = charts.RANKING_TITLE
+        made = charts._titled(charts.ranking_chart(problem, result, ids), title, charts.said_below(title)).to_dict()
+        slow = charts._named_data(made, charts.RANKING_DATA)
+        assert json.dumps(fast, sort_keys=True) == json.dumps(slow, sort_keys=True)
+        assert [type(v) for v in fast["datasets"][charts.RANKING_DATA][0].values()] == [
+            type(v) for v in slow["datasets"][charts.RANKING_DATA][0].values()
+        ]
 
 
 def test_ranking_and_value_charts_keep_their_specification_as_the_weights_move(problem: DecisionProblem) -> None:
