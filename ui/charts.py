@@ -266,19 +266,24 @@ def value_for_money_frame(options: pd.DataFrame, funded_options: list[str], name
             "cost": options["annual_cost_gbp"].to_numpy(dtype=float),
             "benefit": options["benefit"].round(1).to_numpy(dtype=float),
             "reach": options["reach_per_year"].fillna(0).to_numpy(dtype=float),
-            "tiers": [" + ".join(t for t in TIERS if row[f"share_{t}"] > 0) for row in options.to_dict(orient="records")],
+            "tiers": [
+                " + ".join(t for t, on in zip(TIERS, row, strict=True) if on)
+                for row in (options[[f"share_{t}" for t in TIERS]].to_numpy(dtype=float) > 0).tolist()
+            ],
             "status": [STATUS[0] if o in chosen else STATUS[1] for o in options.index],
         }
     )
 
 
 def value_for_money_chart(
-    options: pd.DataFrame, funded_options: list[str], names: dict[str, str], label: str = ""
+    options: pd.DataFrame, funded_options: list[str], names: dict[str, str], label: str = "", frame: pd.DataFrame | None = None
 ) -> dict[str, Any]:
     """Benefit against annual cost for every funding option, as the board report draws it (one builder,
     ``matrix.report.value_spec``): funded blue circles named where the name fits, the others grey
-    triangles, reach as size; ``label`` (scenario, date, catalogue version) is the subtitle."""
-    frame = value_for_money_frame(options, funded_options, names)
+    triangles, reach as size; ``label`` (scenario, date, catalogue version) is the subtitle. ``frame`` is
+    ``value_for_money_frame`` of the same, when the caller has it."""
+    if frame is None:
+        frame = value_for_money_frame(options, funded_options, names)
     rows = [
         {str(k): v for k, v in r.items()} for r in frame[["name", "cost", "benefit", "status", "reach"]].to_dict(orient="records")
     ]
@@ -590,7 +595,7 @@ def value_for_money_view(options: pd.DataFrame, funded_options: list[str], names
             f"in total; the highest benefit for the money is {best['name']} ({best['benefit']:.0f} for {money(best['cost'])} "
             "a year). The others are grey triangles."
         )
-    spec = value_for_money_chart(options, funded_options, names, label) | {"description": said_below(VALUE_TITLE)}
+    spec = value_for_money_chart(options, funded_options, names, label, frame) | {"description": said_below(VALUE_TITLE)}
     table = frame.drop(columns="option").rename(
         columns={"cost": VALUE_X, "benefit": VALUE_Y, "reach": "reach a year", "tiers": TIER_LEGEND, "status": "funded"}
     )

@@ -64,7 +64,7 @@ def scenario_controls(problem: DecisionProblem) -> None:
     """The scenario's widgets. Their values live in session state, so they persist while another tab is open."""
     names = distinct_labels({str(i): str(n) for i, n in problem.info["name"].items()})
     ids = list(names)
-    harmful = [i for i in ids if problem.info.at[i, "harmful"]]
+    harmful = [str(i) for i in problem.info.index[problem.info["harmful"].astype(bool)]]
     budget_source = problem.catalogue.budget.annual_budget_gbp
     top = st.columns([2, 1, 1])
     top[0].text_input("Scenario name", **state.control("sc_name"), max_chars=120, persist_state="page")
@@ -197,8 +197,10 @@ def show_result(problem: DecisionProblem, result: ScenarioResult) -> None:
     )
     gap = optimum.value - ratio.value
     if gap > 1e-6:
-        only_best = [result.names[i] for i in optimum.funded if i not in ratio.funded]
-        only_ratio = [result.names[i] for i in ratio.funded if i not in optimum.funded]
+        best, by_ratio = optimum.funded, ratio.funded  # each made afresh from a table: taken once
+        in_best, in_ratio = set(best), set(by_ratio)
+        only_best = [result.names[i] for i in best if i not in in_ratio]
+        only_ratio = [result.names[i] for i in by_ratio if i not in in_best]
         st.info(
             f"Picking interventions one by one by benefit per pound would reach a total benefit of {ratio.value:,.1f}, "
             f"{gap:,.1f} less"

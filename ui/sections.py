@@ -229,7 +229,8 @@ def ranking_tab(problem: DecisionProblem, result: ScoreResult, visible: list[str
         st.markdown(f"**Top ranked:** {plain(problem.info.at[top, 'name'])} (score {result.scores[top]:.1f})")
     weights_text = ", ".join(f"{c} {w * 100:.0f}%" for c, w in result.weights.items())
     st.caption(f"Weights as shares of their total: {weights_text}.")
-    harmful = [i for i in visible if problem.info.at[i, "harmful"]]
+    flagged = set(problem.info.index[problem.info["harmful"].astype(bool)])
+    harmful = [i for i in visible if i in flagged]
     if harmful:
         names = "; ".join(str(problem.info.at[i, "name"]) for i in harmful)
         st.warning(f"Rated harmful by the YEF, and excluded from funding unless overridden with a reason: {plain(names)}")
