@@ -395,12 +395,13 @@ def decision_headline(problem: DecisionProblem, scenario: Scenario | None) -> No
 
 # Tab names, in order; Admin is added for those who may see the audit log.
 TAB_NAMES = ("Matrix", "Ranking", "Funding", "Compare", "Sensitivity", "Workshop", "How scoring works", "Export", "Data")
-# The tabs drawn by the fragment ``decision``, so a nudge runs only that part of the page. Not the others: a
-# click in a fragment never cuts short the run under way (Streamlit queues it), so the Stop buttons of the
-# Sensitivity tab's long analyses would not stop them, and a nudge would wait for them; the Workshop tab's view
-# is a fragment of its own that updates itself; the Data and Admin tabs change the catalogue and the roles,
-# which the whole page depends on.
-PART_TABS = frozenset({"Matrix", "Ranking", "Funding", "Compare", "How scoring works", "Export"})
+# The tabs drawn by the fragment ``decision``, so a nudge runs only that part of the page: those whose work on a
+# nudge is quick and never long. Not the others: a click in a fragment never cuts short the run under way
+# (Streamlit queues it), so the Stop buttons of long analyses (the Sensitivity tab's, the Funding tab's trials)
+# would not stop them, and a nudge would wait for slow work (the Funding tab's frontier and plan, the Compare
+# tab's scenarios) that a whole run lets it cut short; the Workshop tab's view is a fragment of its own that
+# updates itself; the Data and Admin tabs change the catalogue and the roles, which the whole page depends on.
+PART_TABS = frozenset({"Matrix", "Ranking", "How scoring works"})
 # In session state: False while a whole run is drawing the page, True once its weight-dependent part has started
 # (so a later run of that part alone knows it is alone; see ``decision``).
 PART_ALONE = "decision_part_alone"
@@ -408,10 +409,10 @@ PART_ALONE = "decision_part_alone"
 
 def page(problem: DecisionProblem, path: str, person: Principal, unchanged: Callable[[], bool]) -> None:
     """The page. What the weights, the scenario's controls and the open tab's contents draw is ``decision``, a
-    fragment, on the tabs in PART_TABS: moving a slider or any control inside it runs that part again, not the
-    whole page (the title, the sign-in, the filters and the tabs' headings stay as they are). ``unchanged`` says
-    whether the catalogue and the person are still those this run found; when not, that part runs the whole page
-    again."""
+    fragment on the tabs in PART_TABS (Matrix, Ranking, How scoring works): moving a slider or any control inside
+    it runs that part again, not the whole page (the title, the sign-in, the filters and the tabs' headings stay as
+    they are). ``unchanged`` says whether the catalogue and the person are still those this run found; when not,
+    that part runs the whole page again."""
     st.title("Interventions matrix")
     st.caption(plain(problem.catalogue.title))
     data.working_banner(problem, path, person)
@@ -482,6 +483,12 @@ def _decision(
             result = score(problem.values, weights, normalisation=normalisation)
         except WeightsError as error:
             st.error(f"Cannot rank: {plain(error)}.")
+            # The open tab still gets a word: a fragment may write into a container made outside it only if it did
+            # in the last whole run, so a tab left empty here broke every nudge until the next whole run.
+            for tab in tabs:
+                if tab.open:
+                    with tab:
+                        st.info("Nothing to show until a weight is above zero.")
             return None
         scenario, _ = state.current_scenario()
         decision_headline(problem, scenario)

@@ -1,6 +1,7 @@
-"""A nudge on the Matrix, Ranking, Funding, Compare, method and Export tabs runs only the part of the page the
-weights move (a Streamlit fragment). In a real browser: that part is drawn once however often it runs, and a
-catalogue changed meanwhile is still picked up at the next nudge (the whole page then runs)."""
+"""A nudge on the Matrix, Ranking and method tabs runs only the part of the page the weights move (a Streamlit
+fragment); on the others the whole page runs. In a real browser: that part is drawn once however often it runs, a
+catalogue changed meanwhile is still picked up at the next nudge (the whole page then runs), and weights all at
+zero in a whole run do not break the nudges after it."""
 
 from __future__ import annotations
 
@@ -79,3 +80,23 @@ def test_a_catalogue_changed_on_disk_is_used_at_the_next_nudge(page: Page, own_c
     nudge(page, "impact")
     expect(page.get_by_text("Edited on disk meanwhile", exact=True)).to_be_visible(timeout=15_000)
     expect(page.get_by_text(TITLE, exact=True)).to_have_count(0)
+
+
+def test_weights_all_at_zero_in_a_whole_run_leave_the_next_nudge_working(page: Page, app_url: str) -> None:
+    """With every weight at zero nothing can be ranked; a whole run then (a change of tab) draws no chart in the
+    tab, and the next nudge, which runs only its part, must still draw the tab (a fragment may write into the tab
+    only if it did in the last whole run)."""
+    open_app(page, app_url)
+    page.get_by_role("tab", name="Ranking").click()
+    wait_idle(page)
+    for criterion in ("impact", "reach", "cost", "risk"):
+        nudge(page, criterion, "Home")
+    expect(page.get_by_text("Cannot rank:", exact=False)).to_be_visible()
+    page.get_by_role("tab", name="Matrix").click()
+    wait_idle(page)
+    expect(page.get_by_text("Nothing to show until a weight is above zero.")).to_be_visible()
+    nudge(page, "impact", "ArrowRight")
+    expect(page.get_by_text("Cannot rank:", exact=False)).to_have_count(0)
+    expect(page.locator("[data-testid=stException]")).to_have_count(0)
+    expect(page.get_by_text("interventions (rows, best-ranked first)", exact=False)).to_be_visible(timeout=15_000)
+    assert "impact=1" in page.url
