@@ -4,6 +4,7 @@ different roles in Chromium. What each sees, what each can do, and what the audi
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from matrix.persistence import Store
 from tests.conftest import ROOT
 from tests.e2e.conftest import require_browser, start_app
 from tests.e2e.oidc import QUIET_PROVIDER, OidcProvider, run_oidc_provider, sign_in, sign_out, start_app_with_sign_in, wait_idle
+from tests.e2e.test_part_runs import nudge
 
 pytestmark = [pytest.mark.e2e, *QUIET_PROVIDER]
 
@@ -152,14 +154,17 @@ def test_a_secrets_file_that_cannot_be_read_serves_nothing(page: Page, tmp_path:
         expect(page.get_by_text("s3cret-value")).to_have_count(0)
 
 
-def test_a_removed_facilitator_stops_seeing_participants(new_context: CreateContextCallback, tmp_path: Path) -> None:
-    """The facilitator's live view refreshes by itself; once an admin removes the role, the next refresh
-    shows no names and no Close button (from the attack review)."""
+ADA = "Ada Admin <ada@county.gov.uk>"
+
+
+@contextmanager
+def granted(tmp_path: Path, email: str, role: str) -> Iterator[tuple[str, Store]]:
+    """An app of its own with sign-in required, everyone a viewer by the roles file and ``email`` granted ``role``
+    in the app by an admin: its URL and its store (to take the role away while the person is on the page)."""
     roles, data = tmp_path / "roles.toml", tmp_path / "var"
     roles.write_text('default_role = "viewer"\n', encoding="utf-8")
     store = Store.open(data_dir=data)
-    store.grant_role("fran@city.gov.uk", "facilitator", "Ada Admin <ada@county.gov.uk>")
-    workshop = store.create_workshop("Board workshop", "Ada Admin <ada@county.gov.uk>")
+    store.grant_role(email, role, ADA)
     env = {"MATRIX_ROLES": str(roles), "MATRIX_DATA_DIR": str(data), "MATRIX_REQUIRE_SIGNIN": "1"}
     with (
         run_oidc_provider() as provider,
@@ -167,11 +172,19 @@ def test_a_removed_facilitator_stops_seeing_participants(new_context: CreateCont
             ROOT / "streamlit_app.py", provider, tmp_path / "server", env=env, unset={"MATRIX_CATALOGUE", "DATABASE_URL"}
         ) as url,
     ):
+        yield url, store
+
+
+def test_a_removed_facilitator_stops_seeing_participants(new_context: CreateContextCallback, tmp_path: Path) -> None:
+    """The facilitator's live view refreshes by itself; once an admin removes the role, the next refresh
+    shows no names and no Close button (from the attack review)."""
+    with granted(tmp_path, "fran@city.gov.uk", "facilitator") as (url, store):
+        workshop = store.create_workshop("Board workshop", ADA)
         page = new_context().new_page()
         sign_in(page, url, "fran@city.gov.uk", "Fran Facilitator")
         open_tab(page, "Workshop")
         expect(page.get_by_text("0 participant(s) have submitted.")).to_be_visible(timeout=30_000)
-        store.revoke_role("fran@city.gov.uk", "facilitator", "Ada Admin <ada@county.gov.uk>")
+        store.revoke_role("fran@city.gov.uk", "facilitator", ADA)
         store.submit(workshop.participant_token, "zeb-browser-token-0001", "Zebedee", Weights(impact=1, reach=0, cost=0, risk=0))
         expect(page.get_by_text("Workshops are run by facilitators")).to_be_visible(timeout=15_000)
         expect(page.get_by_text("1 participant(s) have submitted.")).to_have_count(0)
@@ -182,31 +195,16 @@ def test_a_role_removed_mid_session_applies_at_the_next_nudge(new_context: Creat
     """On the Ranking tab a nudge runs only the part of the page the weights move, with the person the last whole
     run found; it asks again who that is, and with the commissioner role taken away the whole page runs: the
     sidebar (drawn only by a whole run) no longer says she may save."""
-    roles, data = tmp_path / "roles.toml", tmp_path / "var"
-    roles.write_text('default_role = "viewer"\n', encoding="utf-8")
-    store = Store.open(data_dir=data)
-    store.grant_role("cara@city.gov.uk", "commissioner", "Ada Admin <ada@county.gov.uk>")
-    env = {"MATRIX_ROLES": str(roles), "MATRIX_DATA_DIR": str(data), "MATRIX_REQUIRE_SIGNIN": "1"}
-    with (
-        run_oidc_provider() as provider,
-        start_app_with_sign_in(
-            ROOT / "streamlit_app.py", provider, tmp_path / "server", env=env, unset={"MATRIX_CATALOGUE", "DATABASE_URL"}
-        ) as url,
-    ):
+    with granted(tmp_path, "cara@city.gov.uk", "commissioner") as (url, store):
         page = new_context().new_page()
         sign_in(page, url, "cara@city.gov.uk", "Cara Commissioner")
         open_tab(page, "Ranking")
         may_save = page.get_by_text("save and version scenarios", exact=False)
         expect(may_save).to_be_visible(timeout=20_000)
-        thumb = page.locator(".st-key-w_impact").get_by_role("slider")
-        thumb.focus()
-        thumb.press("ArrowRight")
-        wait_idle(page)
+        nudge(page, "impact")
         expect(may_save).to_be_visible()  # nothing changed: still the commissioner
 
-        store.revoke_role("cara@city.gov.uk", "commissioner", "Ada Admin <ada@county.gov.uk>")
-        thumb.focus()
-        thumb.press("ArrowRight")
-        wait_idle(page)
+        store.revoke_role("cara@city.gov.uk", "commissioner", ADA)
+        nudge(page, "impact")
         expect(may_save).to_have_count(0, timeout=15_000)
         expect(page.get_by_text("explore, compare and download", exact=False)).to_be_visible()
